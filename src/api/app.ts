@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { notFound } from '../domain/errors';
+import { authPlugin } from './auth';
+import type { AppContext } from './context';
+import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
+import { geographyPlugin } from './geography';
+import { healthPlugin } from './health';
+import { toOperationOutcome, toProblem } from './problems';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface AppOptions {
+  readonly logger?: FastifyServerOptions['logger'];
+  /** Built browser console to serve at /; omitted when not built. */
+  readonly webRoot?: string;
+}
+
+export const defaultWebRoot = (): string => fileURLToPath(new URL('../../dist/web/', import.meta.url));
+
+/**
+ * Two validators: bodies are taken as sent (a number is not a string; unknown fields are refused, not
+ * silently dropped), while the query string and path, which are always text, are coerced to the schema.
+ */
+function requestValidators(): { body: Ajv; other: Ajv } {
+  const options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
+  const body = new Ajv({ ...options, coerceTypes: false });
+  const other = new Ajv({ ...options, coerceTypes: 'array' });
+  addFormats(body);
+  addFormats(other);
+  return { body, other };
+}
+
+/** Builds the HTTP edge: every route is a thin mapping onto the domain and the store. */
+export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+  });
+  app.decorate('ctx', ctx);
+  const { body, other } = requestValidators();
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : other).compile(schema));
+  // Only JSON bodies are read; text/plain would otherwise arrive as a string and fail later, less clearly.
+  app.removeContentTypeParser('text/plain');
+
+  app.addContentTypeParser(
+    ['application/fhir+json', 'application/merge-patch+json'],
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    const p = toProblem(error, request.url);
+    if (p.status >= 500) request.log.error({ err: error }, 'unhandled error');
+    if (request.url.startsWith(FHIR_BASE)) {
+      return reply.code(p.status).type(FHIR_JSON).send(toOperationOutcome(p));
+    }
+    return reply.code(p.status).type('application/problem+json').send(p);
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'open111 API', version: '0.1.0', description: 'NHS 111-style urgent care service' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await healthPlugin(app);
+  await authPlugin(app);
+  await geographyPlugin(app);
+  await fhirPlugin(app);
+
+  const webRoot = options.webRoot ?? defaultWebRoot();
+  const hasWeb = existsSync(`${webRoot}/index.html`);
+  if (hasWeb) await app.register(fastifyStatic, { root: webRoot, prefix: '/', wildcard: false });
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const isApi = path.startsWith('/api') || path.startsWith('/fhir');
+    // The console is a single-page app: its own paths load index.html and route in the browser.
+    if (!isApi && hasWeb && request.method === 'GET') return reply.sendFile('index.html');
+    throw notFound(`There is nothing at ${request.method} ${path}.`);
+  });
+
+  return app;
+}

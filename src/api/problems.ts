@@ -1,0 +1,136 @@
+import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import type { FastifyError } from 'fastify';
+import { DomainError, type DomainErrorCode, type FieldProblem } from '../domain/errors';
+
+/** RFC 9457 problem details, as every /api error is sent. */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly instance?: string;
+  readonly code:
+    | DomainErrorCode
+    | 'internal'
+    | 'payload_too_large'
+    | 'unsupported_media_type'
+    | 'method_not_allowed';
+  readonly problems?: readonly FieldProblem[];
+}
+
+const STATUS: Record<DomainErrorCode, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  too_many_requests: 429,
+};
+
+const TITLE: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Not signed in',
+  403: 'Not allowed',
+  404: 'Not found',
+  405: 'Method not allowed',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Request too large',
+  415: 'Unsupported media type',
+  429: 'Too many requests',
+  500: 'Internal error',
+};
+
+/** Everything that can be thrown at the edge becomes one problem: known errors with their meaning. */
+export function toProblem(error: unknown, instance?: string): Problem {
+  if (error instanceof DomainError) {
+    const status = STATUS[error.code];
+    return problem(status, error.code, error.message, instance, error.problems);
+  }
+  const fe = error as Partial<FastifyError> & {
+    validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+    validationContext?: string;
+  };
+  if (fe && Array.isArray(fe.validation)) {
+    const problems = fe.validation.map((v) => {
+      const extra =
+        v.params && typeof v.params.additionalProperty === 'string'
+          ? ` "${v.params.additionalProperty}"`
+          : '';
+      return {
+        pointer: `/${fe.validationContext ?? 'body'}${v.instancePath ?? ''}`,
+        message: `${v.message ?? 'is not valid'}${extra}`,
+      };
+    });
+    const first = problems[0];
+    const detail = first ? `${first.pointer}: ${first.message}` : 'The request is not valid.';
+    return problem(400, 'invalid', detail, instance, problems);
+  }
+  switch (fe?.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return problem(400, 'invalid', `The body is not valid JSON: ${fe.message ?? ''}`.trim(), instance);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem(
+        413,
+        'payload_too_large',
+        'The request body is larger than this service accepts.',
+        instance,
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return problem(415, 'unsupported_media_type', 'Send JSON (content-type: application/json).', instance);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return problem(400, 'invalid', 'The content-length does not match the body.', instance);
+  }
+  if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    return problem(fe.statusCode, 'invalid', fe.message ?? 'The request is not valid.', instance);
+  }
+  return problem(500, 'internal', 'Something went wrong on our side; it has been logged.', instance);
+}
+
+function problem(
+  status: number,
+  code: Problem['code'],
+  detail: string,
+  instance?: string,
+  problems?: readonly FieldProblem[],
+): Problem {
+  return {
+    type: `https://open111.dev/problems/${code}`,
+    title: TITLE[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...(instance ? { instance } : {}),
+    ...(problems && problems.length > 0 ? { problems } : {}),
+  };
+}
+
+const FHIR_ISSUE_CODE: Record<string, OperationOutcomeIssue['code']> = {
+  invalid: 'invalid',
+  unauthenticated: 'login',
+  forbidden: 'forbidden',
+  not_found: 'not-found',
+  conflict: 'conflict',
+  precondition_failed: 'conflict',
+  too_many_requests: 'throttled',
+  payload_too_large: 'too-costly',
+  unsupported_media_type: 'not-supported',
+  method_not_allowed: 'not-supported',
+  internal: 'exception',
+};
+
+/** The same problem, said the FHIR way. */
+export function toOperationOutcome(p: Problem): OperationOutcome {
+  const issues: OperationOutcomeIssue[] =
+    p.problems && p.problems.length > 0
+      ? p.problems.map((x) => ({
+          severity: 'error',
+          code: FHIR_ISSUE_CODE[p.code] ?? 'processing',
+          diagnostics: x.message,
+          expression: [x.pointer],
+        }))
+      : [{ severity: 'error', code: FHIR_ISSUE_CODE[p.code] ?? 'processing', diagnostics: p.detail }];
+  return { resourceType: 'OperationOutcome', issue: issues };
+}

@@ -1,0 +1,37 @@
+import { buildApp } from '../api/app';
+import { createContext } from '../api/context';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo, seedReference } from '../store/seed';
+import { type Config, describeStore, openMigratedStore } from './config';
+
+/** Starts the service; stops cleanly on SIGTERM/SIGINT (finishes requests in flight, closes the store). */
+export async function serve(config: Config, options: { demo: boolean }): Promise<void> {
+  const store = await openMigratedStore(config);
+  if (options.demo) await seedDemo(store.db);
+  else await seedReference(store.db);
+  const ctx = createContext(store, { demo: options.demo });
+  const app = await buildApp(ctx, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    await app.close();
+    await store.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  await app.listen({ port: config.port, host: config.host });
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  const lines = [
+    '',
+    `open111 is running at ${url}  (API docs: ${url}/docs)`,
+    `store: ${describeStore(config)}`,
+  ];
+  if (options.demo) {
+    lines.push(
+      `demo log-ins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}`,
+    );
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
+}

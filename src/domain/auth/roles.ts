@@ -1,0 +1,23 @@
+/** The roles a member of staff can hold; each user holds one, within one organisation. */
+export const ROLES = [
+  'health_adviser',
+  'clinician',
+  'provider_admin',
+  'commissioner',
+  'dos_lead',
+  'governance',
+  'system_admin',
+] as const;
+
+export type Role = (typeof ROLES)[number];
+
+export const isRole = (value: string): value is Role => (ROLES as readonly string[]).includes(value);
+
+/** Who is making a request: the identity every rule about access is decided on. */
+export interface Actor {
+  readonly userId: number;
+  readonly username: string;
+  readonly displayName: string;
+  readonly role: Role;
+  readonly organisationCode: string;
+}

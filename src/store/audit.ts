@@ -1,0 +1,70 @@
+import type { Actor } from '../domain/auth/index';
+import type { Db, Tx } from './db';
+
+export type AuditAction =
+  | 'read'
+  | 'create'
+  | 'update'
+  | 'delete'
+  | 'login'
+  | 'login_failed'
+  | 'logout'
+  | 'import';
+
+export interface AuditEntry {
+  readonly actor: Actor | null;
+  /** For failed log-ins there is no actor, only the name that was tried. */
+  readonly username?: string;
+  readonly action: AuditAction;
+  readonly resourceType: string;
+  readonly resourceId?: string | null;
+  readonly requestId?: string | null;
+  readonly detail?: Record<string, unknown>;
+}
+
+/** Appends to the audit trail; pass the transaction of the change so the two commit together. */
+export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      user_id: entry.actor?.userId ?? null,
+      username: entry.actor?.username ?? entry.username ?? null,
+      action: entry.action,
+      resource_type: entry.resourceType,
+      resource_id: entry.resourceId ?? null,
+      request_id: entry.requestId ?? null,
+      detail: entry.detail ? JSON.stringify(entry.detail) : null,
+    })
+    .execute();
+}
+
+export interface AuditRecord {
+  readonly id: number;
+  readonly at: Date;
+  readonly username: string | null;
+  readonly action: string;
+  readonly resourceType: string;
+  readonly resourceId: string | null;
+}
+
+export async function auditTrail(
+  db: Db,
+  filter: { resourceType?: string; resourceId?: string; limit?: number },
+): Promise<AuditRecord[]> {
+  let q = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 100);
+  if (filter.resourceType) q = q.where('resource_type', '=', filter.resourceType);
+  if (filter.resourceId) q = q.where('resource_id', '=', filter.resourceId);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    at: r.at,
+    username: r.username,
+    action: r.action,
+    resourceType: r.resource_type,
+    resourceId: r.resource_id,
+  }));
+}

@@ -1,0 +1,121 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Timestamps are written as Date or ISO string and read back as Date. */
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** `date` columns stay ISO strings (YYYY-MM-DD) both ways: no time zone to get wrong. */
+type IsoDate = string;
+/** A timestamp the database fills in (`default now()`) unless one is given. */
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface RegionTable {
+  code: string;
+  ons_code: string;
+  name: string;
+  org_name: string;
+}
+
+export interface AreaTable {
+  code: string;
+  ons_code: string;
+  name: string;
+  kind: 'pct' | 'care_trust';
+  region_code: string;
+  ambulance_trust_code: string;
+  ambulance_coverage: 'whole' | 'partial';
+  population_2011: number;
+}
+
+export interface AmbulanceTrustTable {
+  code: string;
+  name: string;
+  short_name: string;
+  valid_from: string;
+  valid_to: IsoDate | null;
+  successor_code: string | null;
+}
+
+export interface CcgAreaTable {
+  ccg_code: string;
+  ccg_ons_code: string;
+  ccg_name: string;
+  area_code: string;
+  area_postcodes_percent: number;
+}
+
+export interface PostcodeDistrictTable {
+  outcode: string;
+  latitude: number;
+  longitude: number;
+  population_2011: number;
+  area_code: string;
+  confidence: 'high' | 'medium' | 'low';
+  method: string;
+}
+
+export interface PostcodeTable {
+  postcode: string;
+  outcode: string;
+  latitude: number;
+  longitude: number;
+  area_code: string;
+  source: string;
+  imported_at: GeneratedTimestamp;
+}
+
+export interface OrganisationTable {
+  code: string;
+  name: string;
+  /** What the organisation is in this service: region, area, ambulance_trust or provider. */
+  kind: string;
+}
+
+export interface UserTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  role: string;
+  organisation_code: string;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  created_at: GeneratedTimestamp;
+}
+
+export interface SessionTable {
+  token_hash: string;
+  user_id: number;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp;
+}
+
+export interface AuditTable {
+  id: Generated<string>;
+  at: GeneratedTimestamp;
+  user_id: number | null;
+  username: string | null;
+  action: string;
+  resource_type: string;
+  resource_id: string | null;
+  request_id: string | null;
+  detail: Json<Record<string, unknown>> | null;
+}
+
+export interface SettingTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  region: RegionTable;
+  area: AreaTable;
+  ambulance_trust: AmbulanceTrustTable;
+  ccg_area: CcgAreaTable;
+  postcode_district: PostcodeDistrictTable;
+  postcode: PostcodeTable;
+  organisation: OrganisationTable;
+  app_user: UserTable;
+  user_session: SessionTable;
+  audit_log: AuditTable;
+  setting: SettingTable;
+}

@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { type Engine, openStore, pgliteStore, type Store } from '../src/store/db';
+import { TEMPLATE_DB, withDatabase } from './global-setup';
+
+export const ENGINES: readonly Engine[] = ['pglite', 'postgres'];
+
+/** A fresh store, migrated and seeded with the reference geography and demo users, on either engine. */
+export async function freshStore(engine: Engine): Promise<Store> {
+  if (engine === 'pglite') {
+    const snapshot = readFileSync(inject('pgliteSnapshot'));
+    const pglite = await PGlite.create({ loadDataDir: new Blob([snapshot]) });
+    return pgliteStore(pglite);
+  }
+  const serverUrl = inject('postgresUrl');
+  const name = `open111_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const store = await openStore({ databaseUrl: withDatabase(serverUrl, name), poolSize: 4 });
+  const close = store.close.bind(store);
+  return {
+    ...store,
+    async close() {
+      await close();
+      const drop = new pg.Client({ connectionString: serverUrl });
+      await drop.connect();
+      await drop.query(`drop database if exists ${name} with (force)`);
+      await drop.end();
+    },
+  };
+}
+
+/**
+ * Runs the same tests on PGlite and on a real PostgreSQL server: one file, both engines.
+ * `use()` returns the store of the engine under test; each engine gets its own database per file.
+ */
+export function describeEachEngine(title: string, body: (use: () => Store, engine: Engine) => void): void {
+  for (const engine of ENGINES) {
+    describe(`${title} [${engine}]`, () => {
+      let store: Store | undefined;
+      beforeAll(async () => {
+        store = await freshStore(engine);
+      }, 60_000);
+      afterAll(async () => {
+        await store?.close();
+      });
+      body(() => {
+        if (!store) throw new Error('store not ready');
+        return store;
+      }, engine);
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import type { ComponentType } from 'react';
+import type { Me } from '../api';
+import { Geography } from './Geography';
+
+export interface Screen {
+  readonly id: string;
+  readonly title: string;
+  /** What the screen is for, in a sentence. */
+  readonly purpose: string;
+  /** Absent while the module behind the screen is not built yet. */
+  readonly Component?: ComponentType<{ me: Me }>;
+}
+
+/** The console's screens, in the order an adviser's shift meets them. Each module adds its page here. */
+export const SCREENS: readonly [Screen, ...Screen[]] = [
+  {
+    id: 'calls',
+    title: 'Calls',
+    purpose: 'The call queue: offered, answered, abandoned and transferred calls.',
+  },
+  { id: 'triage', title: 'Triage', purpose: 'Symptom search, one question at a time, and the disposition.' },
+  {
+    id: 'directory',
+    title: 'Directory',
+    purpose: 'Services open now that accept the disposition, ranked, on a map.',
+  },
+  { id: 'clinical-queue', title: 'Clinical queue', purpose: 'Warm transfers and call-backs by due time.' },
+  { id: 'rollout', title: 'Rollout', purpose: 'Area plans, approvals, the deadline opt-in and coverage.' },
+  { id: 'reports', title: 'Reports', purpose: 'National KPIs, dashboards and capacity planning.' },
+  {
+    id: 'geography',
+    title: 'Geography',
+    purpose: 'Postcode look-up and the map of areas.',
+    Component: Geography,
+  },
+];
+
+export type ScreenId = string;
