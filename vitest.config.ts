@@ -8,5 +8,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Each worker holds PGlite instances (~200–800 MB); two cores, so two workers.
     maxWorkers: 2,
+    reporters: ['default', './test/summary-reporter.ts'],
   },
 });
