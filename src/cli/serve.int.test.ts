@@ -1,0 +1,83 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../test/postgres-server';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'open111-serve-'));
+
+async function start(port: number): Promise<{ child: ChildProcess; output: () => string }> {
+  let output = '';
+  const child = spawn(process.execPath, ['bin/open111.mjs', 'serve', '--demo'], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      OPEN111_DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      LOG_LEVEL: 'warn',
+    },
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  for (let i = 0; i < 120; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { child, output: () => output };
+    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`server did not become healthy: ${output}`);
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+describe('open111 serve', () => {
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts on an empty data dir, prints the URL and demo log-ins, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const { child, output } = await start(port);
+    expect(output()).toContain(`http://127.0.0.1:${port}`);
+    expect(output()).toMatch(/demo log-ins \(password "demo"\): adviser/);
+    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'adviser', password: 'demo' }),
+    });
+    expect(login.status).toBe(200);
+    const done = exited(child);
+    child.kill('SIGTERM');
+    expect(await done).toBe(0);
+  });
+
+  it('reuses the data on a second start: a session from the first still works', async () => {
+    const port = await freePort();
+    const first = await start(port);
+    const { token } = (await (
+      await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password: 'demo' }),
+      })
+    ).json()) as { token: string };
+    let done = exited(first.child);
+    first.child.kill('SIGTERM');
+    await done;
+    const second = await start(port);
+    const me = await fetch(`http://127.0.0.1:${port}/api/auth/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(me.status).toBe(200);
+    done = exited(second.child);
+    second.child.kill('SIGTERM');
+    expect(await done).toBe(0);
+  });
+});
