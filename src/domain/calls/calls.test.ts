@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { applyCallEvent, callFromEvents, callKpis, offeredCall } from './index';
+
+const t0 = new Date('2012-03-03T09:00:00Z');
+const after = (s: number) => new Date(t0.getTime() + s * 1000);
+
+describe('call lifecycle', () => {
+  it('rebuilds a call from its events', () => {
+    const call = callFromEvents([
+      { callId: 'c1', kind: 'offered', at: t0 },
+      { callId: 'c1', kind: 'answered', at: after(20) },
+      { callId: 'c1', kind: 'transferred', at: after(300) },
+      { callId: 'c1', kind: 'ended', at: after(900) },
+    ]);
+    expect(call).toMatchObject({
+      status: 'ended',
+      answeredAt: after(20),
+      transferredAt: after(300),
+      endedAt: after(900),
+    });
+  });
+
+  it.each([
+    ['answering an abandoned call', 'abandoned', 'answered'],
+    ['abandoning an answered call', 'answered', 'abandoned'],
+    ['transferring an unanswered call', null, 'transferred'],
+  ] as const)('refuses %s', (_what, first, second) => {
+    let call = offeredCall('c2', t0);
+    if (first) call = applyCallEvent(call, { callId: 'c2', kind: first, at: after(5) });
+    expect(() => applyCallEvent(call, { callId: 'c2', kind: second, at: after(10) })).toThrow(/cannot be/);
+  });
+
+  it('refuses time running backwards and a call that does not start with an offer', () => {
+    expect(() =>
+      applyCallEvent(offeredCall('c3', t0), { callId: 'c3', kind: 'answered', at: after(-1) }),
+    ).toThrow(/before/);
+    expect(() => callFromEvents([{ callId: 'c4', kind: 'answered', at: t0 }])).toThrow(/starts with/);
+  });
+});
+
+describe('call KPIs at their edges', () => {
+  const answeredAfter = (id: string, s: number) =>
+    callFromEvents([
+      { callId: id, kind: 'offered', at: t0 },
+      { callId: id, kind: 'answered', at: after(s) },
+    ]);
+  const abandonedAfter = (id: string, s: number) =>
+    callFromEvents([
+      { callId: id, kind: 'offered', at: t0 },
+      { callId: id, kind: 'abandoned', at: after(s) },
+    ]);
+
+  it('counts an answer at exactly 60 s as within 60 s, and 60.5 s as not', () => {
+    const k = callKpis([answeredAfter('a', 60), answeredAfter('b', 60.5), answeredAfter('c', 0)]);
+    expect(k.answered).toBe(3);
+    expect(k.answeredWithin60s).toBe(2);
+    expect(k.answeredWithin60sPercent).toBeCloseTo(66.67, 1);
+  });
+
+  it('splits abandonment at 30 and 60 seconds; only waits over 30 s count against the target', () => {
+    const k = callKpis([
+      abandonedAfter('a', 30),
+      abandonedAfter('b', 31),
+      abandonedAfter('c', 60),
+      abandonedAfter('d', 61),
+      answeredAfter('e', 1),
+    ]);
+    expect([k.abandonedWithin30s, k.abandonedAfter30sWithin60s, k.abandonedAfter60s]).toEqual([1, 2, 1]);
+    expect(k.abandonedAfter30sPercent).toBe(60);
+    expect(k.offered).toBe(5);
+  });
+
+  it('has no percentages for no calls, rather than dividing by zero', () => {
+    const k = callKpis([]);
+    expect(k.answeredWithin60sPercent).toBeNull();
+    expect(k.abandonedAfter30sPercent).toBeNull();
+  });
+});

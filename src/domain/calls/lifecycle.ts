@@ -1,0 +1,62 @@
+import { conflict, invalid } from '../errors';
+import type { Call, CallEvent, CallEventKind, CallStatus } from './types';
+
+/** Which event may follow which: a queued call is answered or abandoned; an answered one may be transferred. */
+const NEXT: Record<CallStatus, readonly CallEventKind[]> = {
+  queued: ['answered', 'abandoned'],
+  answered: ['transferred', 'ended'],
+  transferred: ['ended'],
+  abandoned: [],
+  ended: [],
+};
+
+export function offeredCall(id: string, at: Date): Call {
+  return {
+    id,
+    status: 'queued',
+    offeredAt: at,
+    answeredAt: null,
+    abandonedAt: null,
+    transferredAt: null,
+    endedAt: null,
+  };
+}
+
+/** Applies one event to a call, refusing what cannot happen (answering an abandoned call, time running backwards). */
+export function applyCallEvent(call: Call, event: CallEvent): Call {
+  if (event.callId !== call.id) throw invalid(`Event for call ${event.callId} applied to call ${call.id}.`);
+  if (event.kind === 'offered') throw conflict(`Call ${call.id} was already offered.`);
+  if (!NEXT[call.status].includes(event.kind)) {
+    throw conflict(`Call ${call.id} is ${call.status}: it cannot be ${event.kind} now.`);
+  }
+  const last = [call.offeredAt, call.answeredAt, call.transferredAt].filter((d): d is Date => d !== null);
+  const latest = Math.max(...last.map((d) => d.getTime()));
+  if (event.at.getTime() < latest) {
+    throw invalid(
+      `Call ${call.id}: ${event.kind} at ${event.at.toISOString()} is before its previous event.`,
+    );
+  }
+  switch (event.kind) {
+    case 'answered':
+      return { ...call, status: 'answered', answeredAt: event.at };
+    case 'abandoned':
+      return { ...call, status: 'abandoned', abandonedAt: event.at };
+    case 'transferred':
+      return { ...call, status: 'transferred', transferredAt: event.at };
+    case 'ended':
+      return { ...call, status: 'ended', endedAt: event.at };
+  }
+}
+
+/** Rebuilds a call from its events (the first must be `offered`). */
+export function callFromEvents(events: readonly CallEvent[]): Call {
+  const [first, ...rest] = events;
+  if (!first || first.kind !== 'offered') throw invalid('A call starts with an "offered" event.');
+  return rest.reduce(applyCallEvent, offeredCall(first.callId, first.at));
+}
+
+/** Seconds the caller waited in the queue: to answer, or to hanging up. Null while still queued. */
+export function waitSeconds(call: Call): number | null {
+  const end = call.answeredAt ?? call.abandonedAt;
+  return end ? (end.getTime() - call.offeredAt.getTime()) / 1000 : null;
+}
