@@ -10,11 +10,13 @@ import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { notFound } from '../domain/errors';
 import { authPlugin } from './auth';
+import { callsPlugin } from './calls';
 import type { AppContext } from './context';
 import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { healthPlugin } from './health';
 import { toOperationOutcome, toProblem } from './problems';
+import { reportsPlugin } from './reports';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -88,6 +90,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await authPlugin(app);
   await geographyPlugin(app);
   await fhirPlugin(app);
+  await callsPlugin(app);
+  await reportsPlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();
   const hasWeb = existsSync(`${webRoot}/index.html`);

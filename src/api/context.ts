@@ -11,7 +11,15 @@ export interface AppContext {
   readonly now: () => Date;
   readonly demo: boolean;
   geography(): Promise<Geography>;
+  /**
+   * The provider that answers a 111 call from an area at an instant (commissioning's routing);
+   * null when 111 is not live there. Without routing, calls go to the default provider.
+   */
+  providerForCall(areaCode: string, at: Date): Promise<string | null>;
 }
+
+/** NHS Direct: the national default provider (DEMO organisation code). */
+export const DEFAULT_PROVIDER_CODE = 'NHSD';
 
 export function createContext(store: Store, options: { now?: () => Date; demo?: boolean } = {}): AppContext {
   let geography: Promise<Geography> | undefined;
@@ -19,6 +27,9 @@ export function createContext(store: Store, options: { now?: () => Date; demo?: 
     store,
     now: options.now ?? (() => new Date()),
     demo: options.demo ?? false,
+    async providerForCall() {
+      return DEFAULT_PROVIDER_CODE;
+    },
     geography() {
       geography ??= loadGeography(store.db).catch((err: unknown) => {
         geography = undefined;

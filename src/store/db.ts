@@ -67,7 +67,12 @@ function storeOver(pool: pg.Pool, engine: Engine, closeEngine: () => Promise<voi
 
 /** Brings the schema up to date. Safe to run on every start. */
 export async function migrate(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  // Modules are developed side by side, so a later-numbered migration may land first: allow that.
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    allowUnorderedMigrations: true,
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

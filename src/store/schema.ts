@@ -106,6 +106,28 @@ export interface SettingTable {
   value: string;
 }
 
+export interface CallTable {
+  id: string;
+  area_code: string | null;
+  provider_code: string;
+  status: string;
+  offered_at: Date;
+  answered_at: Date | null;
+  abandoned_at: Date | null;
+  transferred_at: Date | null;
+  ended_at: Date | null;
+  answered_by: number | null;
+}
+
+export interface CallEventTable {
+  id: Generated<string>;
+  call_id: string;
+  kind: string;
+  at: Date;
+  recorded_at: GeneratedTimestamp;
+  recorded_by: number | null;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -118,4 +140,6 @@ export interface Database {
   user_session: SessionTable;
   audit_log: AuditTable;
   setting: SettingTable;
+  call: CallTable;
+  call_event: CallEventTable;
 }

@@ -1,0 +1,130 @@
+import type { Call, CallEvent, CallStatus } from '../domain/calls/index';
+import type { Db, Tx } from './db';
+
+export interface StoredCall extends Call {
+  readonly areaCode: string | null;
+  readonly providerCode: string;
+}
+
+type CallRow = {
+  id: string;
+  area_code: string | null;
+  provider_code: string;
+  status: string;
+  offered_at: Date;
+  answered_at: Date | null;
+  abandoned_at: Date | null;
+  transferred_at: Date | null;
+  ended_at: Date | null;
+};
+
+const toCall = (r: CallRow): StoredCall => ({
+  id: r.id,
+  areaCode: r.area_code,
+  providerCode: r.provider_code,
+  status: r.status as CallStatus,
+  offeredAt: r.offered_at,
+  answeredAt: r.answered_at,
+  abandonedAt: r.abandoned_at,
+  transferredAt: r.transferred_at,
+  endedAt: r.ended_at,
+});
+
+const toRow = (c: StoredCall) => ({
+  id: c.id,
+  area_code: c.areaCode,
+  provider_code: c.providerCode,
+  status: c.status,
+  offered_at: c.offeredAt,
+  answered_at: c.answeredAt,
+  abandoned_at: c.abandonedAt,
+  transferred_at: c.transferredAt,
+  ended_at: c.endedAt,
+});
+
+/** Writes a new call and its `offered` event together. */
+export async function insertCall(tx: Tx, call: StoredCall, recordedBy: number | null): Promise<void> {
+  await tx.insertInto('call').values(toRow(call)).execute();
+  await tx
+    .insertInto('call_event')
+    .values({ call_id: call.id, kind: 'offered', at: call.offeredAt, recorded_by: recordedBy })
+    .execute();
+}
+
+/** Bulk load (simulated demo history): calls with every event they imply. */
+export async function insertCalls(tx: Tx, calls: readonly StoredCall[]): Promise<void> {
+  for (let i = 0; i < calls.length; i += 500) {
+    const chunk = calls.slice(i, i + 500);
+    await tx.insertInto('call').values(chunk.map(toRow)).execute();
+    const events = chunk.flatMap((c) => {
+      const moments: [string, Date | null][] = [
+        ['offered', c.offeredAt],
+        ['answered', c.answeredAt],
+        ['abandoned', c.abandonedAt],
+        ['transferred', c.transferredAt],
+        ['ended', c.endedAt],
+      ];
+      return moments.flatMap(([kind, at]) => (at ? [{ call_id: c.id, kind, at, recorded_by: null }] : []));
+    });
+    await tx.insertInto('call_event').values(events).execute();
+  }
+}
+
+export async function findCall(db: Db, id: string): Promise<StoredCall | undefined> {
+  const row = await db.selectFrom('call').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? toCall(row) : undefined;
+}
+
+/** Locks the call for update, so two advisers cannot both answer it. */
+export async function findCallForUpdate(tx: Tx, id: string): Promise<StoredCall | undefined> {
+  const row = await tx.selectFrom('call').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+  return row ? toCall(row) : undefined;
+}
+
+export async function saveCallEvent(
+  tx: Tx,
+  call: StoredCall,
+  event: CallEvent,
+  recordedBy: number | null,
+): Promise<void> {
+  const { id: _id, ...changes } = toRow(call);
+  await tx
+    .updateTable('call')
+    .set({ ...changes, ...(event.kind === 'answered' ? { answered_by: recordedBy } : {}) })
+    .where('id', '=', call.id)
+    .execute();
+  await tx
+    .insertInto('call_event')
+    .values({ call_id: call.id, kind: event.kind, at: event.at, recorded_by: recordedBy })
+    .execute();
+}
+
+export interface CallFilter {
+  readonly providerCode?: string;
+  readonly areaCode?: string;
+  readonly status?: CallStatus;
+  readonly from?: Date;
+  readonly to?: Date;
+  readonly limit?: number;
+}
+
+export async function listCalls(db: Db, f: CallFilter): Promise<StoredCall[]> {
+  let q = db.selectFrom('call').selectAll().orderBy('offered_at', 'desc');
+  if (f.providerCode) q = q.where('provider_code', '=', f.providerCode);
+  if (f.areaCode) q = q.where('area_code', '=', f.areaCode);
+  if (f.status) q = q.where('status', '=', f.status);
+  if (f.from) q = q.where('offered_at', '>=', f.from);
+  if (f.to) q = q.where('offered_at', '<', f.to);
+  if (f.limit) q = q.limit(f.limit);
+  return (await q.execute()).map(toCall);
+}
+
+export async function callEvents(db: Db, callId: string): Promise<CallEvent[]> {
+  const rows = await db
+    .selectFrom('call_event')
+    .selectAll()
+    .where('call_id', '=', callId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({ callId: r.call_id, kind: r.kind as CallEvent['kind'], at: r.at }));
+}
