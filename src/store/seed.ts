@@ -1,5 +1,7 @@
 import { readGeographyContent } from '../content/geography';
 import { hashPassword } from '../domain/auth/index';
+import { demoWeekOfCalls } from '../sim/demo-calls';
+import { insertCalls } from './calls';
 import { type Db, inTransaction } from './db';
 import { insertGeography } from './geography';
 import { insertUser } from './users';
@@ -23,6 +25,12 @@ export const DEMO_USERS = [
 const DEMO_ORGANISATIONS = [
   { code: 'NHSD', name: 'NHS Direct NHS Trust (DEMO code)', kind: 'provider' },
   { code: 'DH', name: 'Department of Health (national, DEMO code)', kind: 'national' },
+];
+
+/** Pilot areas and their pilot providers (Luton: NHS Direct; County Durham: North East Ambulance Service). */
+const DEMO_CALL_AREAS = [
+  { areaCode: '5GC', providerCode: 'NHSD' },
+  { areaCode: '5ND', providerCode: 'RX6' },
 ];
 
 export async function isSeeded(db: Db, key: string): Promise<boolean> {
@@ -56,6 +64,17 @@ export async function seedDemo(db: Db): Promise<boolean> {
       .onConflict((oc) => oc.column('code').doNothing())
       .execute();
     for (const user of DEMO_USERS) await insertUser(tx, { ...user, passwordHash });
+    // A week of simulated call history for two pilot areas, so the reports have something to show.
+    for (const [i, area] of DEMO_CALL_AREAS.entries()) {
+      const population = (
+        await tx
+          .selectFrom('area')
+          .select('population_2011')
+          .where('code', '=', area.areaCode)
+          .executeTakeFirstOrThrow()
+      ).population_2011;
+      await insertCalls(tx, demoWeekOfCalls({ ...area, population }, 111 + i));
+    }
     await tx.insertInto('setting').values({ key: 'seeded.demo', value: new Date().toISOString() }).execute();
   });
   return true;

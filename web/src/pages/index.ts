@@ -1,6 +1,8 @@
 import type { ComponentType } from 'react';
 import type { Me } from '../api';
+import { Calls } from './Calls';
 import { Geography } from './Geography';
+import { Reports } from './Reports';
 
 export interface Screen {
   readonly id: string;
@@ -17,6 +19,7 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     id: 'calls',
     title: 'Calls',
     purpose: 'The call queue: offered, answered, abandoned and transferred calls.',
+    Component: Calls,
   },
   { id: 'triage', title: 'Triage', purpose: 'Symptom search, one question at a time, and the disposition.' },
   {
@@ -26,7 +29,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
   },
   { id: 'clinical-queue', title: 'Clinical queue', purpose: 'Warm transfers and call-backs by due time.' },
   { id: 'rollout', title: 'Rollout', purpose: 'Area plans, approvals, the deadline opt-in and coverage.' },
-  { id: 'reports', title: 'Reports', purpose: 'National KPIs, dashboards and capacity planning.' },
+  {
+    id: 'reports',
+    title: 'Reports',
+    purpose: 'National KPIs, dashboards and capacity planning.',
+    Component: Reports,
+  },
   {
     id: 'geography',
     title: 'Geography',
