@@ -15,6 +15,7 @@ import type { AppContext } from './context';
 import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { healthPlugin } from './health';
+import { messagesPlugin } from './messages';
 import { toOperationOutcome, toProblem } from './problems';
 import { reportsPlugin } from './reports';
 
@@ -92,6 +93,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await fhirPlugin(app);
   await callsPlugin(app);
   await reportsPlugin(app);
+  await messagesPlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();
   const hasWeb = existsSync(`${webRoot}/index.html`);

@@ -1,5 +1,7 @@
 import { buildApp } from '../api/app';
 import { createContext } from '../api/context';
+import { demoAdapters } from '../messaging/demo-receivers';
+import { startDeliveryWorker } from '../messaging/worker';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo, seedReference } from '../store/seed';
 import { type Config, describeStore, openMigratedStore } from './config';
 
@@ -10,12 +12,22 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   else await seedReference(store.db);
   const ctx = createContext(store, { demo: options.demo });
   const app = await buildApp(ctx, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  // Delivers the outbox (ambulance dispatches, referrals, GP messages). In demo mode the receiving
+  // systems are stand-ins inside open111; a deployment configures real adapters for the same kinds.
+  const worker = startDeliveryWorker(
+    store.db,
+    options.demo ? demoAdapters(store.db) : new Map(),
+    ctx.now,
+    1000,
+    (e) => app.log.error({ err: e }, 'outbox delivery pass failed'),
+  );
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
     await app.close();
+    await worker.stop();
     await store.close();
     process.exit(0);
   };

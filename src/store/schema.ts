@@ -128,6 +128,33 @@ export interface CallEventTable {
   recorded_by: number | null;
 }
 
+export interface OutboxTable {
+  id: Generated<string>;
+  kind: string;
+  destination: string;
+  idempotency_key: string;
+  subject: string | null;
+  priority: number;
+  payload: Json<Record<string, unknown>>;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date;
+  claimed_until: Date | null;
+  last_error: string | null;
+  acknowledgement: string | null;
+  created_at: GeneratedTimestamp;
+  delivered_at: Date | null;
+}
+
+/** What the demo's receiving systems (ambulance CAD, GP practices, services) have received. */
+export interface ReceivedMessageTable {
+  idempotency_key: string;
+  kind: string;
+  destination: string;
+  payload: Json<Record<string, unknown>>;
+  received_at: GeneratedTimestamp;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -142,4 +169,6 @@ export interface Database {
   setting: SettingTable;
   call: CallTable;
   call_event: CallEventTable;
+  outbox: OutboxTable;
+  received_message: ReceivedMessageTable;
 }

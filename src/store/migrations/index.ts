@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation';
 import * as calls from './0005_calls';
+import * as outbox from './0006_outbox';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -9,4 +10,5 @@ import * as calls from './0005_calls';
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0005_calls': calls,
+  '0006_outbox': outbox,
 };
