@@ -15,6 +15,7 @@ import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { healthPlugin } from './health';
 import { toOperationOutcome, toProblem } from './problems';
+import { rolloutPlugin } from './rollout';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -87,6 +88,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await healthPlugin(app);
   await authPlugin(app);
   await geographyPlugin(app);
+  await rolloutPlugin(app);
   await fhirPlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();
