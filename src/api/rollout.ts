@@ -2,7 +2,6 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Actor } from '../domain/auth/index';
 import {
-  applyDeadline,
   approvePlan,
   calendarIssues,
   canApprovePlan,
@@ -32,7 +31,14 @@ import {
 import { forbidden, invalid, notFound, preconditionFailed } from '../domain/errors';
 import { areaWithRegion, parsePostcode, resolveLocation } from '../domain/geography/index';
 import { audit } from '../store/audit';
-import { appendPlanEvent, deletePlan, findPlan, planHistory, savePlan } from '../store/commissioning';
+import {
+  appendPlanEvent,
+  applyDeadlineInStore,
+  deletePlan,
+  findPlan,
+  planHistory,
+  savePlan,
+} from '../store/commissioning';
 import { inTransaction } from '../store/db';
 import { findPostcode } from '../store/geography';
 import type { RolloutState } from '../store/rollout-state';
@@ -522,36 +528,8 @@ export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
         throw forbidden('Only a national role (the Department of Health) applies the submission deadline.');
       const state = await ctx.rollout();
       const now = ctx.now();
-      const optedIn = await inTransaction(ctx.store.db, async (tx) => {
-        // Read the plans inside the transaction, locked, so two applications cannot both opt an area in.
-        const current = new Map<string, RolloutPlan>();
-        for (const a of state.areas) {
-          const p = await findPlan(tx, a.code, true);
-          if (p) current.set(a.code, p);
-        }
-        const changes = applyDeadline(state.areas, current, state.calendar, londonDate(now));
-        for (const c of changes) {
-          const before = current.get(c.areaCode);
-          if (!(await savePlan(tx, c.plan, before ? before.version : null, actor.username)))
-            throw preconditionFailed(
-              `The plan for ${c.areaCode} changed meanwhile: apply the deadline again.`,
-            );
-          await appendPlanEvent(
-            tx,
-            { areaCode: c.areaCode, kind: 'opted_in_default', at: now, by: actor.username, reason: c.reason },
-            c.plan,
-          );
-        }
-        await audit(tx, {
-          actor,
-          action: 'update',
-          resourceType: 'rollout_deadline',
-          resourceId: state.calendar.submissionDeadline,
-          requestId: request.id,
-          detail: { optedIn: changes.map((c) => c.areaCode) },
-        });
-        return changes.map((c) => ({ areaCode: c.areaCode, reason: c.reason }));
-      });
+      const changes = await applyDeadlineInStore(ctx.store.db, state, { actor, requestId: request.id }, now);
+      const optedIn = changes.map((c) => ({ areaCode: c.areaCode, reason: c.reason }));
       ctx.refreshRollout();
       return { deadline: state.calendar.submissionDeadline, optedIn };
     },
