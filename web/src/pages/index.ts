@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { Me } from '../api';
 import { Geography } from './Geography';
+import { Rollout } from './Rollout';
 
 export interface Screen {
   readonly id: string;
@@ -25,7 +26,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     purpose: 'Services open now that accept the disposition, ranked, on a map.',
   },
   { id: 'clinical-queue', title: 'Clinical queue', purpose: 'Warm transfers and call-backs by due time.' },
-  { id: 'rollout', title: 'Rollout', purpose: 'Area plans, approvals, the deadline opt-in and coverage.' },
+  {
+    id: 'rollout',
+    title: 'Rollout',
+    purpose: 'Area plans, approvals, the deadline opt-in and coverage.',
+    Component: Rollout,
+  },
   { id: 'reports', title: 'Reports', purpose: 'National KPIs, dashboards and capacity planning.' },
   {
     id: 'geography',
