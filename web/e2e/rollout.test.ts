@@ -31,7 +31,8 @@ describe('console in Chromium: the rollout workflow', () => {
     const alert = form.getByRole('alert');
     await expect.poll(() => alert.textContent()).toContain('procurement-six-months-before-go-live');
     expect(await alert.textContent()).toContain('on or before 2012-04-01');
-    await page.screenshot({ path: `${SCREENSHOTS}/rollout-rule.png`, fullPage: true });
+    await form.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOTS}/rollout-rule.png` });
 
     await form.getByLabel('Procurement date').fill('2012-04-01');
     await form.getByRole('button', { name: 'Save plan' }).click();
@@ -64,7 +65,8 @@ describe('console in Chromium: the rollout workflow', () => {
     await page.getByRole('button', { name: 'Route' }).click();
     await expect.poll(() => page.getByTestId('route-answer').textContent()).toContain('NHS Direct NHS Trust');
     expect(await page.getByTestId('route-answer').textContent()).toContain('live contract');
-    await page.screenshot({ path: `${SCREENSHOTS}/rollout.png`, fullPage: true });
+    await page.getByTestId('coverage-summary').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SCREENSHOTS}/rollout.png` });
     await page.close();
   });
 });

@@ -1,4 +1,5 @@
 import { addMonths, format, parseISO, startOfMonth } from 'date-fns';
+import { londonMidnight } from './dates';
 import { type AreaState, areaStateOn, COVERED_STATES, type RoutingTable } from './routing';
 import type { IsoDate, RolloutPlan } from './types';
 
@@ -45,8 +46,9 @@ export function coverageOn(
   const national = empty();
   const regions = new Map<string, ReturnType<typeof empty>>();
   const areas: AreaCoverage[] = [];
+  const start = londonMidnight(date);
   for (const { area } of table.areas.values()) {
-    const state = areaStateOn(table, plans.get(area.code), area.code, date);
+    const state = areaStateOn(table, plans.get(area.code), area.code, date, start);
     const covered = COVERED_STATES.includes(state);
     const region = regions.get(area.regionCode) ?? empty();
     regions.set(area.regionCode, region);

@@ -181,8 +181,10 @@ export function areaStateOn(
   plan: RolloutPlan | undefined,
   areaCode: string,
   date: IsoDate,
+  /** The instant `date` begins in England, when the caller has it already (coverage over many areas). */
+  start: Date = londonMidnight(date),
 ): AreaState {
-  const r = route(table, areaCode, londonMidnight(date));
+  const r = route(table, areaCode, start);
   if (r.basis === 'pilot') return 'pilot';
   if (r.basis === 'live_contract') return 'live';
   if (r.basis === 'default_provider') return 'default';
