@@ -208,13 +208,53 @@ describeEachEngine('rollout and routing API', (use) => {
     expect(extra.statusCode).toBe(400);
   });
 
+  it('withdraws a plan (routing follows) and deletes one, both with If-Match', async () => {
+    const url = '/api/rollout/plans/5MD'; // Coventry: a confirmed 2011 pilot, not opted in
+    const plan = await get(url, 'national');
+    const etag = plan.headers.etag as string;
+    expect((await get('/api/routing?area=5MD&at=2012-06-01', 'adviser')).json()).toMatchObject({
+      live: true,
+    });
+    const withdrawn = await api.app.inject({
+      method: 'POST',
+      url: `${url}/withdraw`,
+      payload: { reason: 'provider pulled out' },
+      headers: { ...h.national, 'if-match': etag },
+    });
+    expect(withdrawn.statusCode).toBe(200);
+    expect(withdrawn.json()).toMatchObject({ status: 'withdrawn', confirmed: false });
+    expect((await get('/api/routing?area=5MD&at=2012-06-01', 'adviser')).json()).toMatchObject({
+      live: false,
+    });
+    const history = (await get(`${url}/history`, 'national')).json<{ kind: string; reason: string }[]>();
+    expect(history.at(-1)).toMatchObject({ kind: 'withdrawn', reason: 'provider pulled out' });
+    const badBody = await api.app.inject({
+      method: 'POST',
+      url: `${url}/submit`,
+      payload: { why: 'x' },
+      headers: { ...h.national, 'if-match': withdrawn.headers.etag as string },
+    });
+    expect(badBody.statusCode).toBe(400);
+    const del = (ifMatch?: string) =>
+      api.app.inject({
+        method: 'DELETE',
+        url,
+        headers: { ...h.national, ...(ifMatch ? { 'if-match': ifMatch } : {}) },
+      });
+    expect((await del()).statusCode).toBe(412);
+    expect((await del(etag)).statusCode).toBe(412);
+    expect((await del(withdrawn.headers.etag as string)).statusCode).toBe(204);
+    expect((await get(url, 'national')).statusCode).toBe(404);
+  });
+
   it('reports the gaps on the national date and exports CSV', async () => {
     const t = await get('/api/rollout/coverage/timeline');
     const timeline = t.json<{
       notCoveredAtNationalDate: { areas: { code: string }[] };
       series: { date: string }[];
     }>();
-    expect(timeline.notCoveredAtNationalDate.areas.map((a) => a.code)).toEqual(['5QQ']);
+    // Devon's confirmed plan goes live after the national date; Coventry's plan was deleted after the deadline.
+    expect(timeline.notCoveredAtNationalDate.areas.map((a) => a.code)).toEqual(['5MD', '5QQ']);
     expect(timeline.series.at(-1)?.date).toBe('2013-04-01');
     const csv = await get('/api/rollout/export.csv');
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
