@@ -2,6 +2,7 @@ import { readGeographyContent } from '../content/geography';
 import { hashPassword } from '../domain/auth/index';
 import { demoWeekOfCalls } from '../sim/demo-calls';
 import { insertCalls } from './calls';
+import { seedRollout } from './commissioning';
 import { type Db, inTransaction } from './db';
 import { insertGeography } from './geography';
 import { insertUser } from './users';
@@ -55,7 +56,7 @@ export async function seedReference(db: Db): Promise<boolean> {
 /** Adds the demo organisations and users (on top of the reference data); idempotent. */
 export async function seedDemo(db: Db): Promise<boolean> {
   await seedReference(db);
-  if (await isSeeded(db, 'seeded.demo')) return false;
+  if (await isSeeded(db, 'seeded.demo')) return seedRollout(db, DEMO_PASSWORD);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await inTransaction(db, async (tx) => {
     await tx
@@ -77,5 +78,6 @@ export async function seedDemo(db: Db): Promise<boolean> {
     }
     await tx.insertInto('setting').values({ key: 'seeded.demo', value: new Date().toISOString() }).execute();
   });
+  await seedRollout(db, DEMO_PASSWORD);
   return true;
 }

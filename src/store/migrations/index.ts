@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation';
+import * as commissioning from './0002_commissioning';
 import * as calls from './0005_calls';
 import * as outbox from './0006_outbox';
 
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0005_calls': calls,
   '0006_outbox': outbox,
+  '0002_commissioning': commissioning,
 };

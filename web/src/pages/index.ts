@@ -3,6 +3,7 @@ import type { Me } from '../api';
 import { Calls } from './Calls';
 import { Geography } from './Geography';
 import { Reports } from './Reports';
+import { Rollout } from './Rollout';
 
 export interface Screen {
   readonly id: string;
@@ -28,7 +29,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     purpose: 'Services open now that accept the disposition, ranked, on a map.',
   },
   { id: 'clinical-queue', title: 'Clinical queue', purpose: 'Warm transfers and call-backs by due time.' },
-  { id: 'rollout', title: 'Rollout', purpose: 'Area plans, approvals, the deadline opt-in and coverage.' },
+  {
+    id: 'rollout',
+    title: 'Rollout',
+    purpose: 'Area plans, approvals, the deadline opt-in and coverage.',
+    Component: Rollout,
+  },
   {
     id: 'reports',
     title: 'Reports',
