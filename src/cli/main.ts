@@ -8,6 +8,7 @@ import { seedDemo, seedReference } from '../store/seed';
 import { describeStore, openMigratedStore, readConfig } from './config';
 import { importOnspd } from './import-onspd';
 import { serve } from './serve';
+import { registerTriageCommands } from './triage';
 
 const program = new Command('open111')
   .description('open111: an NHS 111-style urgent care service')
@@ -95,6 +96,8 @@ importCommand
       await store.close();
     }
   });
+
+registerTriageCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -81,6 +81,26 @@ function checkEvidence(content: TriageContent, e: Evidence): void {
         });
     });
   }
+  for (const [code, value] of Object.entries(e.values ?? {})) {
+    const f = content.findings.get(code);
+    if (!f) continue;
+    const ok =
+      f.kind === 'number'
+        ? typeof value === 'number' && Number.isFinite(value) && value >= f.min && value <= f.max
+        : f.kind === 'choice'
+          ? f.options.some((o) => o.value === value)
+          : value === 'yes' || value === 'no';
+    if (!ok)
+      problems.push({
+        pointer: `/values/${code}`,
+        message:
+          f.kind === 'number'
+            ? `must be a number of ${f.unit}, ${f.min}–${f.max}`
+            : f.kind === 'choice'
+              ? `must be one of ${f.options.map((o) => o.value).join(', ')}`
+              : 'must be yes or no (or list the finding under present or absent)',
+      });
+  }
   for (const c of e.absent ?? [])
     if (present.has(c))
       problems.push({ pointer: `/absent`, message: `${c} cannot be both present and absent` });

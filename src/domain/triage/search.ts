@@ -71,10 +71,11 @@ const indexes = new WeakMap<Pathway, Index>();
 function indexOf(content: TriageContent, pw: Pathway): Index {
   const had = indexes.get(pw);
   if (had) return had;
-  const phrases: { text: string; weight: number }[] = [
-    { text: normalise(pw.title), weight: 12 },
-    ...pw.keywords.map((k) => ({ text: normalise(k), weight: 10 })),
-  ];
+  const phrases: { text: string; weight: number }[] = [{ text: normalise(pw.title), weight: 12 }];
+  for (const k of pw.keywords) {
+    const text = normalise(k);
+    if (!phrases.some((p) => p.text === text)) phrases.push({ text, weight: 10 });
+  }
   // The first question's finding describes the pathway's presenting symptom too.
   const first = pw.questions.get(pw.start);
   const finding = first ? content.findings.get(first.finding) : undefined;
