@@ -15,6 +15,7 @@ import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { healthPlugin } from './health';
 import { toOperationOutcome, toProblem } from './problems';
+import { triagePlugin } from './triage';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -88,6 +89,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await authPlugin(app);
   await geographyPlugin(app);
   await fhirPlugin(app);
+  await triagePlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();
   const hasWeb = existsSync(`${webRoot}/index.html`);
