@@ -15,20 +15,35 @@ export const APPROVALS_FILE = 'pathway-approvals.yaml';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** JSON with keys sorted at every level: the meaning of a YAML document, whatever its layout or comments. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
+
 /** Reads findings, codes, every pathway file and the approvals record from content/, unvalidated. */
 export function readRawTriageContent(): { raw: RawTriageContent; version: string } {
   const read = (rel: string) => readFileSync(contentPath(rel), 'utf8');
-  const findingsText = read('findings.yaml');
-  const codesText = read('triage-codes.yaml');
+  const findings = parse(read('findings.yaml')) as unknown;
+  const codes = parse(read('triage-codes.yaml')) as unknown;
   const dir = contentPath('pathways');
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort();
-  const digest = createHash('sha256').update(findingsText).update(codesText);
+  // Hashes and the content version are taken over the parsed meaning, so reformatting (Biome formats YAML)
+  // or editing comments does not count as a change to an approved pathway.
+  const digest = createHash('sha256').update(canonicalJson(findings)).update(canonicalJson(codes));
   const pathways = files.map((f) => {
-    const text = readFileSync(`${dir}/${f}`, 'utf8');
-    digest.update(f).update(text);
-    return { file: `pathways/${f}`, hash: sha256(text), doc: parse(text) as unknown };
+    const doc = parse(readFileSync(`${dir}/${f}`, 'utf8')) as unknown;
+    const canonical = canonicalJson(doc);
+    digest.update(f).update(canonical);
+    return { file: `pathways/${f}`, hash: sha256(canonical), doc };
   });
   const approvalsPath = contentPath(APPROVALS_FILE);
   const approvalsDoc = existsSync(approvalsPath)
@@ -42,8 +57,8 @@ export function readRawTriageContent(): { raw: RawTriageContent; version: string
   const version = `triage-${digest.update(dispositions.version).digest('hex').slice(0, 12)}`;
   return {
     raw: {
-      findings: parse(findingsText) as unknown,
-      codes: parse(codesText) as unknown,
+      findings,
+      codes,
       pathways,
       approvals,
       dispositions,

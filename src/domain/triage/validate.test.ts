@@ -246,3 +246,24 @@ describe('the validator rejects broken content with a message naming pathway, no
     ).toContain('safe-default');
   });
 });
+
+describe('approved pathways are immutable against the real approvals record', () => {
+  it('records every approved pathway, and catches a change in meaning but not in layout', async () => {
+    const { canonicalJson } = await import('../../content/triage');
+    const { createHash } = await import('node:crypto');
+    for (const f of raw.pathways)
+      expect(raw.approvals.get(`${(f.doc as Doc).id}@${(f.doc as Doc).version}`)).toBe(f.hash);
+    const rehash = (r: RawTriageContent): RawTriageContent => ({
+      ...r,
+      pathways: r.pathways.map((f) => ({
+        ...f,
+        hash: createHash('sha256').update(canonicalJson(f.doc)).digest('hex'),
+      })),
+    });
+    expect(problemsOf(rehash(raw))).toEqual([]);
+    const edited = rehash(mutated('burns', (d) => (q(d, 'blisters').text = 'Has it blistered?' as never)));
+    expect(problemsOf(edited)).toEqual([
+      expect.objectContaining({ pointer: 'pathway burns@1', rule: 'approved-is-immutable' }),
+    ]);
+  });
+});
