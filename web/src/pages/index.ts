@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { Me } from '../api';
 import { Geography } from './Geography';
+import { Triage } from './Triage';
 
 export interface Screen {
   readonly id: string;
@@ -18,7 +19,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     title: 'Calls',
     purpose: 'The call queue: offered, answered, abandoned and transferred calls.',
   },
-  { id: 'triage', title: 'Triage', purpose: 'Symptom search, one question at a time, and the disposition.' },
+  {
+    id: 'triage',
+    title: 'Triage',
+    purpose: 'Symptom search, one question at a time, and the disposition.',
+    Component: Triage,
+  },
   {
     id: 'directory',
     title: 'Directory',
