@@ -295,7 +295,7 @@ describeEachEngine('triage API', (use) => {
       ).json<QuestionnaireResponse>();
       await validateFhir(out);
       expect(out.status).toBe('in-progress');
-      const nextLink = () => (out.contained?.[0] as Questionnaire).item?.at(-1);
+      const nextLink = () => (out.contained?.[0] as Questionnaire | undefined)?.item?.at(-1);
       expect(nextLink()?.linkId).toBe('module-0.unresponsive');
       for (const _ of [...M0, 'swallow']) {
         items.push({ linkId: nextLink()?.linkId ?? '', answer: [{ valueBoolean: false }] });

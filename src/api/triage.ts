@@ -248,6 +248,8 @@ const EvidenceBody = Type.Object(
 );
 
 export async function triagePlugin(app: FastifyInstance): Promise<void> {
+  // Validated at load: a server with broken triage content does not start.
+  triageContent();
   const content = () => triageContent();
   const who = (request: FastifyRequest, actor: Actor) => ({
     actor,
