@@ -103,6 +103,11 @@ describeEachEngine('triage API', (use) => {
     });
     expect(toSweaty.json<SessionStateBody>().next?.id).toBe('sweaty');
     expect(toSweaty.json<SessionStateBody>().history.filter((h) => h.kind === 'back')).toHaveLength(2);
+    // Every question shown is on the record, including those asked again after going back.
+    expect(toSweaty.json<SessionStateBody>().shown.filter((x) => x === 'chest-pain/crushing')).toHaveLength(
+      2,
+    );
+    expect(toSweaty.json<SessionStateBody>().shown.at(-1)).toBe('chest-pain/sweaty');
   });
 
   it('replays a stored session on its content version to the same disposition', async () => {

@@ -12,6 +12,7 @@ import {
   pathwayFits,
   pathwaysFor,
   type Question,
+  replay,
   type SessionEvent,
   searchPathways,
   step,
@@ -90,6 +91,8 @@ export const SessionState = Type.Object({
       answeredBy: Type.String(),
     }),
   ),
+  /** Every question shown, in order, replayed from the stored events (going back included). */
+  shown: Type.Array(Type.String()),
   next: Type.Union([QuestionView, Type.Null()]),
   outcome: Type.Union([
     Type.Object({
@@ -152,6 +155,12 @@ const labelOf = (q: Question | undefined, value: string | number): string => {
   return q.options.find((o) => o.value === value)?.label ?? String(value);
 };
 
+const inputOfStored = (s: StoredTriageSession) => ({
+  pathwayId: s.pathwayId,
+  pathwayVersion: s.pathwayVersion,
+  module0Version: s.module0Version,
+});
+
 /** The session as the console and integrations see it: answers in force, the next question or the outcome. */
 export function sessionState(content: TriageContent, s: StoredTriageSession): SessionStateBody {
   const pathway = pathwayAt(content, s.pathwayId, s.pathwayVersion);
@@ -195,6 +204,7 @@ export function sessionState(content: TriageContent, s: StoredTriageSession): Se
         answeredBy: a.actor,
       };
     }),
+    shown: [...replay(content, inputOfStored(s), s.events).shown],
     next: result.kind === 'question' ? questionView(content, result.pathwayId, result.question) : null,
     outcome:
       result.kind === 'disposition'

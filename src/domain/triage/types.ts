@@ -128,7 +128,7 @@ export interface TriageContent {
   readonly module0: Pathway;
   /** Every version of every pathway, keyed `id@version` (old versions stay for replay). */
   readonly pathways: ReadonlyMap<string, Pathway>;
-  /** The newest version of each pathway, keyed by id: what new sessions use. */
+  /** The version of each pathway new sessions use, keyed by id: the newest approved one. */
   readonly current: ReadonlyMap<string, Pathway>;
 }
 

@@ -170,7 +170,8 @@ describe('the validator rejects broken content with a message naming pathway, no
     );
     expect(problems).toContainEqual({
       pointer: 'pathway chest-pain@1 / question score',
-      message: 'range overlap: −∞–4 and 3–7 overlap',
+      message:
+        'range overlap: −∞–4 and 3–7 overlap (path: crushing → (no) → spreading → (no) → sweaty → (no) → breathless → (no) → history → (no) → score)',
       rule: 'ranges-cover-line',
     });
   });
@@ -186,7 +187,12 @@ describe('the validator rejects broken content with a message naming pathway, no
       ),
     );
     expect(problems).toContainEqual(
-      expect.objectContaining({ message: 'range gap: nothing covers 4 up to 5', rule: 'ranges-cover-line' }),
+      expect.objectContaining({
+        message: expect.stringMatching(
+          /^range gap: nothing covers 4 up to 5 \(path: crushing → .* → score\)$/,
+        ),
+        rule: 'ranges-cover-line',
+      }),
     );
   });
 
@@ -201,7 +207,9 @@ describe('the validator rejects broken content with a message naming pathway, no
       ),
     );
     expect(problems).toContainEqual(
-      expect.objectContaining({ message: 'range gap: nothing covers values from 11 up' }),
+      expect.objectContaining({
+        message: expect.stringMatching(/^range gap: nothing covers values from 11 up/),
+      }),
     );
   });
 
@@ -265,5 +273,68 @@ describe('approved pathways are immutable against the real approvals record', ()
     expect(problemsOf(edited)).toEqual([
       expect.objectContaining({ pointer: 'pathway burns@1', rule: 'approved-is-immutable' }),
     ]);
+  });
+});
+
+describe('versions', () => {
+  const withV2 = (status: 'draft' | 'approved') => {
+    const v1 = raw.pathways.find((f) => (f.doc as Doc).id === 'sore-throat');
+    const doc = structuredClone(v1?.doc) as Doc;
+    doc.version = 2;
+    doc.status = status;
+    (q(doc, 'days').ranges as unknown as Record<string, unknown>[]).splice(
+      0,
+      2,
+      { below: 5, dx: 'Dx39' },
+      { from: 5, dx: 'Dx75' },
+    );
+    return {
+      ...raw,
+      pathways: [...raw.pathways, { file: 'pathways/sore-throat.v2.yaml', hash: 'b'.repeat(64), doc }],
+    };
+  };
+
+  it('new sessions use the newest approved version; a draft waits; old versions stay for replay', async () => {
+    const { step } = await import('./index');
+    const draft = validateTriageContent(withV2('draft'), version).content;
+    expect(draft?.current.get('sore-throat')?.version).toBe(1);
+    const approved = validateTriageContent(withV2('approved'), version).content;
+    if (!approved) throw new Error('expected valid content');
+    expect(approved.current.get('sore-throat')?.version).toBe(2);
+    const answers = [
+      ...['unresponsive', 'choking', 'fitting', 'bleeding'].map((questionId) => ({
+        pathwayId: 'module-0',
+        questionId,
+        value: 'no',
+      })),
+      ...['swallow', 'breathing', 'immune'].map((questionId) => ({
+        pathwayId: 'sore-throat',
+        questionId,
+        value: 'no',
+      })),
+      { pathwayId: 'sore-throat', questionId: 'days', value: 6 },
+    ];
+    const on = (v: number) =>
+      step(approved, { pathwayId: 'sore-throat', pathwayVersion: v, module0Version: 1, answers });
+    expect(on(1)).toMatchObject({ kind: 'disposition', disposition: { code: 'Dx39' } });
+    expect(on(2)).toMatchObject({ kind: 'disposition', disposition: { code: 'Dx75' } });
+  });
+
+  it('two files may not hold the same pathway version', () => {
+    const dup = {
+      ...raw,
+      pathways: [
+        ...raw.pathways,
+        { ...(raw.pathways[0] as RawTriageContent['pathways'][number]), file: 'pathways/copy.yaml' },
+      ],
+    };
+    expect(problemsOf(dup).map((p) => p.rule)).toContain('unique-pathway-version');
+  });
+
+  it('problems found in a question say how the question is reached', () => {
+    const problems = problemsOf(mutated('chest-pain', (d) => delete q(d, 'sweaty').answers?.no));
+    expect(problems[0]?.message).toBe(
+      'dead end: no outcome for the answer "no" (path: crushing → (no) → spreading → (no) → sweaty)',
+    );
   });
 });

@@ -413,6 +413,24 @@ const answerLabel = (q: Question, o: Outcome): string => {
   return '?';
 };
 
+/** The shortest route from the start to each reachable question, e.g. `start → (no) → q2`. */
+export function routesFrom(pw: Pathway): Map<string, string> {
+  const route = new Map<string, string>([[pw.start, pw.start]]);
+  const queue = [pw.start];
+  while (queue.length > 0) {
+    const id = queue.shift() as string;
+    const q = pw.questions.get(id);
+    for (const o of q ? targetsOf(q) : []) {
+      if (o.target.kind !== 'question') continue;
+      const next = o.target.questionId;
+      if (!pw.questions.has(next) || route.has(next)) continue;
+      route.set(next, `${route.get(id)} → (${answerLabel(q as Question, o)}) → ${next}`);
+      queue.push(next);
+    }
+  }
+  return route;
+}
+
 /**
  * The graph rules: every `next` exists, no cycle, every question reachable from the start; with every
  * answer leading somewhere, every path from the start then ends in a disposition (or module 0's continue).
@@ -483,6 +501,13 @@ export function checkPathwayGraph(pw: Pathway): FieldProblem[] {
   return p.list;
 }
 
+/** New sessions use the newest approved version; a draft is used only while no version is approved. */
+function preferred(a: Pathway, b: Pathway): boolean {
+  const aOk = a.status === 'approved';
+  const bOk = b.status === 'approved';
+  return aOk !== bOk ? aOk : a.version > b.version;
+}
+
 export interface ValidationReport {
   readonly content?: TriageContent;
   readonly problems: readonly FieldProblem[];
@@ -502,8 +527,18 @@ export function validateTriageContent(raw: RawTriageContent, version: string): V
   let module0: Pathway | undefined;
   let questionCount = 0;
   for (const f of raw.pathways) {
+    const before = p.list.length;
     const pw = readPathway(f.file, f.hash, f.doc, refs, p);
     if (!pw) continue;
+    // Problems found while reading a question also say how the question is reached.
+    const routes = routesFrom(pw);
+    for (let i = before; i < p.list.length; i++) {
+      const problem = p.list[i] as FieldProblem;
+      const id = / \/ question ([^ ]+)/.exec(problem.pointer)?.[1];
+      const route = id ? routes.get(id) : undefined;
+      if (route && !problem.message.includes('path:'))
+        p.list[i] = { ...problem, message: `${problem.message} (path: ${route})` };
+    }
     const key = `${pw.id}@${pw.version}`;
     if (pathways.has(key)) {
       p.add(`pathway ${key}`, `${f.file}: another file already holds ${key}`, 'unique-pathway-version');
@@ -522,10 +557,10 @@ export function validateTriageContent(raw: RawTriageContent, version: string): V
     if (pw.kind === 'module0') {
       if (module0 && module0.id !== pw.id)
         p.add(`pathway ${key}`, `there is already a module 0 (${module0.id})`, 'module0-precedes');
-      if (!module0 || pw.version > module0.version) module0 = pw;
+      if (!module0 || preferred(pw, module0)) module0 = pw;
     } else {
       const had = current.get(pw.id);
-      if (!had || pw.version > had.version) current.set(pw.id, pw);
+      if (!had || preferred(pw, had)) current.set(pw.id, pw);
     }
   }
   if (!module0)
