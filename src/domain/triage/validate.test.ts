@@ -338,3 +338,14 @@ describe('versions', () => {
     );
   });
 });
+
+describe('safe defaults are the cautious answers', () => {
+  it('rejects a safe default when another answer can lead somewhere more urgent', () => {
+    const problems = problemsOf(mutated('burns', (d) => (q(d, 'blisters').safe_default = 'no' as never)));
+    expect(problems).toEqual([
+      expect.objectContaining({ pointer: 'pathway burns@1 / question blisters', rule: 'safe-default' }),
+    ]);
+    const number = problemsOf(mutated('chest-pain', (d) => (q(d, 'score').safe_default = 1 as never)));
+    expect(number.map((p) => p.pointer)).toEqual(['pathway chest-pain@1 / question score']);
+  });
+});

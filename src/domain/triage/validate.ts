@@ -501,6 +501,50 @@ export function checkPathwayGraph(pw: Pathway): FieldProblem[] {
   return p.list;
 }
 
+/**
+ * The safe default must be the cautious answer: the most urgent disposition it can lead to is at least as
+ * urgent as the most urgent one any other answer can lead to. (Module 0 is exempt: its defaults are "no".)
+ */
+export function checkSafeDefaults(pw: Pathway, dispositions: DispositionCatalogue): FieldProblem[] {
+  if (pw.kind === 'module0') return [];
+  const memo = new Map<string, number>();
+  const rankOf = (o: Outcome, seen: Set<string>): number => {
+    const t = o.target;
+    if (t.kind === 'disposition')
+      return dispositions.byCode.get(t.code)?.urgencyRank ?? Number.POSITIVE_INFINITY;
+    if (t.kind === 'continue') return Number.POSITIVE_INFINITY;
+    return worst(t.questionId, seen);
+  };
+  const worst = (id: string, seen: Set<string>): number => {
+    const had = memo.get(id);
+    if (had !== undefined) return had;
+    const q = pw.questions.get(id);
+    if (!q || seen.has(id)) return Number.POSITIVE_INFINITY;
+    const next = new Set(seen).add(id);
+    const r = Math.min(...targetsOf(q).map((o) => rankOf(o, next)));
+    memo.set(id, r);
+    return r;
+  };
+  const problems: FieldProblem[] = [];
+  for (const q of pw.questions.values()) {
+    let chosen: Outcome | undefined;
+    if (q.type === 'number') {
+      const v = q.safeDefault as number;
+      chosen = q.bands.find((b) => (b.from === null || v >= b.from) && (b.below === null || v < b.below));
+    } else chosen = q.answers.get(String(q.safeDefault));
+    if (!chosen) continue;
+    const chosenRank = rankOf(chosen, new Set([q.id]));
+    const best = Math.min(...targetsOf(q).map((o) => rankOf(o, new Set([q.id]))));
+    if (chosenRank > best)
+      problems.push({
+        pointer: `pathway ${pw.id}@${pw.version} / question ${q.id}`,
+        message: `safe_default ${String(q.safeDefault)} is not the cautious answer: another answer can lead to a more urgent disposition`,
+        rule: 'safe-default',
+      });
+  }
+  return problems;
+}
+
 /** New sessions use the newest approved version; a draft is used only while no version is approved. */
 function preferred(a: Pathway, b: Pathway): boolean {
   const aOk = a.status === 'approved';
@@ -544,7 +588,10 @@ export function validateTriageContent(raw: RawTriageContent, version: string): V
       p.add(`pathway ${key}`, `${f.file}: another file already holds ${key}`, 'unique-pathway-version');
       continue;
     }
-    for (const problem of checkPathwayGraph(pw)) p.list.push(problem);
+    const graph = checkPathwayGraph(pw);
+    for (const problem of graph) p.list.push(problem);
+    if (graph.length === 0)
+      for (const problem of checkSafeDefaults(pw, raw.dispositions)) p.list.push(problem);
     const recorded = raw.approvals.get(key);
     if (pw.status === 'approved' && recorded !== undefined && recorded !== pw.hash)
       p.add(
