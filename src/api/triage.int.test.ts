@@ -163,6 +163,21 @@ describeEachEngine('triage API', (use) => {
     expect(after.statusCode).toBe(409);
   });
 
+  it('takes one of two simultaneous answers to the same question, and refuses the other', async () => {
+    const s = await start('rash', { ageYears: 40, sex: 'male' });
+    const body = { pathwayId: 'module-0', questionId: 'unresponsive', value: 'no' };
+    const [a, b] = await Promise.all([
+      post(`/api/triage/sessions/${s.id}/answers`, body),
+      post(`/api/triage/sessions/${s.id}/answers`, body, clinician),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 400]);
+    const state = (
+      await api.app.inject({ url: `/api/triage/sessions/${s.id}`, headers: adviser })
+    ).json<SessionStateBody>();
+    expect(state.answers).toHaveLength(1);
+    expect(state.next?.id).toBe('choking');
+  });
+
   it('audits every read and write of a session', async () => {
     const s = await start('earache', { ageYears: 6, sex: 'female' });
     await answer(s, 'no');

@@ -61,6 +61,18 @@ describe('console in Chromium: the adviser triages a caller from the keyboard', 
     await expect.poll(() => outcome.getByRole('heading', { level: 2 }).textContent()).toMatch(/^Dx06/);
     expect(await outcome.textContent()).toMatch(/Within 6 hours/);
     expect(await outcome.textContent()).toMatch(/Care advice/);
+
+    // Change an earlier answer from the list: the triage goes back to that question.
+    await page
+      .getByRole('button', { name: 'Change the answer to: Are the lips or tongue blue or grey?' })
+      .focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => question.getByRole('heading', { level: 2 }).textContent())
+      .toMatch(/lips or tongue blue/);
+    expect(await page.locator('ol[aria-label="Answers given"] li').count()).toBe(5);
+    await answerWithKeyboard(page, 'Yes');
+    await expect.poll(() => outcome.getByRole('heading', { level: 2 }).textContent()).toMatch(/^Dx011/);
     await page.screenshot({ path: `${SCREENSHOTS}/triage.png`, fullPage: true });
 
     await page.getByRole('button', { name: 'Finish triage' }).focus();
