@@ -24,7 +24,7 @@ async function start(port: number): Promise<{ child: ChildProcess; output: () =>
   child.stderr?.on('data', (d: Buffer) => {
     output += d.toString();
   });
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 360; i++) {
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (r) => r.ok,
       () => false,
@@ -39,7 +39,7 @@ async function start(port: number): Promise<{ child: ChildProcess; output: () =>
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-describe('open111 serve', () => {
+describe('open111 serve', { timeout: 240_000 }, () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts on an empty data dir, prints the URL and demo log-ins, and stops cleanly on SIGTERM', async () => {
