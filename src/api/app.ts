@@ -11,6 +11,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { notFound } from '../domain/errors';
 import { authPlugin } from './auth';
 import type { AppContext } from './context';
+import { directoryPlugin } from './directory';
 import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { healthPlugin } from './health';
@@ -87,6 +88,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await healthPlugin(app);
   await authPlugin(app);
   await geographyPlugin(app);
+  await directoryPlugin(app);
   await fhirPlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();

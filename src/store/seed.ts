@@ -1,6 +1,7 @@
 import { readGeographyContent } from '../content/geography';
 import { hashPassword } from '../domain/auth/index';
 import { type Db, inTransaction } from './db';
+import { seedDirectoryDemo } from './directory-seed';
 import { insertGeography } from './geography';
 import { insertUser } from './users';
 
@@ -47,7 +48,7 @@ export async function seedReference(db: Db): Promise<boolean> {
 /** Adds the demo organisations and users (on top of the reference data); idempotent. */
 export async function seedDemo(db: Db): Promise<boolean> {
   await seedReference(db);
-  if (await isSeeded(db, 'seeded.demo')) return false;
+  if (await isSeeded(db, 'seeded.demo')) return seedDirectoryDemo(db, DEMO_PASSWORD);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await inTransaction(db, async (tx) => {
     await tx
@@ -58,5 +59,6 @@ export async function seedDemo(db: Db): Promise<boolean> {
     for (const user of DEMO_USERS) await insertUser(tx, { ...user, passwordHash });
     await tx.insertInto('setting').values({ key: 'seeded.demo', value: new Date().toISOString() }).execute();
   });
+  await seedDirectoryDemo(db, DEMO_PASSWORD);
   return true;
 }

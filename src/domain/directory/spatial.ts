@@ -163,3 +163,24 @@ export class DirectoryIndex {
     });
   }
 }
+
+/** The postcode district whose centroid is nearest a point: how a bare latitude/longitude finds its area. */
+export function nearestDistrict<T extends { latitude: number; longitude: number }>(
+  districts: Iterable<T>,
+  latitude: number,
+  longitude: number,
+): T | undefined {
+  let best: T | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  const k = Math.cos(latitude * RAD);
+  for (const d of districts) {
+    const dy = d.latitude - latitude;
+    const dx = (d.longitude - longitude) * k;
+    const dist = dx * dx + dy * dy;
+    if (dist < bestD) {
+      bestD = dist;
+      best = d;
+    }
+  }
+  return best;
+}

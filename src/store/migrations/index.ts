@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation';
+import * as directory from './0004_directory';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -7,4 +8,5 @@ import * as foundation from './0001_foundation';
  */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
+  '0004_directory': directory,
 };
