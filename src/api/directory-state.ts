@@ -44,7 +44,7 @@ export class DirectoryState {
 
   private async load(): Promise<DirectoryIndex> {
     // Listen before loading, so a change committed during the load is not missed.
-    if (this.store.engine === 'postgres') await this.listen();
+    if (this.store.engine === 'postgres' && !this.listener) await this.listen();
     return new DirectoryIndex(await loadServices(this.store.db));
   }
 
@@ -67,6 +67,12 @@ export class DirectoryState {
   /** Re-reads services from the database into the index (after a change here or elsewhere). */
   async refresh(ids: readonly string[]): Promise<void> {
     if (this.closed || !this.ready) return;
+    if (ids.includes('*')) {
+      this.ready = undefined;
+      this.ranks = undefined;
+      await this.index();
+      return;
+    }
     const index = await this.index();
     for (const id of ids) {
       const s = await findService(this.store.db, id);
