@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/engines';
 import type { Geography } from '../domain/geography/index';
 import { inTransaction } from '../store/db';
@@ -15,7 +15,6 @@ describeEachEngine('Open Referral UK (HSDS 3.0) exchange', (use) => {
     geo = await loadGeography(use().db);
     exported = await exportHsds(use().db);
   });
-  afterAll(() => undefined);
 
   const byDosId = (id: string): HsdsService => {
     const s = exported.contents.find((c) =>

@@ -177,13 +177,13 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
     );
   }
   for (const day of WEEKDAYS) {
-    (t.weekly[day] ?? []).forEach((x, i) =>
+    (t.weekly[day] ?? []).forEach((x, i) => {
       schedules.push(
         schedule(`${day}:${i}`, { freq: 'WEEKLY', byday: BYDAY[day], opens_at: x.open, closes_at: x.close }),
-      ),
-    );
+      );
+    });
   }
-  t.bankHolidays.forEach((x, i) =>
+  t.bankHolidays.forEach((x, i) => {
     schedules.push(
       schedule(`bh:${i}`, {
         opens_at: x.open,
@@ -191,8 +191,8 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
         notes: NOTE.bankHoliday,
         description: 'England and Wales bank holidays',
       }),
-    ),
-  );
+    );
+  });
   for (const d of t.specifiedDates) {
     if (d.sessions.length === 0)
       schedules.push(
@@ -203,7 +203,7 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
           description: 'Closed',
         }),
       );
-    d.sessions.forEach((x, i) =>
+    d.sessions.forEach((x, i) => {
       schedules.push(
         schedule(`date:${d.date}:${i}`, {
           valid_from: d.date,
@@ -212,8 +212,8 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
           closes_at: x.close,
           notes: NOTE.specified,
         }),
-      ),
-    );
+      );
+    });
   }
   const attrs: HsdsAttribute[] = [
     attribute(id, VOCABULARY.dosId, s.id),
