@@ -6,6 +6,7 @@ import { migrate } from '../store/db';
 import { findPostcode, loadGeography } from '../store/geography';
 import { seedDemo, seedReference } from '../store/seed';
 import { describeStore, openMigratedStore, readConfig } from './config';
+import { registerDosCommands } from './dos';
 import { importOnspd } from './import-onspd';
 import { serve } from './serve';
 
@@ -95,6 +96,8 @@ importCommand
       await store.close();
     }
   });
+
+registerDosCommands(program);
 
 try {
   await program.parseAsync(process.argv);
