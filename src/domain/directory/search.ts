@@ -1,16 +1,17 @@
 import type { Disposition } from '../dispositions/index';
 import { invalid } from '../errors';
 import { formatClock, toLondon } from './london-time';
-import { openWithin } from './opening';
-import { type DirectoryIndex, type IndexedService, type Nearby, roleBit, sexBit } from './spatial';
-import type {
-  AgeUnit,
-  CapacityStatus,
-  DirectorySearch,
-  FilterName,
-  PatientAge,
-  ServiceRecord,
-  ServiceType,
+import { type OpenVerdict, openInWindow, searchWindow } from './opening';
+import { areaId, type DirectoryIndex, dispositionBit, type IndexedService, roleBit, sexBit } from './spatial';
+import {
+  type AgeUnit,
+  type CapacityStatus,
+  type DirectorySearch,
+  FILTERS,
+  type FilterName,
+  type PatientAge,
+  type ServiceRecord,
+  type ServiceType,
 } from './types';
 
 /** Days in one unit of age. A month is 30.4375 days (the DoS convention); a year 365.25. */
@@ -25,6 +26,7 @@ export const MIN_DISTANCE_KM = 1;
 export const MAX_DISTANCE_KM = 99;
 export const MAX_PER_TYPE = 2;
 export const ED_TYPE_ID = 105;
+export const DEFAULT_GAP_LIMIT = 50;
 
 /** Minutes to travel a straight-line distance: the pluggable part of "travel distance". */
 export type TravelTime = (distanceKm: number) => number;
@@ -84,8 +86,10 @@ export interface DirectoryAnswer {
   readonly results: readonly DirectoryResult[];
   /** True when nothing matched and the two nearest emergency departments are offered instead. */
   readonly fallback: boolean;
-  /** Services within the distance that failed exactly one filter: where the directory is thin. */
+  /** Services within the distance that failed exactly one filter (nearest first): where the directory is thin. */
   readonly gaps: readonly DirectoryGap[];
+  /** How many services failed exactly one filter, by filter. */
+  readonly gapCounts: Readonly<Record<FilterName, number>>;
   /** How many services lay within the search distance. */
   readonly considered: number;
 }
@@ -96,6 +100,8 @@ export interface SearchOptions {
   readonly travelTime?: TravelTime;
   /** Compute gaps (default true); the benchmark measures both. */
   readonly gaps?: boolean;
+  /** How many gaps (nearest first) to return; all are counted. */
+  readonly gapLimit?: number;
 }
 
 /** Checks the shape of a search that the edge could not (ranges and codes); throws `invalid`. */
@@ -125,10 +131,38 @@ export function checkSearch(search: DirectorySearch, disposition: Disposition | 
   return disposition;
 }
 
-interface Candidate {
-  readonly near: Nearby;
-  readonly failed: FilterName | null;
-  readonly reason: string;
+interface Ranked {
+  readonly service: IndexedService;
+  readonly distanceKm: number;
+  readonly open: OpenVerdict;
+  readonly typeRank: { rank: number; source: 'area' | 'national' };
+  readonly travelMinutes: number;
+  readonly ownGp: boolean;
+  readonly commissioned: boolean;
+}
+
+/** Travel time, then type rank, then own GP, then commissioned; then distance and id, so ties are stable. */
+function compareRanked(a: Ranked, b: Ranked): number {
+  return (
+    a.travelMinutes - b.travelMinutes ||
+    a.typeRank.rank - b.typeRank.rank ||
+    Number(b.ownGp) - Number(a.ownGp) ||
+    Number(b.commissioned) - Number(a.commissioned) ||
+    a.distanceKm - b.distanceKm ||
+    (a.service.record.id < b.service.record.id ? -1 : a.service.record.id > b.service.record.id ? 1 : 0)
+  );
+}
+
+/** Indices of the `limit` smallest distances, nearest first. */
+function nearestGaps(distances: readonly number[], limit: number): number[] {
+  if (distances.length <= limit)
+    return distances.map((_, i) => i).sort((a, b) => (distances[a] as number) - (distances[b] as number));
+  const sorted = Float64Array.from(distances).sort();
+  const threshold = sorted[limit - 1] as number;
+  const picked: number[] = [];
+  for (let i = 0; i < distances.length && picked.length < limit; i++)
+    if ((distances[i] as number) <= threshold) picked.push(i);
+  return picked.sort((a, b) => (distances[a] as number) - (distances[b] as number));
 }
 
 const reasons: Record<FilterName, (s: ServiceRecord, q: DirectorySearch) => string> = {
@@ -164,79 +198,134 @@ export function searchDirectory(
   const at = search.at;
   const atMs = at.getTime();
   const timeframe = disposition.timeframeMinutes ?? 0;
-  const nearby = index.within(search.latitude, search.longitude, search.distanceKm);
 
-  const matched: { near: Nearby; open: ReturnType<typeof openWithin> }[] = [];
-  const gaps: Candidate[] = [];
-  for (const near of nearby) {
-    const s = near.service;
-    const r = s.record;
-    let failed = null as FilterName | null;
-    let failures = 0;
-    const fail = (f: FilterName): boolean => {
-      failures++;
-      if (failed === null) failed = f;
-      return failures >= 2;
-    };
-    if (r.status !== 'active' && fail('status')) continue;
-    if (!s.dispositions.has(search.disposition) && fail('disposition')) continue;
-    if (search.symptomGroup !== null && s.symptoms !== null) {
-      const sds = s.symptoms.get(search.symptomGroup);
-      if (!sds) {
-        if (fail('symptom_group')) continue;
-      } else {
-        if (search.symptomDiscriminators.some((sd) => !sds.has(sd)) && fail('symptom_discriminator'))
-          continue;
+  const window = searchWindow(at, timeframe);
+  const dx = search.disposition;
+  const sg = search.symptomGroup;
+  const sds = search.symptomDiscriminators;
+  const area = search.areaCode;
+  const gp = search.gpPractice;
+
+  // Only the best two of each type can be shown: keep those, not every match.
+  const bestByType = new Map<number, Ranked[]>();
+  const rankOfType = new Map<number, { rank: number; source: 'area' | 'national' }>();
+  const gapSlots: number[] = [];
+  const gapDistances: number[] = [];
+  const gapFilters: FilterName[] = [];
+  const gapCounts = Object.fromEntries(FILTERS.map((f) => [f, 0])) as Record<FilterName, number>;
+  const c = index.columns;
+  const bit = dispositionBit(dx);
+  const bitLo = bit >= 0 && bit < 31 ? 1 << bit : 0;
+  const bitHi = bit >= 31 ? 1 << (bit - 31) : 0;
+  const patientArea = areaId(area);
+  const verdictById: (OpenVerdict | undefined)[] = [];
+  const considered = index.scanSlots(
+    search.latitude,
+    search.longitude,
+    search.distanceKm,
+    (slot, distanceKm) => {
+      // Each filter in turn, reading the columns; a second failure ends the service's evaluation (it is not even a gap).
+      let failed: FilterName | null = null;
+      const flags = c.flags[slot] as number;
+      if ((flags & 1) === 0) {
+        if (!wantGaps) return;
+        failed = 'status';
       }
-    }
-    if ((s.sexMask & sex) === 0 && fail('sex')) continue;
-    if ((ageDays < r.ageMinDays || ageDays > r.ageMaxDays) && fail('age')) continue;
-    if ((s.roleMask & role) === 0 && fail('referral_role')) continue;
-    if (
-      r.capacity.status === 'red' &&
-      (r.capacity.resetAt === null || Date.parse(r.capacity.resetAt) > atMs) &&
-      fail('capacity')
-    )
-      continue;
-    if (r.limited && r.areaCode !== search.areaCode && fail('commissioning')) continue;
-    if (!wantGaps && failures > 0) continue;
-    const open = openWithin(r.openingTimes, at, timeframe);
-    if (!open.ok && fail('opening_times')) continue;
-    if (failures === 0) matched.push({ near, open });
-    else if (failed !== null) gaps.push({ near, failed, reason: reasons[failed](r, search) });
-  }
+      const accepts =
+        ((c.dispositionsLo[slot] as number) & bitLo) !== 0 ||
+        ((c.dispositionsHi[slot] as number) & bitHi) !== 0 ||
+        ((flags & 4) !== 0 && index.at(slot)?.dispositions.has(dx) === true);
+      if (!accepts) {
+        if (failed !== null || !wantGaps) return;
+        failed = 'disposition';
+      }
+      if (sg !== null && (flags & 8) !== 0) {
+        const accepted = index.at(slot)?.symptoms?.get(sg);
+        if (!accepted) {
+          if (failed !== null || !wantGaps) return;
+          failed = 'symptom_group';
+        } else if (sds.length > 0 && !sds.every((sd) => accepted.has(sd))) {
+          if (failed !== null || !wantGaps) return;
+          failed = 'symptom_discriminator';
+        }
+      }
+      if (((c.sexMask[slot] as number) & sex) === 0) {
+        if (failed !== null || !wantGaps) return;
+        failed = 'sex';
+      }
+      if (ageDays < (c.ageMin[slot] as number) || ageDays > (c.ageMax[slot] as number)) {
+        if (failed !== null || !wantGaps) return;
+        failed = 'age';
+      }
+      if (((c.roleMask[slot] as number) & role) === 0) {
+        if (failed !== null || !wantGaps) return;
+        failed = 'referral_role';
+      }
+      if ((c.redUntil[slot] as number) > atMs) {
+        if (failed !== null || !wantGaps) return;
+        failed = 'capacity';
+      }
+      if ((flags & 2) !== 0 && c.area[slot] !== patientArea) {
+        if (failed !== null || !wantGaps) return;
+        failed = 'commissioning';
+      }
+      const s = index.at(slot);
+      if (!s) return;
+      const openingId = c.opening[slot] as number;
+      let open = verdictById[openingId];
+      if (!open) {
+        open = openInWindow(s.opening, window);
+        verdictById[openingId] = open;
+      }
+      if (!open.ok) {
+        if (failed !== null || !wantGaps) return;
+        failed = 'opening_times';
+      }
+      if (failed !== null) {
+        gapSlots.push(slot);
+        gapDistances.push(distanceKm);
+        gapFilters.push(failed);
+        gapCounts[failed]++;
+        return;
+      }
+      const typeId = s.typeId;
+      let typeRank = rankOfType.get(typeId);
+      if (!typeRank) {
+        typeRank = typeRankFor(options.typeRanks, typeId, area);
+        rankOfType.set(typeId, typeRank);
+      }
+      const candidate: Ranked = {
+        service: s,
+        distanceKm,
+        open,
+        typeRank,
+        travelMinutes: travel(distanceKm),
+        ownGp: gp !== null && s.record.odsCode === gp,
+        commissioned: area !== null && s.areaCode === area,
+      };
+      const best = bestByType.get(typeId);
+      if (!best) bestByType.set(typeId, [candidate]);
+      else if (best.length < MAX_PER_TYPE) {
+        best.push(candidate);
+        best.sort(compareRanked);
+      } else if (compareRanked(candidate, best[MAX_PER_TYPE - 1] as Ranked) < 0) {
+        best[MAX_PER_TYPE - 1] = candidate;
+        best.sort(compareRanked);
+      }
+    },
+  );
 
-  const ranked = matched
-    .map(({ near, open }) => {
-      const r = near.service.record;
-      const typeRank = typeRankFor(options.typeRanks, r.typeId, search.areaCode);
-      const ownGp = search.gpPractice !== null && r.odsCode !== null && r.odsCode === search.gpPractice;
-      const commissioned = search.areaCode !== null && r.areaCode === search.areaCode;
-      return { near, open, typeRank, ownGp, commissioned, travelMinutes: travel(near.distanceKm) };
-    })
-    .sort(
-      (a, b) =>
-        a.travelMinutes - b.travelMinutes ||
-        a.typeRank.rank - b.typeRank.rank ||
-        Number(b.ownGp) - Number(a.ownGp) ||
-        Number(b.commissioned) - Number(a.commissioned) ||
-        a.near.distanceKm - b.near.distanceKm ||
-        (a.near.service.record.id < b.near.service.record.id ? -1 : 1),
-    );
+  const ranked = [...bestByType.values()].flat().sort(compareRanked);
 
-  const perType = new Map<number, number>();
   const results: DirectoryResult[] = [];
   for (const c of ranked) {
-    const r = c.near.service.record;
-    const n = perType.get(r.typeId) ?? 0;
-    if (n >= MAX_PER_TYPE) continue;
-    perType.set(r.typeId, n + 1);
+    const r = c.service.record;
     const typeName = options.typeRanks.national.get(r.typeId)?.name ?? `type ${r.typeId}`;
     const capacity = effectiveCapacity(r, at);
     const openNow = c.open.openNow;
     const interval = c.open.interval;
     const why = [
-      `${c.near.distanceKm.toFixed(1)} km away, about ${c.travelMinutes} min`,
+      `${c.distanceKm.toFixed(1)} km away, about ${c.travelMinutes} min`,
       `${typeName}: type rank ${c.typeRank.rank} (${c.typeRank.source === 'area' ? `area ${search.areaCode}` : 'national'})`,
       ...(c.ownGp ? ["the patient's own GP practice"] : []),
       ...(c.commissioned ? ["commissioned for the patient's area"] : []),
@@ -246,7 +335,7 @@ export function searchDirectory(
     results.push({
       position: results.length + 1,
       service: r,
-      distanceKm: round2(c.near.distanceKm),
+      distanceKm: round2(c.distanceKm),
       travelMinutes: c.travelMinutes,
       typeRank: c.typeRank.rank,
       typeRankSource: c.typeRank.source,
@@ -299,15 +388,22 @@ export function searchDirectory(
   return {
     results,
     fallback,
-    gaps: gaps
-      .sort((a, b) => a.near.distanceKm - b.near.distanceKm)
-      .map((g) => ({
-        service: g.near.service.record,
-        distanceKm: round2(g.near.distanceKm),
-        failed: g.failed as FilterName,
-        reason: g.reason,
-      })),
-    considered: nearby.length,
+    gaps: nearestGaps(gapDistances, options.gapLimit ?? DEFAULT_GAP_LIMIT).flatMap((i) => {
+      const service = index.at(gapSlots[i] as number);
+      const failed = gapFilters[i] as FilterName;
+      return service
+        ? [
+            {
+              service: service.record,
+              distanceKm: round2(gapDistances[i] as number),
+              failed,
+              reason: reasons[failed](service.record, search),
+            },
+          ]
+        : [];
+    }),
+    gapCounts,
+    considered,
   };
 }
 

@@ -1,11 +1,51 @@
 import { around } from 'geokdbush';
 import KDBush from 'kdbush';
+import { type CompiledOpening, compileOpening } from './opening';
 import type { ReferralRole, ServiceRecord, Sex } from './types';
 
 const SEX_BIT: Record<Sex, number> = { female: 1, male: 2, indeterminate: 4 };
 const ROLE_BIT: Record<ReferralRole, number> = { health_adviser: 1, clinician: 2 };
 
 export const sexBit = (s: Sex): number => SEX_BIT[s];
+
+/** Disposition codes as bit positions (62 fit in two 31-bit words); codes beyond that are checked by set. */
+const dispositionBits = new Map<string, number>();
+export function dispositionBit(code: string): number {
+  let bit = dispositionBits.get(code);
+  if (bit === undefined) {
+    bit = dispositionBits.size < 62 ? dispositionBits.size : -1;
+    dispositionBits.set(code, bit);
+  }
+  return bit;
+}
+
+/** The filter fields of every slot, column by column: a search reads contiguous memory, not 50,000 objects. */
+export interface IndexColumns {
+  readonly latitude: Float64Array;
+  readonly longitude: Float64Array;
+  readonly dispositionsLo: Int32Array;
+  readonly dispositionsHi: Int32Array;
+  /** bit 0 active, bit 1 limited, bit 2 has dispositions beyond the bit words, bit 3 has symptom pairs. */
+  readonly flags: Uint8Array;
+  readonly sexMask: Uint8Array;
+  readonly roleMask: Uint8Array;
+  readonly ageMin: Int32Array;
+  readonly ageMax: Int32Array;
+  readonly redUntil: Float64Array;
+  readonly area: Int32Array;
+  readonly opening: Int32Array;
+}
+
+const areaIds = new Map<string, number>();
+export function areaId(code: string | null): number {
+  if (code === null) return -1;
+  let id = areaIds.get(code);
+  if (id === undefined) {
+    id = areaIds.size;
+    areaIds.set(code, id);
+  }
+  return id;
+}
 export const roleBit = (r: ReferralRole): number => ROLE_BIT[r];
 
 /** A service prepared for fast filtering: sets and bit masks instead of arrays. */
@@ -16,6 +56,18 @@ export interface IndexedService {
   readonly roleMask: number;
   /** Symptom group → accepted discriminators; null when the service accepts any symptom group. */
   readonly symptoms: ReadonlyMap<string, ReadonlySet<string>> | null;
+  readonly opening: CompiledOpening;
+  /** Red until this instant (ms); 0 when not red. A red without a reset time stays red. */
+  readonly redUntil: number;
+  // The record's filter fields, copied flat so the search loop reads one object of one shape.
+  readonly active: boolean;
+  readonly ageMin: number;
+  readonly ageMax: number;
+  readonly limited: boolean;
+  readonly areaCode: string;
+  readonly typeId: number;
+  readonly latitude: number;
+  readonly longitude: number;
 }
 
 export function indexService(record: ServiceRecord): IndexedService {
@@ -34,6 +86,21 @@ export function indexService(record: ServiceRecord): IndexedService {
     sexMask: record.sexes.reduce((m, s) => m | SEX_BIT[s], 0),
     roleMask: record.referralRoles.reduce((m, r) => m | ROLE_BIT[r], 0),
     symptoms,
+    opening: compileOpening(record.openingTimes),
+    redUntil:
+      record.capacity.status !== 'red'
+        ? 0
+        : record.capacity.resetAt === null
+          ? Number.POSITIVE_INFINITY
+          : Date.parse(record.capacity.resetAt),
+    active: record.status === 'active',
+    ageMin: record.ageMinDays,
+    ageMax: record.ageMaxDays,
+    limited: record.limited,
+    areaCode: record.areaCode,
+    typeId: record.typeId,
+    latitude: record.latitude,
+    longitude: record.longitude,
   };
 }
 
@@ -63,6 +130,72 @@ export class DirectoryIndex {
   private readonly slotById = new Map<string, number>();
   private tree: KDBush | null = null;
   private treeSize = 0;
+  private cols: IndexColumns = DirectoryIndex.columnsFor(0);
+
+  private static columnsFor(n: number): IndexColumns {
+    return {
+      latitude: new Float64Array(n),
+      longitude: new Float64Array(n),
+      dispositionsLo: new Int32Array(n),
+      dispositionsHi: new Int32Array(n),
+      flags: new Uint8Array(n),
+      sexMask: new Uint8Array(n),
+      roleMask: new Uint8Array(n),
+      ageMin: new Int32Array(n),
+      ageMax: new Int32Array(n),
+      redUntil: new Float64Array(n),
+      area: new Int32Array(n),
+      opening: new Int32Array(n),
+    };
+  }
+
+  private writeColumns(slot: number, s: IndexedService | null): void {
+    if (slot >= this.cols.latitude.length) {
+      const bigger = DirectoryIndex.columnsFor(Math.max(64, slot * 2));
+      for (const key of Object.keys(bigger) as (keyof IndexColumns)[]) {
+        (bigger[key] as Float64Array).set(this.cols[key] as Float64Array);
+      }
+      this.cols = bigger;
+    }
+    const c = this.cols;
+    if (!s) {
+      c.flags[slot] = 0;
+      c.dispositionsLo[slot] = 0;
+      c.dispositionsHi[slot] = 0;
+      return;
+    }
+    let lo = 0;
+    let hi = 0;
+    let overflow = 0;
+    for (const d of s.dispositions) {
+      const bit = dispositionBit(d);
+      if (bit < 0) overflow = 4;
+      else if (bit < 31) lo |= 1 << bit;
+      else hi |= 1 << (bit - 31);
+    }
+    c.latitude[slot] = s.latitude;
+    c.longitude[slot] = s.longitude;
+    c.dispositionsLo[slot] = lo;
+    c.dispositionsHi[slot] = hi;
+    c.flags[slot] = (s.active ? 1 : 0) | (s.limited ? 2 : 0) | overflow | (s.symptoms !== null ? 8 : 0);
+    c.sexMask[slot] = s.sexMask;
+    c.roleMask[slot] = s.roleMask;
+    c.ageMin[slot] = s.ageMin;
+    c.ageMax[slot] = s.ageMax;
+    c.redUntil[slot] = s.redUntil;
+    c.area[slot] = areaId(s.areaCode);
+    c.opening[slot] = s.opening.id;
+  }
+
+  /** The columns, for the search loop (read only). Call after `scanSlots` has built the tree. */
+  get columns(): IndexColumns {
+    return this.cols;
+  }
+
+  /** The service in a slot (null for a removed one). */
+  at(slot: number): IndexedService | null {
+    return this.slots[slot] ?? null;
+  }
 
   constructor(records: Iterable<ServiceRecord> = []) {
     for (const r of records) this.upsert(r);
@@ -88,11 +221,14 @@ export class DirectoryIndex {
       const old = this.slots[slot];
       if (old && old.record.latitude === record.latitude && old.record.longitude === record.longitude) {
         this.slots[slot] = indexed;
+        this.writeColumns(slot, indexed);
         return;
       }
       this.slots[slot] = null;
+      this.writeColumns(slot, null);
     }
     this.slotById.set(record.id, this.slots.length);
+    this.writeColumns(this.slots.length, indexed);
     this.slots.push(indexed);
     this.tree = null;
   }
@@ -101,6 +237,7 @@ export class DirectoryIndex {
     const slot = this.slotById.get(id);
     if (slot === undefined) return false;
     this.slots[slot] = null;
+    this.writeColumns(slot, null);
     this.slotById.delete(id);
     return true;
   }
@@ -111,8 +248,10 @@ export class DirectoryIndex {
     if (this.slots.length > this.slotById.size * 1.5 + 64) {
       this.slots = this.slots.filter((s): s is IndexedService => s !== null);
       this.slotById.clear();
+      this.cols = DirectoryIndex.columnsFor(this.slots.length);
       this.slots.forEach((s, i) => {
         if (s) this.slotById.set(s.record.id, i);
+        this.writeColumns(i, s);
       });
     }
     const tree = new KDBush(Math.max(1, this.slots.length), 64, Float64Array);
@@ -129,18 +268,59 @@ export class DirectoryIndex {
 
   /** Every service within `radiusKm` of a point, unordered. */
   within(latitude: number, longitude: number, radiusKm: number): Nearby[] {
+    const out: Nearby[] = [];
+    this.scan(latitude, longitude, radiusKm, (service, distanceKm) => {
+      out.push({ service, distanceKm });
+    });
+    return out;
+  }
+
+  /** Visits every service within `radiusKm` of a point (unordered), with its distance, allocating nothing per service. */
+  scan(
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: (s: IndexedService, distanceKm: number) => void,
+  ): number {
+    return this.scanSlots(latitude, longitude, radiusKm, (slot, d) => {
+      const s = this.slots[slot];
+      if (s) visit(s, d);
+    });
+  }
+
+  /**
+   * Visits the slot of every service within `radiusKm` (unordered). Distance is the equirectangular
+   * approximation of the great circle (within 0.01% at these ranges in England); the filters then
+   * read the columns.
+   */
+  scanSlots(
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: (slot: number, distanceKm: number) => void,
+  ): number {
     const tree = this.ensureTree();
     const dLat = radiusKm / 110.574;
     const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(latitude * RAD)));
     const ids = tree.range(longitude - dLng, latitude - dLat, longitude + dLng, latitude + dLat);
-    const out: Nearby[] = [];
-    for (const id of ids) {
-      const s = this.slots[id];
-      if (!s) continue;
-      const d = distanceKm(latitude, longitude, s.record.latitude, s.record.longitude);
-      if (d <= radiusKm) out.push({ service: s, distanceKm: d });
+    const lat = this.cols.latitude;
+    const lng = this.cols.longitude;
+    const flags = this.cols.flags;
+    const kLat = EARTH_RADIUS_KM * RAD;
+    let n = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const slot = ids[k] as number;
+      if (flags[slot] === 0 && this.slots[slot] === null) continue;
+      const sLat = lat[slot] as number;
+      const x = ((lng[slot] as number) - longitude) * Math.cos(((sLat + latitude) / 2) * RAD);
+      const y = sLat - latitude;
+      const d = kLat * Math.sqrt(x * x + y * y);
+      if (d <= radiusKm) {
+        n++;
+        visit(slot, d);
+      }
     }
-    return out;
+    return n;
   }
 
   /** The nearest services that satisfy `accept`, nearest first, at any distance. */
