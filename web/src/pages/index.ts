@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { Me } from '../api';
+import { Directory } from './Directory';
 import { Geography } from './Geography';
 
 export interface Screen {
@@ -23,6 +24,7 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     id: 'directory',
     title: 'Directory',
     purpose: 'Services open now that accept the disposition, ranked, on a map.',
+    Component: Directory,
   },
   { id: 'clinical-queue', title: 'Clinical queue', purpose: 'Warm transfers and call-backs by due time.' },
   { id: 'rollout', title: 'Rollout', purpose: 'Area plans, approvals, the deadline opt-in and coverage.' },
