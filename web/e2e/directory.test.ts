@@ -11,7 +11,7 @@ describe('console in Chromium: the Directory of Services', () => {
   }, 60_000);
   afterAll(async () => c?.close());
 
-  it('searches as an adviser: ranked results, why, and a map', async () => {
+  it('searches as an adviser: ranked results, why, and a map', { timeout: 90_000 }, async () => {
     const page = await c.newPage();
     await signIn(page, c.baseUrl, 'adviser');
     await page.getByRole('link', { name: 'Directory' }).click();
@@ -34,7 +34,9 @@ describe('console in Chromium: the Directory of Services', () => {
     await page.close();
   });
 
-  it('lets the DoS lead edit opening times and set capacity, and the commissioner see gaps', async () => {
+  it('lets the DoS lead edit opening times and set capacity, and the commissioner see gaps', {
+    timeout: 90_000,
+  }, async () => {
     const page = await c.newPage();
     await signIn(page, c.baseUrl, 'doslead');
     await page.goto(`${c.baseUrl}/#/directory`);

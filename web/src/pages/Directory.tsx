@@ -349,7 +349,7 @@ export function Directory({ me }: { me: Me }) {
         </label>
         <label>
           Distance (km)
-          <input {...field('distanceKm')} type="number" min={1} max={99} style={{ width: '5em' }} />
+          <input {...field('distanceKm')} type="number" style={{ width: '5em' }} />
         </label>
         <label>
           At (optional)
