@@ -27,6 +27,7 @@ export const MAX_DISTANCE_KM = 99;
 export const MAX_PER_TYPE = 2;
 export const ED_TYPE_ID = 105;
 export const DEFAULT_GAP_LIMIT = 50;
+const TWO_OR_MORE = 'two_or_more' as const;
 
 /** Minutes to travel a straight-line distance: the pluggable part of "travel distance". */
 export type TravelTime = (distanceKm: number) => number;
@@ -219,101 +220,138 @@ export function searchDirectory(
   const bitHi = bit >= 31 ? 1 << (bit - 31) : 0;
   const patientArea = areaId(area);
   const verdictById: (OpenVerdict | undefined)[] = [];
-  const considered = index.scanSlots(
-    search.latitude,
-    search.longitude,
-    search.distanceKm,
-    (slot, distanceKm) => {
-      // Each filter in turn, reading the columns; a second failure ends the service's evaluation (it is not even a gap).
-      let failed: FilterName | null = null;
-      const flags = c.flags[slot] as number;
-      if ((flags & 1) === 0) {
-        if (!wantGaps) return;
-        failed = 'status';
-      }
+  const verdictOf = (s: IndexedService): OpenVerdict => {
+    let v = verdictById[s.opening.id];
+    if (!v) {
+      v = openInWindow(s.opening, window);
+      verdictById[s.opening.id] = v;
+    }
+    return v;
+  };
+
+  /**
+   * The filters, in order, reading the columns: null when all pass, the filter when exactly one fails,
+   * TWO_OR_MORE otherwise. The disposition and the opening times are checked only when asked (the
+   * fast path has already chosen services by both).
+   */
+  const check = (slot: number, s: IndexedService, full: boolean): FilterName | null | typeof TWO_OR_MORE => {
+    let failed: FilterName | null = null;
+    const flags = c.flags[slot] as number;
+    if ((flags & 1) === 0) failed = 'status';
+    if (full) {
       const accepts =
         ((c.dispositionsLo[slot] as number) & bitLo) !== 0 ||
         ((c.dispositionsHi[slot] as number) & bitHi) !== 0 ||
-        ((flags & 4) !== 0 && index.at(slot)?.dispositions.has(dx) === true);
+        ((flags & 4) !== 0 && s.dispositions.has(dx));
       if (!accepts) {
-        if (failed !== null || !wantGaps) return;
+        if (failed !== null) return TWO_OR_MORE;
         failed = 'disposition';
       }
-      if (sg !== null && (flags & 8) !== 0) {
-        const accepted = index.at(slot)?.symptoms?.get(sg);
-        if (!accepted) {
-          if (failed !== null || !wantGaps) return;
-          failed = 'symptom_group';
-        } else if (sds.length > 0 && !sds.every((sd) => accepted.has(sd))) {
-          if (failed !== null || !wantGaps) return;
-          failed = 'symptom_discriminator';
-        }
+    }
+    if (sg !== null && (flags & 8) !== 0) {
+      const accepted = s.symptoms?.get(sg);
+      if (!accepted) {
+        if (failed !== null) return TWO_OR_MORE;
+        failed = 'symptom_group';
+      } else if (sds.length > 0 && !sds.every((sd) => accepted.has(sd))) {
+        if (failed !== null) return TWO_OR_MORE;
+        failed = 'symptom_discriminator';
       }
-      if (((c.sexMask[slot] as number) & sex) === 0) {
-        if (failed !== null || !wantGaps) return;
-        failed = 'sex';
-      }
-      if (ageDays < (c.ageMin[slot] as number) || ageDays > (c.ageMax[slot] as number)) {
-        if (failed !== null || !wantGaps) return;
-        failed = 'age';
-      }
-      if (((c.roleMask[slot] as number) & role) === 0) {
-        if (failed !== null || !wantGaps) return;
-        failed = 'referral_role';
-      }
-      if ((c.redUntil[slot] as number) > atMs) {
-        if (failed !== null || !wantGaps) return;
-        failed = 'capacity';
-      }
-      if ((flags & 2) !== 0 && c.area[slot] !== patientArea) {
-        if (failed !== null || !wantGaps) return;
-        failed = 'commissioning';
-      }
+    }
+    if (((c.sexMask[slot] as number) & sex) === 0) {
+      if (failed !== null) return TWO_OR_MORE;
+      failed = 'sex';
+    }
+    if (ageDays < (c.ageMin[slot] as number) || ageDays > (c.ageMax[slot] as number)) {
+      if (failed !== null) return TWO_OR_MORE;
+      failed = 'age';
+    }
+    if (((c.roleMask[slot] as number) & role) === 0) {
+      if (failed !== null) return TWO_OR_MORE;
+      failed = 'referral_role';
+    }
+    if ((c.redUntil[slot] as number) > atMs) {
+      if (failed !== null) return TWO_OR_MORE;
+      failed = 'capacity';
+    }
+    if ((flags & 2) !== 0 && c.area[slot] !== patientArea) {
+      if (failed !== null) return TWO_OR_MORE;
+      failed = 'commissioning';
+    }
+    if (full && !verdictOf(s).ok) {
+      if (failed !== null) return TWO_OR_MORE;
+      failed = 'opening_times';
+    }
+    return failed;
+  };
+
+  const rankOf = (typeId: number) => {
+    let typeRank = rankOfType.get(typeId);
+    if (!typeRank) {
+      typeRank = typeRankFor(options.typeRanks, typeId, area);
+      rankOfType.set(typeId, typeRank);
+    }
+    return typeRank;
+  };
+  const offer = (s: IndexedService, distanceKm: number, open: OpenVerdict, minutes: number): void => {
+    const candidate: Ranked = {
+      service: s,
+      distanceKm,
+      open,
+      typeRank: rankOf(s.typeId),
+      travelMinutes: minutes,
+      ownGp: gp !== null && s.record.odsCode === gp,
+      commissioned: area !== null && s.areaCode === area,
+    };
+    const best = bestByType.get(s.typeId);
+    if (!best) bestByType.set(s.typeId, [candidate]);
+    else if (best.length < MAX_PER_TYPE) {
+      best.push(candidate);
+      best.sort(compareRanked);
+    } else if (compareRanked(candidate, best[MAX_PER_TYPE - 1] as Ranked) < 0) {
+      best[MAX_PER_TYPE - 1] = candidate;
+      best.sort(compareRanked);
+    }
+  };
+  /** Travel time only grows with distance, so once every type of a partition holds two results nearer than this, stop. */
+  const allFull = (types: ReadonlySet<number>, minutes: number): boolean => {
+    for (const t of types) {
+      const best = bestByType.get(t);
+      if (!best || best.length < MAX_PER_TYPE || minutes <= (best[MAX_PER_TYPE - 1] as Ranked).travelMinutes)
+        return false;
+    }
+    return true;
+  };
+
+  // The ranked answer: only services that accept the disposition, a timetable at a time, nearest first.
+  let visited = 0;
+  for (const p of index.partitionsFor(dx)) {
+    const verdict = openInWindow(p.opening, window);
+    verdictById[p.opening.id] = verdict;
+    if (!verdict.ok) continue;
+    index.walk(p, search.latitude, search.longitude, search.distanceKm, (slot, distanceKm) => {
+      visited++;
+      const minutes = travel(distanceKm);
+      if (allFull(p.types, minutes)) return true;
       const s = index.at(slot);
-      if (!s) return;
-      const openingId = c.opening[slot] as number;
-      let open = verdictById[openingId];
-      if (!open) {
-        open = openInWindow(s.opening, window);
-        verdictById[openingId] = open;
-      }
-      if (!open.ok) {
-        if (failed !== null || !wantGaps) return;
-        failed = 'opening_times';
-      }
-      if (failed !== null) {
+      if (s && check(slot, s, false) === null) offer(s, distanceKm, verdict, minutes);
+      return false;
+    });
+  }
+
+  // The gaps: every service within the distance, all filters, keeping those that failed exactly one.
+  const considered = !wantGaps
+    ? visited
+    : index.scanSlots(search.latitude, search.longitude, search.distanceKm, (slot, distanceKm) => {
+        const s = index.at(slot);
+        if (!s) return;
+        const failed = check(slot, s, true);
+        if (failed === null || failed === TWO_OR_MORE) return;
         gapSlots.push(slot);
         gapDistances.push(distanceKm);
         gapFilters.push(failed);
         gapCounts[failed]++;
-        return;
-      }
-      const typeId = s.typeId;
-      let typeRank = rankOfType.get(typeId);
-      if (!typeRank) {
-        typeRank = typeRankFor(options.typeRanks, typeId, area);
-        rankOfType.set(typeId, typeRank);
-      }
-      const candidate: Ranked = {
-        service: s,
-        distanceKm,
-        open,
-        typeRank,
-        travelMinutes: travel(distanceKm),
-        ownGp: gp !== null && s.record.odsCode === gp,
-        commissioned: area !== null && s.areaCode === area,
-      };
-      const best = bestByType.get(typeId);
-      if (!best) bestByType.set(typeId, [candidate]);
-      else if (best.length < MAX_PER_TYPE) {
-        best.push(candidate);
-        best.sort(compareRanked);
-      } else if (compareRanked(candidate, best[MAX_PER_TYPE - 1] as Ranked) < 0) {
-        best[MAX_PER_TYPE - 1] = candidate;
-        best.sort(compareRanked);
-      }
-    },
-  );
+      });
 
   const ranked = [...bestByType.values()].flat().sort(compareRanked);
 

@@ -115,6 +115,17 @@ export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: numbe
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
+/**
+ * The services that accept one disposition and share one timetable, with their own k-d tree: a search
+ * skips a whole partition that is closed, and walks an open one nearest first, stopping early.
+ */
+export interface Partition {
+  readonly opening: CompiledOpening;
+  readonly tree: KDBush;
+  readonly slots: Int32Array;
+  readonly types: ReadonlySet<number>;
+}
+
 export interface Nearby {
   readonly service: IndexedService;
   readonly distanceKm: number;
@@ -131,6 +142,7 @@ export class DirectoryIndex {
   private tree: KDBush | null = null;
   private treeSize = 0;
   private cols: IndexColumns = DirectoryIndex.columnsFor(0);
+  private partitions = new Map<string, Partition[]>();
 
   private static columnsFor(n: number): IndexColumns {
     return {
@@ -222,6 +234,11 @@ export class DirectoryIndex {
       if (old && old.record.latitude === record.latitude && old.record.longitude === record.longitude) {
         this.slots[slot] = indexed;
         this.writeColumns(slot, indexed);
+        const sameDispositions =
+          old.dispositions.size === indexed.dispositions.size &&
+          [...old.dispositions].every((d) => indexed.dispositions.has(d));
+        if (!sameDispositions || old.opening.id !== indexed.opening.id || old.typeId !== indexed.typeId)
+          this.partitions.clear();
         return;
       }
       this.slots[slot] = null;
@@ -231,6 +248,7 @@ export class DirectoryIndex {
     this.writeColumns(this.slots.length, indexed);
     this.slots.push(indexed);
     this.tree = null;
+    this.partitions.clear();
   }
 
   remove(id: string): boolean {
@@ -266,6 +284,57 @@ export class DirectoryIndex {
     return tree;
   }
 
+  /** The partitions (one per timetable) of the services that accept a disposition; built on first use. */
+  partitionsFor(disposition: string): readonly Partition[] {
+    this.ensureTree();
+    let parts = this.partitions.get(disposition);
+    if (parts) return parts;
+    const groups = new Map<number, { opening: CompiledOpening; slots: number[]; types: Set<number> }>();
+    this.slots.forEach((s, slot) => {
+      if (!s?.dispositions.has(disposition)) return;
+      let g = groups.get(s.opening.id);
+      if (!g) {
+        g = { opening: s.opening, slots: [], types: new Set() };
+        groups.set(s.opening.id, g);
+      }
+      g.slots.push(slot);
+      g.types.add(s.typeId);
+    });
+    parts = [...groups.values()].map((g) => {
+      const tree = new KDBush(g.slots.length, 16, Float64Array);
+      for (const slot of g.slots)
+        tree.add(this.cols.longitude[slot] as number, this.cols.latitude[slot] as number);
+      tree.finish();
+      return { opening: g.opening, tree, slots: Int32Array.from(g.slots), types: g.types };
+    });
+    this.partitions.set(disposition, parts);
+    return parts;
+  }
+
+  /**
+   * Walks a partition nearest first within `radiusKm`, calling `visit(slot, distanceKm)` until it
+   * returns true (stop) or the radius is passed. Removed services are skipped.
+   */
+  walk(
+    p: Partition,
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: (slot: number, distanceKm: number) => boolean,
+  ): void {
+    const lat = this.cols.latitude;
+    const lng = this.cols.longitude;
+    // geokdbush walks the tree nearest first (great-circle order); asking for one result makes
+    // "visit returned true" the stop.
+    around(p.tree, longitude, latitude, 1, radiusKm * 1.0001 + 0.001, (i) => {
+      const slot = p.slots[i] as number;
+      if (!this.slots[slot]) return false;
+      const d = distanceKm(latitude, longitude, lat[slot] as number, lng[slot] as number);
+      if (d > radiusKm) return false;
+      return visit(slot, d);
+    });
+  }
+
   /** Every service within `radiusKm` of a point, unordered. */
   within(latitude: number, longitude: number, radiusKm: number): Nearby[] {
     const out: Nearby[] = [];
@@ -288,11 +357,7 @@ export class DirectoryIndex {
     });
   }
 
-  /**
-   * Visits the slot of every service within `radiusKm` (unordered). Distance is the equirectangular
-   * approximation of the great circle (within 0.01% at these ranges in England); the filters then
-   * read the columns.
-   */
+  /** Visits the slot of every service within `radiusKm` (unordered), with its great-circle distance. */
   scanSlots(
     latitude: number,
     longitude: number,
@@ -306,15 +371,11 @@ export class DirectoryIndex {
     const lat = this.cols.latitude;
     const lng = this.cols.longitude;
     const flags = this.cols.flags;
-    const kLat = EARTH_RADIUS_KM * RAD;
     let n = 0;
     for (let k = 0; k < ids.length; k++) {
       const slot = ids[k] as number;
       if (flags[slot] === 0 && this.slots[slot] === null) continue;
-      const sLat = lat[slot] as number;
-      const x = ((lng[slot] as number) - longitude) * Math.cos(((sLat + latitude) / 2) * RAD);
-      const y = sLat - latitude;
-      const d = kLat * Math.sqrt(x * x + y * y);
+      const d = distanceKm(latitude, longitude, lat[slot] as number, lng[slot] as number);
       if (d <= radiusKm) {
         n++;
         visit(slot, d);
