@@ -184,6 +184,7 @@ const SearchAnswer = Type.Object({
   disposition: Type.Object({ code: Type.String(), title: Type.String(), timeframeMinutes: Type.Number() }),
   fallback: Type.Boolean(),
   considered: Type.Integer(),
+  gapCounts: Type.Record(Type.String(), Type.Integer()),
   results: Type.Array(
     Type.Object({
       position: Type.Integer(),
@@ -336,6 +337,7 @@ export async function directoryPlugin(app: FastifyInstance): Promise<void> {
         },
         fallback: answer.fallback,
         considered: answer.considered,
+        gapCounts: answer.gapCounts,
         results: answer.results.map((r: DirectoryResult) => ({ ...r, service: summary(r.service, role) })),
         gaps: answer.gaps.slice(0, 100).map((g) => ({ ...g, service: summary(g.service, role) })),
       };

@@ -39,6 +39,10 @@ export interface CompiledOpening {
 }
 
 const interned = new Map<string, CompiledOpening>();
+const internedById: CompiledOpening[] = [];
+
+/** A compiled timetable by its id. */
+export const compiledOpening = (id: number): CompiledOpening | undefined => internedById[id];
 const minutes = (sessions: readonly Session[]): number[] =>
   sessions.flatMap((s) => [parseClock(s.open), parseClock(s.close)]);
 
@@ -59,6 +63,7 @@ export function compileOpening(times: OpeningTimes): CompiledOpening {
       specified: new Map(times.specifiedDates.map((s) => [s.date, minutes(s.sessions)])),
     };
     interned.set(key, c);
+    internedById.push(c);
   }
   return c;
 }

@@ -1,8 +1,16 @@
 import type { Disposition } from '../dispositions/index';
 import { invalid } from '../errors';
 import { formatClock, toLondon } from './london-time';
-import { type OpenVerdict, openInWindow, searchWindow } from './opening';
-import { areaId, type DirectoryIndex, dispositionBit, type IndexedService, roleBit, sexBit } from './spatial';
+import { compiledOpening, type OpenVerdict, openInWindow, searchWindow } from './opening';
+import {
+  areaId,
+  type DirectoryIndex,
+  dispositionBit,
+  distanceKm as greatCircleKm,
+  type IndexedService,
+  roleBit,
+  sexBit,
+} from './spatial';
 import {
   type AgeUnit,
   type CapacityStatus,
@@ -220,11 +228,12 @@ export function searchDirectory(
   const bitHi = bit >= 31 ? 1 << (bit - 31) : 0;
   const patientArea = areaId(area);
   const verdictById: (OpenVerdict | undefined)[] = [];
-  const verdictOf = (s: IndexedService): OpenVerdict => {
-    let v = verdictById[s.opening.id];
+  const verdictOfId = (id: number): OpenVerdict => {
+    let v = verdictById[id];
     if (!v) {
-      v = openInWindow(s.opening, window);
-      verdictById[s.opening.id] = v;
+      const compiled = compiledOpening(id);
+      v = compiled ? openInWindow(compiled, window) : { ok: false, interval: null, openNow: false };
+      verdictById[id] = v;
     }
     return v;
   };
@@ -234,7 +243,7 @@ export function searchDirectory(
    * TWO_OR_MORE otherwise. The disposition and the opening times are checked only when asked (the
    * fast path has already chosen services by both).
    */
-  const check = (slot: number, s: IndexedService, full: boolean): FilterName | null | typeof TWO_OR_MORE => {
+  const check = (slot: number, full: boolean): FilterName | null | typeof TWO_OR_MORE => {
     let failed: FilterName | null = null;
     const flags = c.flags[slot] as number;
     if ((flags & 1) === 0) failed = 'status';
@@ -242,14 +251,14 @@ export function searchDirectory(
       const accepts =
         ((c.dispositionsLo[slot] as number) & bitLo) !== 0 ||
         ((c.dispositionsHi[slot] as number) & bitHi) !== 0 ||
-        ((flags & 4) !== 0 && s.dispositions.has(dx));
+        ((flags & 4) !== 0 && index.at(slot)?.dispositions.has(dx) === true);
       if (!accepts) {
         if (failed !== null) return TWO_OR_MORE;
         failed = 'disposition';
       }
     }
     if (sg !== null && (flags & 8) !== 0) {
-      const accepted = s.symptoms?.get(sg);
+      const accepted = index.at(slot)?.symptoms?.get(sg);
       if (!accepted) {
         if (failed !== null) return TWO_OR_MORE;
         failed = 'symptom_group';
@@ -278,7 +287,7 @@ export function searchDirectory(
       if (failed !== null) return TWO_OR_MORE;
       failed = 'commissioning';
     }
-    if (full && !verdictOf(s).ok) {
+    if (full && !verdictOfId(c.opening[slot] as number).ok) {
       if (failed !== null) return TWO_OR_MORE;
       failed = 'opening_times';
     }
@@ -334,7 +343,7 @@ export function searchDirectory(
       const minutes = travel(distanceKm);
       if (allFull(p.types, minutes)) return true;
       const s = index.at(slot);
-      if (s && check(slot, s, false) === null) offer(s, distanceKm, verdict, minutes);
+      if (s && check(slot, false) === null) offer(s, distanceKm, verdict, minutes);
       return false;
     });
   }
@@ -343,9 +352,7 @@ export function searchDirectory(
   const considered = !wantGaps
     ? visited
     : index.scanSlots(search.latitude, search.longitude, search.distanceKm, (slot, distanceKm) => {
-        const s = index.at(slot);
-        if (!s) return;
-        const failed = check(slot, s, true);
+        const failed = check(slot, true);
         if (failed === null || failed === TWO_OR_MORE) return;
         gapSlots.push(slot);
         gapDistances.push(distanceKm);
@@ -433,7 +440,14 @@ export function searchDirectory(
         ? [
             {
               service: service.record,
-              distanceKm: round2(gapDistances[i] as number),
+              distanceKm: round2(
+                greatCircleKm(
+                  search.latitude,
+                  search.longitude,
+                  service.record.latitude,
+                  service.record.longitude,
+                ),
+              ),
               failed,
               reason: reasons[failed](service.record, search),
             },

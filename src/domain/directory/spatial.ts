@@ -371,11 +371,21 @@ export class DirectoryIndex {
     const lat = this.cols.latitude;
     const lng = this.cols.longitude;
     const flags = this.cols.flags;
+    const cosLat = Math.cos(latitude * RAD);
+    const kmPerDegree = EARTH_RADIUS_KM * RAD;
+    const inner = radiusKm * 0.98;
+    const outer = radiusKm * 1.02;
     let n = 0;
     for (let k = 0; k < ids.length; k++) {
       const slot = ids[k] as number;
       if (flags[slot] === 0 && this.slots[slot] === null) continue;
-      const d = distanceKm(latitude, longitude, lat[slot] as number, lng[slot] as number);
+      // A flat-earth distance decides all but the services near the edge, which get the great circle.
+      const sLat = lat[slot] as number;
+      const sLng = lng[slot] as number;
+      const x = (sLng - longitude) * cosLat;
+      const y = sLat - latitude;
+      const flat = kmPerDegree * Math.sqrt(x * x + y * y);
+      const d = flat < inner || flat > outer ? flat : distanceKm(latitude, longitude, sLat, sLng);
       if (d <= radiusKm) {
         n++;
         visit(slot, d);
