@@ -11,6 +11,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { buildApp } from '../src/api/app';
 import { createContext } from '../src/api/context';
@@ -137,6 +138,8 @@ async function main(): Promise<void> {
     searches: SEARCHES,
     node: process.version,
     at: new Date().toISOString(),
+    cpus: cpus().length,
+    loadAverageAtStart: loadavg().map(round),
   };
   console.log(`generating ${SERVICES} services…`);
   const services = generateSyntheticDirectory(geo, types, SERVICES, 1);
@@ -341,6 +344,7 @@ async function main(): Promise<void> {
     inProcessP99AtMost2ms: inP.withGaps.p99 <= 2,
     atLeast20xFasterThanSql: ratio.p50 >= 20,
   };
+  out.loadAverageAtEnd = loadavg().map(round);
   writeFileSync('bench/results/dos.json', `${JSON.stringify(out, null, 2)}\n`);
   console.log('targets:', out.targets, '\nwritten bench/results/dos.json');
 }
