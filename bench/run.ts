@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { type BenchResult, formatNumber } from './lib';
 
 /**
@@ -18,9 +19,19 @@ for (const script of scripts) {
   if (r.status !== 0) failed = true;
 }
 
+// Every bench writes its own detail; the README shows its `metrics` (and when and where it ran).
+type Written = Partial<BenchResult> & { name: string; metrics?: BenchResult['metrics']; cpus?: number };
 const results: BenchResult[] = readdirSync('bench/results')
   .filter((f) => f.endsWith('.json'))
-  .map((f) => JSON.parse(readFileSync(`bench/results/${f}`, 'utf8')) as BenchResult)
+  .map((f) => JSON.parse(readFileSync(`bench/results/${f}`, 'utf8')) as Written)
+  .filter((r) => Array.isArray(r.metrics))
+  .map((r) => ({
+    name: r.name,
+    at: r.at ?? new Date().toISOString(),
+    machine: r.machine ?? `${r.cpus ?? cpus().length} cores`,
+    node: r.node ?? process.version,
+    metrics: r.metrics ?? [],
+  }))
   .sort((a, b) => a.name.localeCompare(b.name));
 
 const rows = results.flatMap((r) =>

