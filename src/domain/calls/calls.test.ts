@@ -2,21 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { applyCallEvent, callFromEvents, callKpis, offeredCall } from './index';
 
 const t0 = new Date('2012-03-03T09:00:00Z');
-const after = (s: number) => new Date(t0.getTime() + s * 1000);
+const secondsLater = (s: number) => new Date(t0.getTime() + s * 1000);
 
 describe('call lifecycle', () => {
   it('rebuilds a call from its events', () => {
     const call = callFromEvents([
       { callId: 'c1', kind: 'offered', at: t0 },
-      { callId: 'c1', kind: 'answered', at: after(20) },
-      { callId: 'c1', kind: 'transferred', at: after(300) },
-      { callId: 'c1', kind: 'ended', at: after(900) },
+      { callId: 'c1', kind: 'answered', at: secondsLater(20) },
+      { callId: 'c1', kind: 'transferred', at: secondsLater(300) },
+      { callId: 'c1', kind: 'ended', at: secondsLater(900) },
     ]);
     expect(call).toMatchObject({
       status: 'ended',
-      answeredAt: after(20),
-      transferredAt: after(300),
-      endedAt: after(900),
+      answeredAt: secondsLater(20),
+      transferredAt: secondsLater(300),
+      endedAt: secondsLater(900),
     });
   });
 
@@ -26,13 +26,15 @@ describe('call lifecycle', () => {
     ['transferring an unanswered call', null, 'transferred'],
   ] as const)('refuses %s', (_what, first, second) => {
     let call = offeredCall('c2', t0);
-    if (first) call = applyCallEvent(call, { callId: 'c2', kind: first, at: after(5) });
-    expect(() => applyCallEvent(call, { callId: 'c2', kind: second, at: after(10) })).toThrow(/cannot be/);
+    if (first) call = applyCallEvent(call, { callId: 'c2', kind: first, at: secondsLater(5) });
+    expect(() => applyCallEvent(call, { callId: 'c2', kind: second, at: secondsLater(10) })).toThrow(
+      /cannot be/,
+    );
   });
 
   it('refuses time running backwards and a call that does not start with an offer', () => {
     expect(() =>
-      applyCallEvent(offeredCall('c3', t0), { callId: 'c3', kind: 'answered', at: after(-1) }),
+      applyCallEvent(offeredCall('c3', t0), { callId: 'c3', kind: 'answered', at: secondsLater(-1) }),
     ).toThrow(/before/);
     expect(() => callFromEvents([{ callId: 'c4', kind: 'answered', at: t0 }])).toThrow(/starts with/);
   });
@@ -42,12 +44,12 @@ describe('call KPIs at their edges', () => {
   const answeredAfter = (id: string, s: number) =>
     callFromEvents([
       { callId: id, kind: 'offered', at: t0 },
-      { callId: id, kind: 'answered', at: after(s) },
+      { callId: id, kind: 'answered', at: secondsLater(s) },
     ]);
   const abandonedAfter = (id: string, s: number) =>
     callFromEvents([
       { callId: id, kind: 'offered', at: t0 },
-      { callId: id, kind: 'abandoned', at: after(s) },
+      { callId: id, kind: 'abandoned', at: secondsLater(s) },
     ]);
 
   it('counts an answer at exactly 60 s as within 60 s, and 60.5 s as not', () => {
