@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation';
 import * as calls from './0005_calls';
 import * as outbox from './0006_outbox';
+import * as cases from './0007_cases';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0005_calls': calls,
   '0006_outbox': outbox,
+  '0007_cases': cases,
 };
