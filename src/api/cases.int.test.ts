@@ -55,17 +55,10 @@ describeEachEngine('cases API', (use) => {
       organisationCode: 'OTHER',
       passwordHash,
     });
-    await insertUser(db, {
-      username: 'gov',
-      displayName: 'Gale Governance',
-      role: 'governance',
-      organisationCode: 'NHSD',
-      passwordHash,
-    });
     adviser = await api.login('adviser');
     clinician = await api.login('clinician');
     otherClinician = await api.login('other-clinician');
-    governance = await api.login('gov');
+    governance = await api.login('governance'); // seeded by seedCasesDemo
   });
   afterAll(async () => api.app.close());
 
@@ -271,6 +264,10 @@ describeEachEngine('cases API', (use) => {
     const dues = (await queue()).map((r) => r.dueAt);
     expect([...dues].sort()).toEqual(dues);
     expect(await queue(otherClinician)).toEqual([]);
+    const queueReads = await auditTrail(use().db, { resourceType: 'case', resourceId: dx11 });
+    expect(
+      queueReads.filter((t) => t.action === 'read' && t.username === 'clinician').length,
+    ).toBeGreaterThan(0);
     expect((await get('/api/clinical-queue', adviser)).statusCode).toBe(403);
 
     clock = minutes(160);
@@ -337,7 +334,7 @@ describeEachEngine('cases API', (use) => {
       'update adviser',
       'update adviser',
       'read adviser',
-      'read gov',
+      'read governance',
     ]);
   });
 

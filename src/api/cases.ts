@@ -24,7 +24,7 @@ import { conflict, invalid, notFound } from '../domain/errors';
 import { ambulanceTrustOn, parsePostcode, resolveLocation } from '../domain/geography/index';
 import type { MessageStatus, OutboundMessage } from '../domain/messaging/index';
 import { enqueue, listMessages, type StoredMessage } from '../messaging/outbox';
-import { audit } from '../store/audit';
+import { audit, auditEach } from '../store/audit';
 import { findCallForUpdate } from '../store/calls';
 import {
   appendCaseEvents,
@@ -279,6 +279,20 @@ export async function casesPlugin(
       ...(detail ? { detail } : {}),
     });
 
+  /** A list of cases is a read of each patient record in it: one audit entry per case, in one statement. */
+  const auditReads = (request: FastifyRequest, actor: Actor, cases: readonly Case[], via: string) =>
+    auditEach(
+      app.ctx.store.db,
+      cases.map((c) => ({
+        actor,
+        action: 'read' as const,
+        resourceType: 'case',
+        resourceId: c.id,
+        requestId: request.id,
+        detail: { via },
+      })),
+    );
+
   /** Locks, checks and changes one case in a transaction; messages commit with the events, or neither does. */
   const change = async (
     request: FastifyRequest,
@@ -409,11 +423,9 @@ export async function casesPlugin(
         limit: q.limit ?? 50,
       });
       const now = app.ctx.now();
+      await auditReads(request, actor, cases, 'list');
       const out: CaseBody[] = [];
-      for (const c of cases) {
-        await auditCase(app.ctx.store.db, request, actor, 'read', c.id, { via: 'list' });
-        out.push(caseBody(c, await messagesOf(app.ctx.store.db, c.id), now));
-      }
+      for (const c of cases) out.push(caseBody(c, await messagesOf(app.ctx.store.db, c.id), now));
       return out;
     },
   );
@@ -615,6 +627,10 @@ export async function casesPlugin(
       schema: {
         tags: ['cases'],
         summary: 'Call-backs waiting or under way for your provider, soonest due first',
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) },
+          { additionalProperties: false },
+        ),
         response: {
           200: Type.Array(
             Type.Object({
@@ -641,13 +657,13 @@ export async function casesPlugin(
       const cases = await listCases(app.ctx.store.db, {
         ...(actor.role === 'system_admin' ? {} : { providerCode: actor.organisationCode }),
         statuses: ['awaiting_callback', 'with_clinician'],
-        limit: 200,
+        limit: (request.query as { limit?: number }).limit ?? 200,
       });
       const now = app.ctx.now();
+      await auditReads(request, actor, cases, 'clinical-queue');
       const rows = [];
       for (const c of cases) {
         if (!c.callback || !c.triage) continue;
-        await auditCase(app.ctx.store.db, request, actor, 'read', c.id, { via: 'clinical-queue' });
         const minutesToDue = Math.round((c.callback.dueAt.getTime() - now.getTime()) / 6_000) / 10;
         rows.push({
           caseId: c.id,

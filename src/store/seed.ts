@@ -2,6 +2,7 @@ import { readGeographyContent } from '../content/geography';
 import { hashPassword } from '../domain/auth/index';
 import { demoWeekOfCalls } from '../sim/demo-calls';
 import { insertCalls } from './calls';
+import { seedCasesDemo } from './cases';
 import { type Db, inTransaction } from './db';
 import { insertGeography } from './geography';
 import { insertUser } from './users';
@@ -54,6 +55,7 @@ export async function seedReference(db: Db): Promise<boolean> {
 
 /** Adds the demo organisations and users (on top of the reference data); idempotent. */
 export async function seedDemo(db: Db): Promise<boolean> {
+  await seedCasesDemo(db, DEMO_PASSWORD);
   await seedReference(db);
   if (await isSeeded(db, 'seeded.demo')) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
