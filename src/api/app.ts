@@ -19,6 +19,7 @@ import { healthPlugin } from './health';
 import { messagesPlugin } from './messages';
 import { toOperationOutcome, toProblem } from './problems';
 import { reportsPlugin } from './reports';
+import { rolloutPlugin } from './rollout';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -91,6 +92,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await healthPlugin(app);
   await authPlugin(app);
   await geographyPlugin(app);
+  await rolloutPlugin(app);
   await fhirPlugin(app);
   await callsPlugin(app);
   await reportsPlugin(app);

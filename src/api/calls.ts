@@ -98,11 +98,16 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
           throw notFound(`There is no commissioning area "${body.areaCode}".`);
         areaCode = body.areaCode.toUpperCase();
       }
-      const provider = areaCode ? await app.ctx.providerForCall(areaCode, at) : actor.organisationCode;
-      if (provider === null) {
-        throw conflict(
-          `111 is not live in area ${areaCode} at ${at.toISOString()}: callers are advised to ring NHS Direct on 0845 4647, or 999 in an emergency.`,
-        );
+      let provider = actor.organisationCode;
+      if (areaCode) {
+        // Routing by area: the provider commissioned for the caller's area at this instant.
+        const decision = await app.ctx.route(areaCode, at);
+        if (!decision.live || !decision.provider) {
+          throw conflict(
+            `111 is not live in ${decision.areaName} on ${at.toISOString().slice(0, 10)}. ${decision.advice ?? ''}`.trim(),
+          );
+        }
+        provider = decision.provider.code;
       }
       const call: StoredCall = { ...offeredCall(newCallId(), at), areaCode, providerCode: provider };
       await inTransaction(app.ctx.store.db, async (tx) => {

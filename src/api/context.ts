@@ -1,8 +1,10 @@
 import type { Actor, Role } from '../domain/auth/index';
+import { type RouteDecision, route } from '../domain/commissioning/index';
 import { forbidden, unauthenticated } from '../domain/errors';
 import type { Geography } from '../domain/geography/index';
 import type { Store } from '../store/db';
 import { loadGeography } from '../store/geography';
+import { loadRolloutState, type RolloutState } from '../store/rollout-state';
 
 /** What every route handler may use: the store, the clock, and caches that rebuild from the store. */
 export interface AppContext {
@@ -11,25 +13,20 @@ export interface AppContext {
   readonly now: () => Date;
   readonly demo: boolean;
   geography(): Promise<Geography>;
-  /**
-   * The provider that answers a 111 call from an area at an instant (commissioning's routing);
-   * null when 111 is not live there. Without routing, calls go to the default provider.
-   */
-  providerForCall(areaCode: string, at: Date): Promise<string | null>;
+  /** Rollout plans and the routing table built from them; rebuilt from the store after `refreshRollout()`. */
+  rollout(): Promise<RolloutState>;
+  refreshRollout(): void;
+  /** Who answers a 111 call from an area at an instant, and why (from the in-memory routing table). */
+  route(areaCode: string, at: Date): Promise<RouteDecision>;
 }
-
-/** NHS Direct: the national default provider (DEMO organisation code). */
-export const DEFAULT_PROVIDER_CODE = 'NHSD';
 
 export function createContext(store: Store, options: { now?: () => Date; demo?: boolean } = {}): AppContext {
   let geography: Promise<Geography> | undefined;
-  return {
+  let rollout: Promise<RolloutState> | undefined;
+  const ctx: AppContext = {
     store,
     now: options.now ?? (() => new Date()),
     demo: options.demo ?? false,
-    async providerForCall() {
-      return DEFAULT_PROVIDER_CODE;
-    },
     geography() {
       geography ??= loadGeography(store.db).catch((err: unknown) => {
         geography = undefined;
@@ -37,7 +34,24 @@ export function createContext(store: Store, options: { now?: () => Date; demo?: 
       });
       return geography;
     },
+    rollout() {
+      rollout ??= ctx
+        .geography()
+        .then((geo) => loadRolloutState(store.db, geo))
+        .catch((err: unknown) => {
+          rollout = undefined;
+          throw err;
+        });
+      return rollout;
+    },
+    refreshRollout() {
+      rollout = undefined;
+    },
+    async route(areaCode, at) {
+      return route((await ctx.rollout()).table, areaCode, at);
+    },
   };
+  return ctx;
 }
 
 declare module 'fastify' {

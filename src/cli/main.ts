@@ -7,6 +7,7 @@ import { findPostcode, loadGeography } from '../store/geography';
 import { seedDemo, seedReference } from '../store/seed';
 import { describeStore, openMigratedStore, readConfig } from './config';
 import { importOnspd } from './import-onspd';
+import { rolloutApplyDeadline, rolloutStatus, routeCommand } from './rollout';
 import { serve } from './serve';
 
 const program = new Command('open111')
@@ -68,6 +69,34 @@ program
       await store.close();
     }
   });
+
+async function withStore(work: (store: Awaited<ReturnType<typeof openMigratedStore>>) => Promise<string[]>) {
+  const store = await openMigratedStore(readConfig());
+  try {
+    await seedReference(store.db);
+    for (const line of await work(store)) console.log(line);
+  } finally {
+    await store.close();
+  }
+}
+
+const rolloutCommand = program.command('rollout').description('commissioning and rollout of 111');
+rolloutCommand
+  .command('status')
+  .description('coverage per SHA and nationally on a date')
+  .option('--at <date>', 'the date (default: today)')
+  .action(async (opts: { at?: string }) => withStore((s) => rolloutStatus(s, opts.at, new Date())));
+rolloutCommand
+  .command('apply-deadline')
+  .description('opt every area without a confirmed plan in to the default provider (idempotent)')
+  .action(async () => withStore((s) => rolloutApplyDeadline(s, new Date())));
+program
+  .command('route <postcode>')
+  .description('who answers a 111 call from a postcode at a date or instant, and why')
+  .option('--at <date>', 'a date (start of the day in England) or a date-time (default: now)')
+  .action(async (postcode: string, opts: { at?: string }) =>
+    withStore((s) => routeCommand(s, postcode, opts.at, new Date())),
+  );
 
 const importCommand = program.command('import').description('import reference data');
 importCommand

@@ -182,6 +182,35 @@ export interface CaseEventTable {
   recorded_at: GeneratedTimestamp;
 }
 
+export interface RolloutPlanTable {
+  area_code: string;
+  status: string;
+  operating_model: string;
+  provider_codes: Json<string[]>;
+  procurement_date: IsoDate | null;
+  go_live_date: IsoDate | null;
+  note: string;
+  stage: string;
+  submitted_at: Timestamp | null;
+  submitted_by: string | null;
+  ccg_approval: Json<{ by: string; ccgCode: string; at: string }> | null;
+  default_opt_in: Json<{ at: string; goLiveDate: string; providerCodes: string[]; reason: string }> | null;
+  version: number;
+  updated_at: GeneratedTimestamp;
+  updated_by: string;
+}
+
+export interface RolloutPlanEventTable {
+  id: Generated<string>;
+  area_code: string;
+  kind: string;
+  at: Timestamp;
+  by: string;
+  reason: string;
+  version: number;
+  plan: Json<Record<string, unknown>> | null;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -200,4 +229,6 @@ export interface Database {
   received_message: ReceivedMessageTable;
   case_record: CaseRecordTable;
   case_event: CaseEventTable;
+  rollout_plan: RolloutPlanTable;
+  rollout_plan_event: RolloutPlanEventTable;
 }

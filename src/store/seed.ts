@@ -3,6 +3,7 @@ import { hashPassword } from '../domain/auth/index';
 import { demoWeekOfCalls } from '../sim/demo-calls';
 import { insertCalls } from './calls';
 import { seedCasesDemo } from './cases';
+import { seedRollout } from './commissioning';
 import { type Db, inTransaction } from './db';
 import { insertGeography } from './geography';
 import { insertUser } from './users';
@@ -57,7 +58,7 @@ export async function seedReference(db: Db): Promise<boolean> {
 export async function seedDemo(db: Db): Promise<boolean> {
   await seedCasesDemo(db, DEMO_PASSWORD);
   await seedReference(db);
-  if (await isSeeded(db, 'seeded.demo')) return false;
+  if (await isSeeded(db, 'seeded.demo')) return seedRollout(db, DEMO_PASSWORD);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await inTransaction(db, async (tx) => {
     await tx
@@ -79,5 +80,6 @@ export async function seedDemo(db: Db): Promise<boolean> {
     }
     await tx.insertInto('setting').values({ key: 'seeded.demo', value: new Date().toISOString() }).execute();
   });
+  await seedRollout(db, DEMO_PASSWORD);
   return true;
 }

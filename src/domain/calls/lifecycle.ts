@@ -51,7 +51,7 @@ export function applyCallEvent(call: Call, event: CallEvent): Call {
 /** Rebuilds a call from its events (the first must be `offered`). */
 export function callFromEvents(events: readonly CallEvent[]): Call {
   const [first, ...rest] = events;
-  if (!first || first.kind !== 'offered') throw invalid('A call starts with an "offered" event.');
+  if (first?.kind !== 'offered') throw invalid('A call starts with an "offered" event.');
   return rest.reduce(applyCallEvent, offeredCall(first.callId, first.at));
 }
 

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation';
+import * as commissioning from './0002_commissioning';
 import * as calls from './0005_calls';
 import * as outbox from './0006_outbox';
 import * as cases from './0007_cases';
@@ -12,5 +13,6 @@ export const migrations: Record<string, Migration> = {
   '0001_foundation': foundation,
   '0005_calls': calls,
   '0006_outbox': outbox,
+  '0002_commissioning': commissioning,
   '0007_cases': cases,
 };

@@ -4,6 +4,7 @@ import { Calls } from './Calls';
 import { ClinicalQueue } from './ClinicalQueue';
 import { Geography } from './Geography';
 import { Reports } from './Reports';
+import { Rollout } from './Rollout';
 
 export interface Screen {
   readonly id: string;
@@ -34,7 +35,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     purpose: 'Warm transfers and call-backs by due time.',
     Component: ClinicalQueue,
   },
-  { id: 'rollout', title: 'Rollout', purpose: 'Area plans, approvals, the deadline opt-in and coverage.' },
+  {
+    id: 'rollout',
+    title: 'Rollout',
+    purpose: 'Area plans, approvals, the deadline opt-in and coverage.',
+    Component: Rollout,
+  },
   {
     id: 'reports',
     title: 'Reports',

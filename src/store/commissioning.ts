@@ -1,0 +1,300 @@
+import type { Selectable } from 'kysely';
+import { type RolloutContent, readRolloutContent } from '../content/rollout';
+import { type Actor, hashPassword } from '../domain/auth/index';
+import {
+  applyDeadline,
+  approvePlan,
+  editPlan,
+  londonDate,
+  type OperatingModel,
+  type OptIn,
+  type PlanEvent,
+  type PlanEventKind,
+  type PlanStage,
+  type PlanStatus,
+  type Provider,
+  providerCatalogue,
+  type RolloutArea,
+  type RolloutCalendar,
+  type RolloutPlan,
+  submitPlan,
+} from '../domain/commissioning/index';
+import { preconditionFailed } from '../domain/errors';
+import { audit } from './audit';
+import { type Db, inTransaction, type Tx } from './db';
+import { loadGeography } from './geography';
+import type { RolloutPlanTable } from './schema';
+import { insertUser } from './users';
+
+function toPlan(r: Selectable<RolloutPlanTable>): RolloutPlan {
+  return {
+    areaCode: r.area_code,
+    status: r.status as PlanStatus,
+    operatingModel: r.operating_model as OperatingModel,
+    providerCodes: r.provider_codes,
+    procurementDate: r.procurement_date,
+    goLiveDate: r.go_live_date,
+    note: r.note,
+    stage: r.stage as PlanStage,
+    submittedAt: r.submitted_at ? r.submitted_at.toISOString() : null,
+    submittedBy: r.submitted_by,
+    ccgApproval: r.ccg_approval,
+    defaultOptIn: r.default_opt_in,
+    version: r.version,
+  };
+}
+
+function toRow(plan: RolloutPlan, by: string) {
+  return {
+    area_code: plan.areaCode,
+    status: plan.status,
+    operating_model: plan.operatingModel,
+    provider_codes: JSON.stringify(plan.providerCodes),
+    procurement_date: plan.procurementDate,
+    go_live_date: plan.goLiveDate,
+    note: plan.note,
+    stage: plan.stage,
+    submitted_at: plan.submittedAt,
+    submitted_by: plan.submittedBy,
+    ccg_approval: plan.ccgApproval ? JSON.stringify(plan.ccgApproval) : null,
+    default_opt_in: plan.defaultOptIn ? JSON.stringify(plan.defaultOptIn) : null,
+    version: plan.version,
+    updated_at: new Date(),
+    updated_by: by,
+  };
+}
+
+export async function loadPlans(db: Db | Tx, forUpdate = false): Promise<Map<string, RolloutPlan>> {
+  let q = db.selectFrom('rollout_plan').selectAll();
+  if (forUpdate) q = q.forUpdate();
+  const rows = await q.execute();
+  return new Map(rows.map((r) => [r.area_code, toPlan(r)]));
+}
+
+/** One area's plan; `forUpdate` locks the row for the rest of the transaction. */
+export async function findPlan(
+  db: Db | Tx,
+  areaCode: string,
+  forUpdate = false,
+): Promise<RolloutPlan | undefined> {
+  let q = db.selectFrom('rollout_plan').selectAll().where('area_code', '=', areaCode);
+  if (forUpdate) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? toPlan(row) : undefined;
+}
+
+/**
+ * Writes a plan if the stored version is still `expectedVersion` (null: no plan yet). Returns false
+ * when someone else changed it first: the caller answers 412.
+ */
+export async function savePlan(
+  tx: Tx,
+  plan: RolloutPlan,
+  expectedVersion: number | null,
+  by: string,
+): Promise<boolean> {
+  const row = toRow(plan, by);
+  if (expectedVersion === null) {
+    const inserted = await tx
+      .insertInto('rollout_plan')
+      .values(row)
+      .onConflict((oc) => oc.column('area_code').doNothing())
+      .executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+  const updated = await tx
+    .updateTable('rollout_plan')
+    .set(row)
+    .where('area_code', '=', plan.areaCode)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
+}
+
+export async function deletePlan(tx: Tx, areaCode: string, expectedVersion: number): Promise<boolean> {
+  const deleted = await tx
+    .deleteFrom('rollout_plan')
+    .where('area_code', '=', areaCode)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows) === 1;
+}
+
+/** Appends one change to an area's plan history, with the plan as it then stood. */
+export async function appendPlanEvent(
+  tx: Tx,
+  event: { areaCode: string; kind: PlanEventKind; at: Date; by: string; reason: string },
+  plan: RolloutPlan | null,
+): Promise<void> {
+  await tx
+    .insertInto('rollout_plan_event')
+    .values({
+      area_code: event.areaCode,
+      kind: event.kind,
+      at: event.at,
+      by: event.by,
+      reason: event.reason,
+      version: plan?.version ?? 0,
+      plan: plan ? JSON.stringify(plan) : null,
+    })
+    .execute();
+}
+
+export async function planHistory(db: Db, areaCode: string): Promise<PlanEvent[]> {
+  const rows = await db
+    .selectFrom('rollout_plan_event')
+    .select(['area_code', 'kind', 'at', 'by', 'reason', 'version'])
+    .where('area_code', '=', areaCode)
+    .orderBy('id', 'asc')
+    .execute();
+  return rows.map((r) => ({
+    areaCode: r.area_code,
+    kind: r.kind as PlanEventKind,
+    at: r.at.toISOString(),
+    by: r.by,
+    reason: r.reason,
+    version: r.version,
+  }));
+}
+
+/** The CCGs covering each area, largest share first (who may approve its plan). */
+export async function ccgsByArea(db: Db | Tx): Promise<Map<string, string[]>> {
+  const rows = await db
+    .selectFrom('ccg_area')
+    .select(['area_code', 'ccg_code'])
+    .orderBy('area_code')
+    .orderBy('area_postcodes_percent', 'desc')
+    .execute();
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.area_code, [...(out.get(r.area_code) ?? []), r.ccg_code]);
+  return out;
+}
+
+/** Demo log-ins for the rollout: a CCG approver (Bedfordshire CCG) and a national commissioner (DH). */
+export const ROLLOUT_DEMO_USERS = [
+  { username: 'ccg', displayName: 'Casey CCG Approver', role: 'commissioner', organisationCode: '06F' },
+  { username: 'national', displayName: 'Nat National', role: 'commissioner', organisationCode: 'DH' },
+] as const;
+
+/**
+ * Seeds the demo rollout scenario (content/rollout/plans.yaml), the providers and CCGs as
+ * organisations, and the rollout log-ins. Every plan passes the same rules as an edit through the API.
+ */
+export async function seedRolloutDemo(
+  tx: Tx,
+  content: RolloutContent,
+  providers: ReadonlyMap<string, Provider>,
+  password: string,
+): Promise<void> {
+  const ccgs = await tx.selectFrom('ccg_area').select(['ccg_code', 'ccg_name']).distinct().execute();
+  await tx
+    .insertInto('organisation')
+    .values([
+      ...ccgs.map((c) => ({ code: c.ccg_code, name: c.ccg_name, kind: 'ccg' })),
+      ...content.providers.map((p) => ({ code: p.code, name: p.name, kind: 'provider' })),
+    ])
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
+  const passwordHash = await hashPassword(password);
+  for (const user of ROLLOUT_DEMO_USERS) await insertUser(tx, { ...user, passwordHash });
+
+  const byArea = await ccgsByArea(tx);
+  for (const s of content.plans) {
+    let plan = editPlan(
+      s.area,
+      undefined,
+      {
+        status: s.status,
+        operatingModel: s.operatingModel,
+        providerCodes: s.providers,
+        procurementDate: s.procurementDate,
+        goLiveDate: s.goLiveDate,
+        note: s.note ?? (s.demo.length > 0 ? `Demo values: ${s.demo.join('; ')}.` : ''),
+      },
+      providers,
+    );
+    const at = (d: string) => new Date(`${d}T09:00:00Z`);
+    await appendPlanEvent(
+      tx,
+      { areaCode: s.area, kind: 'created', at: at('2011-09-01'), by: 'seed', reason: 'demo scenario' },
+      plan,
+    );
+    if (s.submitted) {
+      plan = submitPlan(plan, `SHA ${s.area}`, at(s.submitted));
+      await appendPlanEvent(
+        tx,
+        { areaCode: s.area, kind: 'submitted', at: at(s.submitted), by: 'seed', reason: 'demo scenario' },
+        plan,
+      );
+    }
+    if (s.approved) {
+      const ccg = byArea.get(s.area)?.[0];
+      if (!ccg) throw new Error(`content/rollout/plans.yaml: area ${s.area} has no CCG to approve its plan`);
+      plan = approvePlan(plan, `CCG ${ccg}`, ccg, at(s.approved));
+      await appendPlanEvent(
+        tx,
+        { areaCode: s.area, kind: 'approved', at: at(s.approved), by: 'seed', reason: 'demo scenario' },
+        plan,
+      );
+    }
+    if (!(await savePlan(tx, plan, null, 'seed')))
+      throw new Error(`content/rollout/plans.yaml: area ${s.area} already has a plan`);
+  }
+}
+
+/** Loads the demo rollout once (its own `setting` key); a second call does nothing. */
+export async function seedRollout(db: Db, password: string): Promise<boolean> {
+  const done = await db
+    .selectFrom('setting')
+    .select('key')
+    .where('key', '=', 'seeded.rollout')
+    .executeTakeFirst();
+  if (done) return false;
+  const content = readRolloutContent();
+  const providers = providerCatalogue(content.providers, await loadGeography(db));
+  await inTransaction(db, async (tx) => {
+    await seedRolloutDemo(tx, content, providers, password);
+    await tx
+      .insertInto('setting')
+      .values({ key: 'seeded.rollout', value: new Date().toISOString() })
+      .execute();
+  });
+  return true;
+}
+
+/**
+ * Applies the submission deadline in one transaction: reads every plan locked (so two applications
+ * cannot both opt an area in), opts in the areas the rule picks, records each with its reason, audits.
+ */
+export async function applyDeadlineInStore(
+  db: Db,
+  rollout: { areas: readonly RolloutArea[]; calendar: RolloutCalendar },
+  by: { actor: Actor | null; username?: string; requestId?: string },
+  now: Date,
+): Promise<OptIn[]> {
+  const who = by.actor?.username ?? by.username ?? 'system';
+  return inTransaction(db, async (tx) => {
+    const current = await loadPlans(tx, true);
+    const changes = applyDeadline(rollout.areas, current, rollout.calendar, londonDate(now));
+    for (const c of changes) {
+      const before = current.get(c.areaCode);
+      if (!(await savePlan(tx, c.plan, before ? before.version : null, who)))
+        throw preconditionFailed(`The plan for ${c.areaCode} changed meanwhile: apply the deadline again.`);
+      await appendPlanEvent(
+        tx,
+        { areaCode: c.areaCode, kind: 'opted_in_default', at: now, by: who, reason: c.reason },
+        c.plan,
+      );
+    }
+    await audit(tx, {
+      actor: by.actor,
+      ...(by.username ? { username: by.username } : {}),
+      action: 'update',
+      resourceType: 'rollout_deadline',
+      resourceId: rollout.calendar.submissionDeadline,
+      requestId: by.requestId ?? null,
+      detail: { optedIn: changes.map((c) => c.areaCode) },
+    });
+    return changes;
+  });
+}
