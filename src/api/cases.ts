@@ -11,7 +11,6 @@ import {
   type CaseEventBody,
   type CaseStatus,
   type ChosenService,
-  caseStatus,
   type OutcomeChoice,
   openedCase,
   outcomeKindFor,
@@ -607,15 +606,21 @@ export async function casesPlugin(
       const actor = requireRole(request.actor, ...CASE_STAFF, 'governance');
       const { id } = request.params as { id: string };
       const events = await caseEvents(app.ctx.store.db, id);
-      const c = visible(actor, events.length ? openedCase(events[0] as CaseEvent) : undefined, id);
+      const first = events[0];
+      const c = visible(actor, first ? openedCase(first) : undefined, id);
       await auditCase(app.ctx.store.db, request, actor, 'read', c.id, { via: 'replay' });
-      let state: Case | null = null;
+      // Fold the events again, step by step, so each shows the status it left the case in.
+      const states: Case[] = [];
+      for (const e of events) {
+        const previous = states.at(-1);
+        states.push(previous ? applyCaseEvent(previous, e) : openedCase(e));
+      }
       return {
         caseId: id,
         events: events.map((e, i) => {
-          state = state ? applyCaseEvent(state, e) : openedCase(e);
           const { caseId: _c, at, by, ...rest } = e;
-          return { seq: i + 1, at: at.toISOString(), by, ...rest, statusAfter: caseStatus(state) };
+          const state = states[i] ?? c;
+          return { seq: i + 1, at: at.toISOString(), by, ...rest, statusAfter: state.status };
         }),
       };
     },
