@@ -132,6 +132,26 @@ describeEachEngine('cases API', (use) => {
     const close = await post(`/api/cases/${id}/close`, {});
     expect(close.statusCode).toBe(409);
     expect(close.json().detail).toMatch(/outcome is not complete/);
+    // Bad input is a 4xx, never a 500: no body, a body that is not JSON, an unknown field.
+    const noBody = await api.app.inject({
+      method: 'POST',
+      url: `/api/cases/${id}/outcome`,
+      headers: adviser,
+    });
+    expect(noBody.statusCode).toBeGreaterThanOrEqual(400);
+    expect(noBody.statusCode).toBeLessThan(500);
+    const notJson = await api.app.inject({
+      method: 'POST',
+      url: `/api/cases/${id}/triage`,
+      headers: { ...adviser, 'content-type': 'application/json' },
+      payload: '{"triageSessionId":',
+    });
+    expect(notJson.statusCode).toBe(400);
+    expect((await post(`/api/cases/${id}/outcome`, { warmTransfer: 'maybe' })).statusCode).toBe(400);
+    expect((await post(`/api/cases/${id}/callback/complete`, { notes: 5 }, clinician)).statusCode).toBe(400);
+    expect((await get('/api/cases/CASE-nope')).statusCode).toBe(404);
+    expect((await get('/fhir/R4/Task/CASE-nope-callback')).statusCode).toBe(404);
+    expect((await get('/api/clinical-queue?limit=0', clinician)).statusCode).toBe(400);
   });
 
   it('dispatches an ambulance through the area’s trust with the triage record, no re-triage, and never twice', async () => {

@@ -59,9 +59,14 @@ export function CasePanel({ callId, onClose }: { callId: string; onClose: () => 
   }, [callId]);
   useEffect(() => {
     void refresh();
+  }, [refresh]);
+  // Every read of a case is an audited access, so poll only while a message is still on its way.
+  const inFlight = c?.messages.some((m) => m.status === 'pending' || m.status === 'sending') ?? false;
+  useEffect(() => {
+    if (!inFlight) return;
     const timer = setInterval(() => void refresh(), 3000);
     return () => clearInterval(timer);
-  }, [refresh]);
+  }, [inFlight, refresh]);
 
   const run = async (work: () => Promise<unknown>) => {
     setError(null);

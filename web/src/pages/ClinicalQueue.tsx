@@ -48,7 +48,8 @@ export function ClinicalQueue({ me }: { me: Me }) {
   }, []);
   useEffect(() => {
     void refresh();
-    const timer = setInterval(() => void refresh(), 5000);
+    // Each refresh is an audited read of every case listed: often enough for due times, no more.
+    const timer = setInterval(() => void refresh(), 15_000);
     return () => clearInterval(timer);
   }, [refresh]);
 
