@@ -400,6 +400,21 @@ describeEachEngine('cases API', (use) => {
     expect(types.filter((t: string) => t === 'Encounter')).toHaveLength(1);
   });
 
+  it('dispatches through the trust that answers for the area that day (Great Western, then South Western)', async () => {
+    const dispatchTo = async (day: string) => {
+      clock = new Date(`${day}T12:00:00Z`);
+      adviser = await api.login('adviser'); // sessions expire: a new one on the new day
+      const callId = await answeredCall();
+      const opened = await post('/api/cases', { callId, patient, areaCode: '5A3' });
+      expect(opened.json().areaCode).toBe('5A3');
+      const id = opened.json<CaseView>().id;
+      await post(`/api/cases/${id}/triage`, { triageSessionId: `T-${id}`, dispositionCode: 'Dx012' });
+      return (await post(`/api/cases/${id}/outcome`, {})).json().dispatch.trustCode;
+    };
+    expect(await dispatchTo('2013-01-31')).toBe('RX5');
+    expect(await dispatchTo('2013-02-01')).toBe('RYF');
+  });
+
   it('case events are append-only in the database itself', async () => {
     await expect(sql`update case_event set kind = 'closed'`.execute(use().db)).rejects.toThrow(/append-only/);
     await expect(sql`delete from case_event`.execute(use().db)).rejects.toThrow(/append-only/);
