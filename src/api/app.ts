@@ -20,6 +20,7 @@ import { messagesPlugin } from './messages';
 import { toOperationOutcome, toProblem } from './problems';
 import { reportsPlugin } from './reports';
 import { rolloutPlugin } from './rollout';
+import { triagePlugin } from './triage';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
@@ -98,6 +99,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await reportsPlugin(app);
   await messagesPlugin(app);
   await casesPlugin(app);
+  await triagePlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();
   const hasWeb = existsSync(`${webRoot}/index.html`);

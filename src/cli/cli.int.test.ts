@@ -10,10 +10,11 @@ const open111 = (...args: string[]) =>
   spawnSync(process.execPath, ['bin/open111.mjs', ...args], {
     encoding: 'utf8',
     env: { ...process.env, OPEN111_DATA_DIR: dataDir, DATABASE_URL: '' },
-    timeout: 120_000,
+    timeout: 170_000,
   });
 
-describe('the open111 command', () => {
+// Each test starts a whole process (tsx, content checks, PGlite): slow on a loaded machine, so generous limits.
+describe('the open111 command', { timeout: 180_000 }, () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('looks up a postcode on a fresh embedded database', () => {

@@ -9,6 +9,7 @@ import { describeStore, openMigratedStore, readConfig } from './config';
 import { importOnspd } from './import-onspd';
 import { rolloutApplyDeadline, rolloutStatus, routeCommand } from './rollout';
 import { serve } from './serve';
+import { registerTriageCommands } from './triage';
 
 const program = new Command('open111')
   .description('open111: an NHS 111-style urgent care service')
@@ -124,6 +125,8 @@ importCommand
       await store.close();
     }
   });
+
+registerTriageCommands(program);
 
 try {
   await program.parseAsync(process.argv);

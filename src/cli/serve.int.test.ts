@@ -24,7 +24,7 @@ async function start(port: number): Promise<{ child: ChildProcess; output: () =>
   child.stderr?.on('data', (d: Buffer) => {
     output += d.toString();
   });
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 360; i++) {
     const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
       (r) => r.ok,
       () => false,
@@ -39,57 +39,45 @@ async function start(port: number): Promise<{ child: ChildProcess; output: () =>
 const exited = (child: ChildProcess) =>
   new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-// A first start creates, migrates and seeds an embedded database: ~15 s alone on 2 cores, more while
-// other test files run beside it; `start` waits up to 60 s for health, so the tests may take that long.
-const SERVE_TIMEOUT_MS = 150_000;
-
-describe('open111 serve', () => {
+describe('open111 serve', { timeout: 240_000 }, () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it(
-    'starts on an empty data dir, prints the URL and demo log-ins, and stops cleanly on SIGTERM',
-    async () => {
-      const port = await freePort();
-      const { child, output } = await start(port);
-      expect(output()).toContain(`http://127.0.0.1:${port}`);
-      expect(output()).toMatch(/demo log-ins \(password "demo"\): adviser/);
-      const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+  it('starts on an empty data dir, prints the URL and demo log-ins, and stops cleanly on SIGTERM', async () => {
+    const port = await freePort();
+    const { child, output } = await start(port);
+    expect(output()).toContain(`http://127.0.0.1:${port}`);
+    expect(output()).toMatch(/demo log-ins \(password "demo"\): adviser/);
+    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'adviser', password: 'demo' }),
+    });
+    expect(login.status).toBe(200);
+    const done = exited(child);
+    child.kill('SIGTERM');
+    expect(await done).toBe(0);
+  });
+
+  it('reuses the data on a second start: a session from the first still works', async () => {
+    const port = await freePort();
+    const first = await start(port);
+    const { token } = (await (
+      await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ username: 'adviser', password: 'demo' }),
-      });
-      expect(login.status).toBe(200);
-      const done = exited(child);
-      child.kill('SIGTERM');
-      expect(await done).toBe(0);
-    },
-    SERVE_TIMEOUT_MS,
-  );
-
-  it(
-    'reuses the data on a second start: a session from the first still works',
-    async () => {
-      const port = await freePort();
-      const first = await start(port);
-      const { token } = (await (
-        await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ username: 'admin', password: 'demo' }),
-        })
-      ).json()) as { token: string };
-      let done = exited(first.child);
-      first.child.kill('SIGTERM');
-      await done;
-      const second = await start(port);
-      const me = await fetch(`http://127.0.0.1:${port}/api/auth/me`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      expect(me.status).toBe(200);
-      done = exited(second.child);
-      second.child.kill('SIGTERM');
-      expect(await done).toBe(0);
-    },
-    SERVE_TIMEOUT_MS,
-  );
+        body: JSON.stringify({ username: 'admin', password: 'demo' }),
+      })
+    ).json()) as { token: string };
+    let done = exited(first.child);
+    first.child.kill('SIGTERM');
+    await done;
+    const second = await start(port);
+    const me = await fetch(`http://127.0.0.1:${port}/api/auth/me`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(me.status).toBe(200);
+    done = exited(second.child);
+    second.child.kill('SIGTERM');
+    expect(await done).toBe(0);
+  });
 });

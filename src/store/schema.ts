@@ -211,6 +211,34 @@ export interface RolloutPlanEventTable {
   plan: Json<Record<string, unknown>> | null;
 }
 
+export interface TriageSessionTable {
+  id: string;
+  pathway_id: string;
+  pathway_version: number;
+  module0_version: number;
+  content_version: string;
+  patient_age_years: number;
+  patient_sex: 'female' | 'male';
+  status: 'in_progress' | 'finished';
+  disposition_code: string | null;
+  created_at: Timestamp;
+  created_by: number;
+  finished_at: Timestamp | null;
+  finished_by: number | null;
+}
+
+export interface TriageEventTable {
+  session_id: string;
+  seq: number;
+  kind: 'answer' | 'back';
+  pathway_id: string | null;
+  question_id: string | null;
+  value: Json<string | number> | null;
+  keep: number | null;
+  at: Timestamp;
+  actor_id: number;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -231,4 +259,6 @@ export interface Database {
   case_event: CaseEventTable;
   rollout_plan: RolloutPlanTable;
   rollout_plan_event: RolloutPlanEventTable;
+  triage_session: TriageSessionTable;
+  triage_event: TriageEventTable;
 }

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation';
 import * as commissioning from './0002_commissioning';
+import * as triage from './0003_triage';
 import * as calls from './0005_calls';
 import * as outbox from './0006_outbox';
 import * as cases from './0007_cases';
@@ -14,5 +15,6 @@ export const migrations: Record<string, Migration> = {
   '0005_calls': calls,
   '0006_outbox': outbox,
   '0002_commissioning': commissioning,
+  '0003_triage': triage,
   '0007_cases': cases,
 };

@@ -5,6 +5,7 @@ import { ClinicalQueue } from './ClinicalQueue';
 import { Geography } from './Geography';
 import { Reports } from './Reports';
 import { Rollout } from './Rollout';
+import { Triage } from './Triage';
 
 export interface Screen {
   readonly id: string;
@@ -23,7 +24,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     purpose: 'The call queue: offered, answered, abandoned and transferred calls.',
     Component: Calls,
   },
-  { id: 'triage', title: 'Triage', purpose: 'Symptom search, one question at a time, and the disposition.' },
+  {
+    id: 'triage',
+    title: 'Triage',
+    purpose: 'Symptom search, one question at a time, and the disposition.',
+    Component: Triage,
+  },
   {
     id: 'directory',
     title: 'Directory',

@@ -1,0 +1,376 @@
+import type { Bundle, CapabilityStatement, Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApi, testApi } from '../../test/api';
+import { describeEachEngine } from '../../test/engines';
+import { validateFhir } from '../../test/fhir-validate';
+import { triageContent } from '../content/triage';
+import { replay } from '../domain/triage/index';
+import { auditTrail } from '../store/audit';
+import { readTriageSession } from '../store/triage';
+import type { SessionStateBody } from './triage';
+
+const M0 = ['unresponsive', 'choking', 'fitting', 'bleeding'];
+
+describeEachEngine('triage API', (use) => {
+  let api: TestApi;
+  let adviser: { authorization: string };
+  let clinician: { authorization: string };
+  let clock = new Date('2026-03-01T10:00:00Z');
+  beforeAll(async () => {
+    api = await testApi(use(), () => clock);
+    adviser = await api.login('adviser');
+    clinician = await api.login('clinician');
+  });
+  afterAll(async () => api.app.close());
+
+  const post = (url: string, payload: unknown, headers = adviser) =>
+    api.app.inject({ method: 'POST', url, payload: payload as object, headers });
+  const start = async (pathwayId: string, patient = { ageYears: 58, sex: 'male' }) => {
+    const res = await post('/api/triage/sessions', { pathwayId, patient });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json<SessionStateBody>();
+  };
+  const answer = async (s: SessionStateBody, value: string | number, headers = adviser) => {
+    const next = s.next;
+    if (!next) throw new Error('no question waiting');
+    const res = await post(
+      `/api/triage/sessions/${s.id}/answers`,
+      { pathwayId: next.pathwayId, questionId: next.id, value },
+      headers,
+    );
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json<SessionStateBody>();
+  };
+  const pastModule0 = async (s: SessionStateBody) => {
+    let state = s;
+    for (const _ of M0) state = await answer(state, 'no');
+    return state;
+  };
+
+  it('finds pathways by the caller’s words, for the patient', async () => {
+    const res = await api.app.inject({
+      url: `/api/triage/pathways?q=${encodeURIComponent("can't breathe")}&age=40&sex=female`,
+      headers: adviser,
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()[0]).toMatchObject({ id: 'breathing-problems', matched: ['cant breathe'] });
+    const all = await api.app.inject({ url: '/api/triage/pathways?age=30&sex=male', headers: adviser });
+    expect(all.json().map((p: { id: string }) => p.id)).not.toContain('pregnancy-problems');
+  });
+
+  it('runs module 0 first, then the pathway, one question at a time, recording who answered and when', async () => {
+    let s = await start('chest-pain');
+    expect(s.next).toMatchObject({ pathwayId: 'module-0', id: 'unresponsive', type: 'yes_no' });
+    expect(s.next?.rationale).toMatch(/cardiac arrest|airway/);
+    s = await pastModule0(s);
+    expect(s.next).toMatchObject({ pathwayId: 'chest-pain', id: 'crushing' });
+    clock = new Date('2026-03-01T10:02:00Z');
+    s = await answer(s, 'yes', clinician);
+    expect(s.next).toBeNull();
+    expect(s.outcome).toMatchObject({
+      disposition: { code: 'Dx011', timeframeMinutes: 18 },
+      discriminators: ['SDX101'],
+    });
+    expect(s.outcome?.careAdvice[0]).toMatch(/ambulance is on its way/);
+    expect(s.answers.at(-1)).toMatchObject({
+      questionId: 'crushing',
+      value: 'yes',
+      label: 'Yes',
+      answeredBy: 'clinician',
+      at: '2026-03-01T10:02:00.000Z',
+    });
+    expect(s.answers[0]).toMatchObject({ answeredBy: 'adviser' });
+    expect(s.contentVersion).toBe(triageContent().version);
+  });
+
+  it('goes back and re-evaluates from there; the changed answer stays in the history', async () => {
+    let s = await pastModule0(await start('chest-pain'));
+    s = await answer(s, 'yes');
+    expect(s.outcome?.disposition.code).toBe('Dx011');
+    const back = await post(`/api/triage/sessions/${s.id}/back`, {});
+    expect(back.statusCode).toBe(200);
+    s = back.json<SessionStateBody>();
+    expect(s.outcome).toBeNull();
+    expect(s.next?.id).toBe('crushing');
+    for (const v of ['no', 'no', 'no', 'no', 'no']) s = await answer(s, v);
+    s = await answer(s, 2);
+    expect(s.outcome?.disposition.code).toBe('Dx08');
+    expect(s.answers.at(-1)).toMatchObject({ questionId: 'score', value: 2, label: '2 0–10' });
+    // Back to a named question.
+    const toSweaty = await post(`/api/triage/sessions/${s.id}/back`, {
+      pathwayId: 'chest-pain',
+      questionId: 'sweaty',
+    });
+    expect(toSweaty.json<SessionStateBody>().next?.id).toBe('sweaty');
+    expect(toSweaty.json<SessionStateBody>().history.filter((h) => h.kind === 'back')).toHaveLength(2);
+    // Every question shown is on the record, including those asked again after going back.
+    expect(toSweaty.json<SessionStateBody>().shown.filter((x) => x === 'chest-pain/crushing')).toHaveLength(
+      2,
+    );
+    expect(toSweaty.json<SessionStateBody>().shown.at(-1)).toBe('chest-pain/sweaty');
+  });
+
+  it('replays a stored session on its content version to the same disposition', async () => {
+    let s = await pastModule0(await start('sore-throat', { ageYears: 30, sex: 'female' }));
+    for (const v of ['no', 'no', 'no']) s = await answer(s, v);
+    s = await answer(s, 2);
+    expect(s.outcome?.disposition.code).toBe('Dx39');
+    const stored = await readTriageSession(use().db, s.id, {
+      actor: {
+        userId: 1,
+        username: 'adviser',
+        displayName: 'A',
+        role: 'health_adviser',
+        organisationCode: 'NHSD',
+      },
+      at: clock,
+    });
+    const content = triageContent();
+    const r = replay(
+      content,
+      {
+        pathwayId: stored.pathwayId,
+        pathwayVersion: stored.pathwayVersion,
+        module0Version: stored.module0Version,
+      },
+      stored.events,
+    );
+    expect(r.result.kind === 'disposition' && r.result.disposition.code).toBe('Dx39');
+    expect(r.shown).toEqual([
+      ...M0.map((q) => `module-0/${q}`),
+      'sore-throat/swallow',
+      'sore-throat/breathing',
+      'sore-throat/immune',
+      'sore-throat/days',
+    ]);
+  });
+
+  it('finishes only at a disposition, and a finished session cannot change', async () => {
+    let s = await start('burns', { ageYears: 50, sex: 'male' });
+    const early = await post(`/api/triage/sessions/${s.id}/finish`, {});
+    expect(early.statusCode).toBe(400);
+    expect(early.json().detail).toMatch(/has not reached a disposition/);
+    s = await pastModule0(s);
+    for (const v of ['no', 'no', 'no', 'no']) s = await answer(s, v);
+    const done = await post(`/api/triage/sessions/${s.id}/finish`, {});
+    expect(done.statusCode).toBe(200);
+    expect(done.json()).toMatchObject({
+      status: 'finished',
+      finishedBy: 'adviser',
+      outcome: { disposition: { code: 'Dx39' } },
+    });
+    const after = await post(`/api/triage/sessions/${s.id}/back`, {});
+    expect(after.statusCode).toBe(409);
+  });
+
+  it('takes one of two simultaneous answers to the same question, and refuses the other', async () => {
+    const s = await start('rash', { ageYears: 40, sex: 'male' });
+    const body = { pathwayId: 'module-0', questionId: 'unresponsive', value: 'no' };
+    const [a, b] = await Promise.all([
+      post(`/api/triage/sessions/${s.id}/answers`, body),
+      post(`/api/triage/sessions/${s.id}/answers`, body, clinician),
+    ]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 400]);
+    const state = (
+      await api.app.inject({ url: `/api/triage/sessions/${s.id}`, headers: adviser })
+    ).json<SessionStateBody>();
+    expect(state.answers).toHaveLength(1);
+    expect(state.next?.id).toBe('choking');
+  });
+
+  it('audits every read and write of a session', async () => {
+    const s = await start('earache', { ageYears: 6, sex: 'female' });
+    await answer(s, 'no');
+    await api.app.inject({ url: `/api/triage/sessions/${s.id}`, headers: clinician });
+    const trail = await auditTrail(use().db, { resourceType: 'triage_session', resourceId: s.id });
+    const actions = trail.map((t) => `${t.action}:${t.username}`).reverse();
+    expect(actions).toEqual([
+      'create:adviser',
+      'read:adviser',
+      'update:adviser',
+      'read:adviser',
+      'read:clinician',
+    ]);
+  });
+
+  describe('bad input is a clear 4xx', () => {
+    it.each([
+      [{ pathwayId: 'no-such', patient: { ageYears: 30, sex: 'male' } }, 400, /There is no pathway/],
+      [
+        { pathwayId: 'pregnancy-problems', patient: { ageYears: 30, sex: 'male' } },
+        400,
+        /does not fit this patient/,
+      ],
+      [{ pathwayId: 'fever-children', patient: { ageYears: 40, sex: 'male' } }, 400, /does not fit/],
+      [{ pathwayId: 'chest-pain', patient: { ageYears: 200, sex: 'male' } }, 400, /ageYears/],
+      [{ pathwayId: 'chest-pain', patient: { ageYears: 30, sex: 'x' } }, 400, /sex/],
+      [{ pathwayId: 'chest-pain', patient: { ageYears: 30, sex: 'male' }, extra: 1 }, 400, /extra/],
+    ])('start %#', async (payload, status, detail) => {
+      const res = await post('/api/triage/sessions', payload);
+      expect(res.statusCode).toBe(status);
+      expect(res.headers['content-type']).toMatch(/problem\+json/);
+      expect(JSON.stringify(res.json())).toMatch(detail);
+    });
+
+    it('refuses answers out of order, of the wrong kind, or implausible', async () => {
+      const s = await start('chest-pain');
+      const url = `/api/triage/sessions/${s.id}/answers`;
+      const wrongQ = await post(url, { pathwayId: 'chest-pain', questionId: 'crushing', value: 'yes' });
+      expect(wrongQ.statusCode).toBe(400);
+      expect(wrongQ.json().detail).toMatch(/question being asked is module-0\/unresponsive/);
+      const wrongV = await post(url, { pathwayId: 'module-0', questionId: 'unresponsive', value: 'maybe' });
+      expect(wrongV.statusCode).toBe(400);
+      expect(wrongV.json().detail).toMatch(/takes one of yes, no/);
+      let t = await pastModule0(s);
+      for (const v of ['no', 'no', 'no', 'no', 'no']) t = await answer(t, v);
+      const implausible = await post(url, { pathwayId: 'chest-pain', questionId: 'score', value: 42 });
+      expect(implausible.statusCode).toBe(400);
+      expect(implausible.json().detail).toMatch(/not a plausible pain score/);
+      const back = await post(`/api/triage/sessions/${s.id}/back`, {
+        pathwayId: 'chest-pain',
+        questionId: 'never',
+      });
+      expect(back.statusCode).toBe(400);
+    });
+
+    it('404 for an unknown session, 400 for a malformed id, 403 for the wrong role, 401 signed out', async () => {
+      expect(
+        (
+          await api.app.inject({
+            url: '/api/triage/sessions/00000000-0000-4000-8000-000000000000',
+            headers: adviser,
+          })
+        ).statusCode,
+      ).toBe(404);
+      expect(
+        (await api.app.inject({ url: '/api/triage/sessions/not-a-uuid', headers: adviser })).statusCode,
+      ).toBe(400);
+      const commissioner = await api.login('commissioner');
+      expect(
+        (
+          await post(
+            '/api/triage/sessions',
+            { pathwayId: 'chest-pain', patient: { ageYears: 30, sex: 'male' } },
+            commissioner,
+          )
+        ).statusCode,
+      ).toBe(403);
+      expect((await api.app.inject({ url: '/api/triage/pathways' })).statusCode).toBe(401);
+    });
+  });
+
+  it('evaluates evidence over HTTP', async () => {
+    const res = await post('/api/triage/evidence', {
+      age: 58,
+      sex: 'male',
+      complaint: 'crushing chest pain',
+      present: ['chest_pain_crushing'],
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ pathway: { id: 'chest-pain' }, disposition: { code: 'Dx011' } });
+    const bad = await post('/api/triage/evidence', {
+      age: 58,
+      sex: 'male',
+      complaint: 'chest pain',
+      present: ['nonsense'],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().detail).toMatch(/nonsense is not a known finding/);
+  });
+
+  describe('FHIR', () => {
+    const fhir = (url: string, init: { method?: 'GET' | 'POST'; payload?: unknown } = {}) =>
+      api.app.inject({
+        method: init.method ?? 'GET',
+        url: `/fhir/R4${url}`,
+        headers: { ...adviser, 'content-type': 'application/fhir+json' },
+        ...(init.payload ? { payload: JSON.stringify(init.payload) } : {}),
+      });
+
+    it('serves each pathway as a valid Questionnaire, and lists them', async () => {
+      const res = await fhir('/Questionnaire/chest-pain');
+      expect(res.statusCode).toBe(200);
+      const q = res.json<Questionnaire>();
+      await validateFhir(q);
+      expect(q).toMatchObject({ id: 'chest-pain', title: 'Chest pain', version: '1', status: 'active' });
+      expect(q.item?.[0]).toMatchObject({ linkId: 'chest-pain.crushing', type: 'boolean' });
+      const bundle = (await fhir('/Questionnaire')).json<Bundle>();
+      expect(bundle.total).toBe(triageContent().current.size + 1);
+      await validateFhir(bundle);
+      expect((await fhir('/Questionnaire?code=SG1010')).json<Bundle>().total).toBe(1);
+      expect((await fhir('/Questionnaire/nope')).statusCode).toBe(404);
+      const meta = (await api.app.inject({ url: '/fhir/R4/metadata' })).json<CapabilityStatement>();
+      expect(meta.rest?.[0]?.resource?.map((r) => r.type)).toEqual(
+        expect.arrayContaining(['Questionnaire', 'QuestionnaireResponse']),
+      );
+    });
+
+    it('answers $next-question adaptively until the disposition', async () => {
+      const items: NonNullable<QuestionnaireResponse['item']> = [];
+      let out = (
+        await fhir('/Questionnaire/sore-throat/$next-question', {
+          method: 'POST',
+          payload: { resourceType: 'QuestionnaireResponse', status: 'in-progress', item: items },
+        })
+      ).json<QuestionnaireResponse>();
+      await validateFhir(out);
+      expect(out.status).toBe('in-progress');
+      const nextLink = () => (out.contained?.[0] as Questionnaire | undefined)?.item?.at(-1);
+      expect(nextLink()?.linkId).toBe('module-0.unresponsive');
+      for (const _ of [...M0, 'swallow']) {
+        items.push({ linkId: nextLink()?.linkId ?? '', answer: [{ valueBoolean: false }] });
+        out = (
+          await fhir('/Questionnaire/sore-throat/$next-question', {
+            method: 'POST',
+            payload: { resourceType: 'QuestionnaireResponse', status: 'in-progress', item: items },
+          })
+        ).json<QuestionnaireResponse>();
+      }
+      expect(nextLink()?.linkId).toBe('sore-throat.breathing');
+      items.push({ linkId: 'sore-throat.breathing', answer: [{ valueBoolean: true }] });
+      const res = await fhir('/Questionnaire/sore-throat/$next-question', {
+        method: 'POST',
+        payload: { resourceType: 'QuestionnaireResponse', status: 'in-progress', item: items },
+      });
+      out = res.json<QuestionnaireResponse>();
+      await validateFhir(out);
+      expect(out.status).toBe('completed');
+      expect(out.extension?.[0]?.valueCoding?.code).toBe('Dx02');
+    });
+
+    it('refuses a malformed $next-question input with an OperationOutcome', async () => {
+      for (const payload of [
+        { resourceType: 'Patient' },
+        {
+          resourceType: 'QuestionnaireResponse',
+          item: [{ linkId: 'nodot', answer: [{ valueBoolean: true }] }],
+        },
+        { resourceType: 'QuestionnaireResponse', item: [{ linkId: 'module-0.unresponsive', answer: [] }] },
+        {
+          resourceType: 'QuestionnaireResponse',
+          item: [{ linkId: 'module-0.choking', answer: [{ valueBoolean: true }] }],
+        },
+      ]) {
+        const res = await fhir('/Questionnaire/sore-throat/$next-question', { method: 'POST', payload });
+        expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+        expect(res.json().resourceType).toBe('OperationOutcome');
+      }
+    });
+
+    it('serves a session as a valid QuestionnaireResponse with its disposition', async () => {
+      let s = await pastModule0(await start('chest-pain'));
+      s = await answer(s, 'yes');
+      const res = await fhir(`/QuestionnaireResponse/${s.id}`);
+      expect(res.statusCode).toBe(200);
+      const qr = res.json<QuestionnaireResponse>();
+      await validateFhir(qr);
+      expect(qr).toMatchObject({
+        id: s.id,
+        status: 'in-progress',
+        questionnaire: 'https://open111.dev/fhir/Questionnaire/chest-pain|1',
+      });
+      expect(qr.item).toHaveLength(5);
+      expect(qr.extension?.[0]?.valueCoding?.code).toBe('Dx011');
+    });
+  });
+});

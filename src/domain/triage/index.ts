@@ -1,0 +1,26 @@
+export {
+  answersInForce,
+  backTo,
+  outcomeFor,
+  pathwayAt,
+  type ReplayTrace,
+  replay,
+  type SessionEvent,
+  step,
+} from './engine';
+export {
+  AGE_FINDING,
+  type Evidence,
+  type EvidenceResult,
+  type EvidenceStep,
+  evaluateEvidence,
+} from './evidence';
+export { normalise, type PathwayMatch, pathwayFits, pathwaysFor, searchPathways } from './search';
+export * from './types';
+export {
+  buildTriageContent,
+  checkPathwayGraph,
+  type RawTriageContent,
+  type ValidationReport,
+  validateTriageContent,
+} from './validate';

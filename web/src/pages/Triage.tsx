@@ -1,0 +1,341 @@
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { api } from '../api';
+
+interface PathwayHit {
+  id: string;
+  title: string;
+  symptomGroup: string;
+  matched: string[];
+}
+interface QuestionView {
+  pathwayId: string;
+  id: string;
+  type: 'yes_no' | 'choice' | 'number';
+  text: string;
+  rationale: string;
+  options: { value: string; label: string }[];
+  unit?: string;
+  min?: number;
+  max?: number;
+}
+interface Session {
+  id: string;
+  status: 'in_progress' | 'finished';
+  pathway: { id: string; title: string; version: number };
+  patient: { ageYears: number; sex: string };
+  answers: {
+    seq: number;
+    pathwayId: string;
+    questionId: string;
+    question: string;
+    label: string;
+    answeredBy: string;
+    at: string;
+  }[];
+  next: QuestionView | null;
+  outcome: {
+    disposition: { code: string; title: string; timeframeMinutes: number | null; group: string };
+    discriminators: string[];
+    report: string[];
+    careAdvice: string[];
+  } | null;
+}
+
+function timeframe(minutes: number | null): string {
+  if (minutes === null) return 'Self-care: no service needed now';
+  if (minutes < 120) return `Within ${minutes} minutes`;
+  if (minutes < 2880) return `Within ${Math.round(minutes / 60)} hours`;
+  return `Within ${Math.round(minutes / 1440)} days`;
+}
+
+/** The adviser's triage screen: find the pathway by symptom, one question at a time, back, then the disposition. */
+export function Triage() {
+  const [age, setAge] = useState('');
+  const [sex, setSex] = useState<'female' | 'male' | ''>('');
+  const [symptoms, setSymptoms] = useState('');
+  const [hits, setHits] = useState<PathwayHit[] | null>(null);
+  const [session, setSession] = useState<Session | null>(null);
+  const [numberAnswer, setNumberAnswer] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const questionRef = useRef<HTMLHeadingElement>(null);
+  const outcomeRef = useRef<HTMLHeadingElement>(null);
+
+  // Each new question (or the outcome) takes the focus, so the keyboard user is always where the work is.
+  const focusKey = session
+    ? `${session.next?.pathwayId}/${session.next?.id}/${session.answers.length}/${session.status}`
+    : '';
+  useEffect(() => {
+    if (!focusKey) return;
+    (session?.next ? questionRef.current : outcomeRef.current)?.focus();
+  }, [focusKey, session]);
+
+  const run = async (work: () => Promise<void>) => {
+    setError(null);
+    setBusy(true);
+    try {
+      await work();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const search = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      const params = new URLSearchParams({ q: symptoms });
+      if (age !== '') params.set('age', age);
+      if (sex) params.set('sex', sex);
+      setHits(await api<PathwayHit[]>(`/api/triage/pathways?${params}`));
+    });
+  };
+
+  const start = (pathwayId: string) =>
+    run(async () => {
+      if (age === '' || !sex) throw new Error('Enter the patient’s age and sex first.');
+      const s = await api<Session>('/api/triage/sessions', {
+        method: 'POST',
+        body: { pathwayId, patient: { ageYears: Number(age), sex } },
+      });
+      setSession(s);
+      setNumberAnswer('');
+    });
+
+  const answer = (value: string | number) =>
+    run(async () => {
+      if (!session?.next) return;
+      setSession(
+        await api<Session>(`/api/triage/sessions/${session.id}/answers`, {
+          method: 'POST',
+          body: { pathwayId: session.next.pathwayId, questionId: session.next.id, value },
+        }),
+      );
+      setNumberAnswer('');
+    });
+
+  const back = (to?: { pathwayId: string; questionId: string }) =>
+    run(async () => {
+      if (!session) return;
+      setSession(
+        await api<Session>(`/api/triage/sessions/${session.id}/back`, { method: 'POST', body: to ?? {} }),
+      );
+    });
+
+  const finish = () =>
+    run(async () => {
+      if (!session) return;
+      setSession(
+        await api<Session>(`/api/triage/sessions/${session.id}/finish`, { method: 'POST', body: {} }),
+      );
+    });
+
+  const reset = () => {
+    setSession(null);
+    setHits(null);
+    setSymptoms('');
+    setError(null);
+  };
+
+  const q = session?.next;
+  return (
+    <section className="two-columns triage">
+      <div>
+        <h1>Triage</h1>
+        <p className="muted">Demonstration content — not for clinical use.</p>
+        {!session && (
+          <>
+            <form onSubmit={search} className="triage-search" aria-label="Find a pathway">
+              <label>
+                Age (years)
+                <input
+                  name="age"
+                  type="number"
+                  min={0}
+                  max={130}
+                  step="any"
+                  value={age}
+                  onChange={(e) => setAge(e.target.value)}
+                  required
+                />
+              </label>
+              <label>
+                Sex
+                <select
+                  name="sex"
+                  value={sex}
+                  onChange={(e) => setSex(e.target.value as 'female' | 'male' | '')}
+                  required
+                >
+                  <option value="">Choose…</option>
+                  <option value="female">Female</option>
+                  <option value="male">Male</option>
+                </select>
+              </label>
+              <label>
+                Symptoms
+                <input
+                  name="symptoms"
+                  value={symptoms}
+                  onChange={(e) => setSymptoms(e.target.value)}
+                  placeholder="in the caller’s words, e.g. can't breathe"
+                />
+              </label>
+              <button type="submit" disabled={busy}>
+                Find pathway
+              </button>
+            </form>
+            {hits && (
+              <section aria-label="Pathways found">
+                {hits.length === 0 ? (
+                  <p>No pathway matches those words for this patient. Try other words.</p>
+                ) : (
+                  <ul className="pathway-hits">
+                    {hits.map((h) => (
+                      <li key={h.id}>
+                        <button type="button" onClick={() => start(h.id)} disabled={busy}>
+                          {h.title}
+                        </button>{' '}
+                        <span className="muted">
+                          {h.symptomGroup}
+                          {h.matched.length > 0 && ` · matched: ${h.matched.join(', ')}`}
+                        </span>
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </section>
+            )}
+          </>
+        )}
+
+        {session && (
+          <>
+            <p>
+              <strong>{session.pathway.title}</strong>{' '}
+              <span className="muted">
+                v{session.pathway.version} · {session.patient.ageYears} years, {session.patient.sex}
+              </span>
+            </p>
+            {q && (
+              <section className="question" aria-label="Question">
+                <p className="muted">
+                  {q.pathwayId === 'module-0' ? 'Immediate threats to life' : session.pathway.title}
+                </p>
+                <h2 ref={questionRef} tabIndex={-1}>
+                  {q.text}
+                </h2>
+                <p className="rationale">
+                  <strong>Why we ask:</strong> {q.rationale}
+                </p>
+                {q.type === 'number' ? (
+                  <form
+                    className="inline-form"
+                    onSubmit={(e) => {
+                      e.preventDefault();
+                      void answer(Number(numberAnswer));
+                    }}
+                  >
+                    <label>
+                      Answer ({q.unit})
+                      <input
+                        name="answer"
+                        type="number"
+                        step="any"
+                        min={q.min}
+                        max={q.max}
+                        value={numberAnswer}
+                        onChange={(e) => setNumberAnswer(e.target.value)}
+                        required
+                      />
+                    </label>
+                    <button type="submit" disabled={busy}>
+                      Answer
+                    </button>
+                  </form>
+                ) : (
+                  <div className="answers">
+                    {q.options.map((o) => (
+                      <button key={o.value} type="button" onClick={() => answer(o.value)} disabled={busy}>
+                        {o.label}
+                      </button>
+                    ))}
+                  </div>
+                )}
+              </section>
+            )}
+            {session.outcome && (
+              <section
+                className={`outcome outcome-${session.outcome.disposition.group}`}
+                aria-label="Disposition"
+              >
+                <h2 ref={outcomeRef} tabIndex={-1}>
+                  {session.outcome.disposition.code}: {session.outcome.disposition.title}
+                </h2>
+                <p className="timeframe">{timeframe(session.outcome.disposition.timeframeMinutes)}</p>
+                <h3>Care advice</h3>
+                <ul>
+                  {session.outcome.careAdvice.map((a) => (
+                    <li key={a}>{a}</li>
+                  ))}
+                </ul>
+                {session.outcome.report.length > 0 && (
+                  <p className="muted">Report: {session.outcome.report.join('; ')}</p>
+                )}
+                {session.status === 'finished' ? (
+                  <p role="status">Triage finished.</p>
+                ) : (
+                  <button type="button" onClick={finish} disabled={busy}>
+                    Finish triage
+                  </button>
+                )}
+              </section>
+            )}
+            <p className="actions">
+              {session.status !== 'finished' && session.answers.length > 0 && (
+                <button type="button" onClick={() => back()} disabled={busy}>
+                  Back
+                </button>
+              )}{' '}
+              <button type="button" onClick={reset}>
+                New triage
+              </button>
+            </p>
+          </>
+        )}
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+      </div>
+      {session && (
+        <div>
+          <h2>Answers</h2>
+          {session.answers.length === 0 ? (
+            <p className="muted">No answers yet.</p>
+          ) : (
+            <ol className="triage-answers" aria-label="Answers given">
+              {session.answers.map((a) => (
+                <li key={a.seq}>
+                  {a.question} <strong>{a.label}</strong> <span className="muted">({a.answeredBy})</span>{' '}
+                  {session.status !== 'finished' && (
+                    <button
+                      type="button"
+                      className="link"
+                      onClick={() => back({ pathwayId: a.pathwayId, questionId: a.questionId })}
+                      aria-label={`Change the answer to: ${a.question}`}
+                    >
+                      Change
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
