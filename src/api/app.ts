@@ -13,6 +13,7 @@ import { authPlugin } from './auth';
 import { callsPlugin } from './calls';
 import { casesPlugin } from './cases';
 import type { AppContext } from './context';
+import { directoryPlugin } from './directory';
 import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { healthPlugin } from './health';
@@ -94,6 +95,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await authPlugin(app);
   await geographyPlugin(app);
   await rolloutPlugin(app);
+  await directoryPlugin(app);
   await fhirPlugin(app);
   await callsPlugin(app);
   await reportsPlugin(app);

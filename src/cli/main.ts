@@ -6,6 +6,7 @@ import { migrate } from '../store/db';
 import { findPostcode, loadGeography } from '../store/geography';
 import { seedDemo, seedReference } from '../store/seed';
 import { describeStore, openMigratedStore, readConfig } from './config';
+import { registerDosCommands } from './dos';
 import { importOnspd } from './import-onspd';
 import { rolloutApplyDeadline, rolloutStatus, routeCommand } from './rollout';
 import { serve } from './serve';
@@ -127,6 +128,7 @@ importCommand
   });
 
 registerTriageCommands(program);
+registerDosCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -239,6 +239,39 @@ export interface TriageEventTable {
   actor_id: number;
 }
 
+export interface DosServiceTable {
+  id: string;
+  name: string;
+  type_id: number;
+  status: string;
+  organisation_code: string;
+  area_code: string;
+  latitude: number;
+  longitude: number;
+  record: Json<Record<string, unknown>>;
+  capacity_status: ColumnType<string, string | undefined, string>;
+  capacity_reset_at: Timestamp | null;
+  capacity_changed_at: Timestamp | null;
+  capacity_changed_by: string | null;
+  version: ColumnType<number, number | undefined, number>;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface DosTypeRankTable {
+  area_code: string;
+  type_id: number;
+  rank: number;
+}
+
+export interface DosGapTable {
+  id: Generated<string>;
+  at: Timestamp;
+  area_code: string | null;
+  disposition: string;
+  service_id: string;
+  filter: string;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -261,4 +294,7 @@ export interface Database {
   rollout_plan_event: RolloutPlanEventTable;
   triage_session: TriageSessionTable;
   triage_event: TriageEventTable;
+  dos_service: DosServiceTable;
+  dos_type_rank: DosTypeRankTable;
+  dos_gap: DosGapTable;
 }

@@ -5,6 +5,7 @@ import { insertCalls } from './calls';
 import { seedCasesDemo } from './cases';
 import { seedRollout } from './commissioning';
 import { type Db, inTransaction } from './db';
+import { seedDirectoryDemo } from './directory-seed';
 import { insertGeography } from './geography';
 import { insertUser } from './users';
 
@@ -56,9 +57,8 @@ export async function seedReference(db: Db): Promise<boolean> {
 
 /** Adds the demo organisations and users (on top of the reference data); idempotent. */
 export async function seedDemo(db: Db): Promise<boolean> {
-  await seedCasesDemo(db, DEMO_PASSWORD);
   await seedReference(db);
-  if (await isSeeded(db, 'seeded.demo')) return seedRollout(db, DEMO_PASSWORD);
+  if (await isSeeded(db, 'seeded.demo')) return seedModuleDemos(db);
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   await inTransaction(db, async (tx) => {
     await tx
@@ -80,6 +80,14 @@ export async function seedDemo(db: Db): Promise<boolean> {
     }
     await tx.insertInto('setting').values({ key: 'seeded.demo', value: new Date().toISOString() }).execute();
   });
-  await seedRollout(db, DEMO_PASSWORD);
+  await seedModuleDemos(db);
   return true;
+}
+
+/** Each module's own demo data, each idempotent under its own `seeded.*` key. */
+async function seedModuleDemos(db: Db): Promise<boolean> {
+  const rollout = await seedRollout(db, DEMO_PASSWORD);
+  const directory = await seedDirectoryDemo(db, DEMO_PASSWORD);
+  const cases = await seedCasesDemo(db, DEMO_PASSWORD);
+  return rollout || directory || cases;
 }

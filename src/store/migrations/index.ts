@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as foundation from './0001_foundation';
 import * as commissioning from './0002_commissioning';
 import * as triage from './0003_triage';
+import * as directory from './0004_directory';
 import * as calls from './0005_calls';
 import * as outbox from './0006_outbox';
 import * as cases from './0007_cases';
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '0006_outbox': outbox,
   '0002_commissioning': commissioning,
   '0003_triage': triage,
+  '0004_directory': directory,
   '0007_cases': cases,
 };

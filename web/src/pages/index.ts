@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { Me } from '../api';
 import { Calls } from './Calls';
 import { ClinicalQueue } from './ClinicalQueue';
+import { Directory } from './Directory';
 import { Geography } from './Geography';
 import { Reports } from './Reports';
 import { Rollout } from './Rollout';
@@ -34,6 +35,7 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     id: 'directory',
     title: 'Directory',
     purpose: 'Services open now that accept the disposition, ranked, on a map.',
+    Component: Directory,
   },
   {
     id: 'clinical-queue',

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+
+const SCHEMAS = [
+  'taxonomy_term',
+  'attribute',
+  'phone',
+  'schedule',
+  'address',
+  'location',
+  'service_at_location',
+  'organization',
+  'service',
+  'page',
+];
+
+let compiled: { service: ValidateFunction; page: ValidateFunction } | undefined;
+
+/** Ajv validators for open111's HSDS 3.0 JSON Schemas (src/directory-exchange/schemas/). */
+export function hsdsValidators(): { service: ValidateFunction; page: ValidateFunction } {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  for (const name of SCHEMAS) {
+    ajv.addSchema(JSON.parse(readFileSync(new URL(`./schemas/${name}.json`, import.meta.url), 'utf8')));
+  }
+  const get = (name: string): ValidateFunction => {
+    const v = ajv.getSchema(`https://open111.dev/schemas/hsds/3.0/${name}.json`);
+    if (!v) throw new Error(`schema ${name} did not compile`);
+    return v;
+  };
+  compiled = { service: get('service'), page: get('page') };
+  return compiled;
+}
+
+export function describeErrors(
+  errors: readonly ErrorObject[] | null | undefined,
+): { pointer: string; message: string }[] {
+  return (errors ?? []).slice(0, 5).map((e) => ({
+    pointer: e.instancePath || '/',
+    message: `${e.message ?? 'is not valid'}${e.params && 'allowedValues' in e.params ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : ''}`,
+  }));
+}

@@ -1,0 +1,111 @@
+import Holidays from 'date-holidays';
+import { WEEKDAYS, type Weekday } from './types';
+
+/**
+ * Europe/London wall-clock arithmetic without a time-zone database lookup per call: British Summer
+ * Time runs from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October
+ * (the rule in force since 1996; checked against Intl in london-time.test.ts).
+ */
+const MINUTE = 60_000;
+const HOUR = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+function lastSundayUtc(year: number, month: number): number {
+  const lastDay = new Date(Date.UTC(year, month + 1, 0));
+  return Date.UTC(year, month, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
+}
+
+const bstCache = new Map<number, [number, number]>();
+function bstBounds(year: number): [number, number] {
+  let b = bstCache.get(year);
+  if (!b) {
+    b = [lastSundayUtc(year, 2), lastSundayUtc(year, 9)];
+    bstCache.set(year, b);
+  }
+  return b;
+}
+
+/** Minutes London is ahead of UTC at an instant: 0 (GMT) or 60 (BST). */
+export function londonOffsetMinutes(utcMs: number): number {
+  const [start, end] = bstBounds(new Date(utcMs).getUTCFullYear());
+  return utcMs >= start && utcMs < end ? 60 : 0;
+}
+
+export interface LondonDateTime {
+  readonly date: string; // YYYY-MM-DD
+  readonly weekday: Weekday;
+  readonly minuteOfDay: number;
+}
+
+export function toLondon(utcMs: number): LondonDateTime {
+  const local = new Date(utcMs + londonOffsetMinutes(utcMs) * MINUTE);
+  return {
+    date: local.toISOString().slice(0, 10),
+    weekday: WEEKDAYS[(local.getUTCDay() + 6) % 7] as Weekday,
+    minuteOfDay: local.getUTCHours() * 60 + local.getUTCMinutes(),
+  };
+}
+
+/**
+ * The instant of a London wall-clock time. In the spring gap (01:00–02:00 does not exist) the time
+ * moves forward an hour; in the autumn overlap the first (BST) occurrence is taken.
+ */
+export function fromLondon(date: string, minuteOfDay: number): number {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const local = Date.UTC(y, m - 1, d) + minuteOfDay * MINUTE;
+  return londonOffsetMinutes(local - HOUR) === 60 ? local - HOUR : local;
+}
+
+/** The London date `days` after `date`. */
+export function addDays(date: string, days: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+}
+
+export function weekdayOf(date: string): Weekday {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  return WEEKDAYS[(new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7] as Weekday;
+}
+
+const holidays = new Holidays('GB', 'ENG');
+const bankHolidayCache = new Map<number, ReadonlySet<string>>();
+
+/**
+ * England and Wales bank holidays of a year, from `date-holidays`: its public holidays that fall on a
+ * weekday (a holiday on a weekend is replaced by the substitute day it also lists).
+ */
+export function bankHolidays(year: number): ReadonlySet<string> {
+  let set = bankHolidayCache.get(year);
+  if (!set) {
+    set = new Set(
+      holidays
+        .getHolidays(year)
+        .filter((h) => h.type === 'public')
+        .map((h) => h.date.slice(0, 10))
+        .filter((d) => {
+          const w = weekdayOf(d);
+          return w !== 'sat' && w !== 'sun';
+        }),
+    );
+    bankHolidayCache.set(year, set);
+  }
+  return set;
+}
+
+export function isBankHoliday(date: string): boolean {
+  return bankHolidays(Number(date.slice(0, 4))).has(date);
+}
+
+/** "HH:MM" → minutes after midnight; "24:00" is 1440. */
+export function parseClock(hhmm: string): number {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(hhmm);
+  if (m) return Number(m[1]) * 60 + Number(m[2]);
+  if (hhmm === '24:00') return 1440;
+  return Number.NaN;
+}
+
+export function formatClock(minutes: number): string {
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}

@@ -1,0 +1,437 @@
+import { around } from 'geokdbush';
+import KDBush from 'kdbush';
+import { type CompiledOpening, compileOpening } from './opening';
+import type { ReferralRole, ServiceRecord, Sex } from './types';
+
+const SEX_BIT: Record<Sex, number> = { female: 1, male: 2, indeterminate: 4 };
+const ROLE_BIT: Record<ReferralRole, number> = { health_adviser: 1, clinician: 2 };
+
+export const sexBit = (s: Sex): number => SEX_BIT[s];
+
+/** Disposition codes as bit positions (62 fit in two 31-bit words); codes beyond that are checked by set. */
+const dispositionBits = new Map<string, number>();
+export function dispositionBit(code: string): number {
+  let bit = dispositionBits.get(code);
+  if (bit === undefined) {
+    bit = dispositionBits.size < 62 ? dispositionBits.size : -1;
+    dispositionBits.set(code, bit);
+  }
+  return bit;
+}
+
+/** The filter fields of every slot, column by column: a search reads contiguous memory, not 50,000 objects. */
+export interface IndexColumns {
+  readonly latitude: Float64Array;
+  readonly longitude: Float64Array;
+  readonly dispositionsLo: Int32Array;
+  readonly dispositionsHi: Int32Array;
+  /** bit 0 active, bit 1 limited, bit 2 has dispositions beyond the bit words, bit 3 has symptom pairs. */
+  readonly flags: Uint8Array;
+  readonly sexMask: Uint8Array;
+  readonly roleMask: Uint8Array;
+  readonly ageMin: Int32Array;
+  readonly ageMax: Int32Array;
+  readonly redUntil: Float64Array;
+  readonly area: Int32Array;
+  readonly opening: Int32Array;
+}
+
+const areaIds = new Map<string, number>();
+export function areaId(code: string | null): number {
+  if (code === null) return -1;
+  let id = areaIds.get(code);
+  if (id === undefined) {
+    id = areaIds.size;
+    areaIds.set(code, id);
+  }
+  return id;
+}
+export const roleBit = (r: ReferralRole): number => ROLE_BIT[r];
+
+/** A service prepared for fast filtering: sets and bit masks instead of arrays. */
+export interface IndexedService {
+  readonly record: ServiceRecord;
+  readonly dispositions: ReadonlySet<string>;
+  readonly sexMask: number;
+  readonly roleMask: number;
+  /** Symptom group → accepted discriminators; null when the service accepts any symptom group. */
+  readonly symptoms: ReadonlyMap<string, ReadonlySet<string>> | null;
+  readonly opening: CompiledOpening;
+  /** Red until this instant (ms); 0 when not red. A red without a reset time stays red. */
+  readonly redUntil: number;
+  // The record's filter fields, copied flat so the search loop reads one object of one shape.
+  readonly active: boolean;
+  readonly ageMin: number;
+  readonly ageMax: number;
+  readonly limited: boolean;
+  readonly areaCode: string;
+  readonly typeId: number;
+  readonly latitude: number;
+  readonly longitude: number;
+}
+
+export function indexService(record: ServiceRecord): IndexedService {
+  let symptoms: Map<string, Set<string>> | null = null;
+  if (record.symptoms.length > 0) {
+    symptoms = new Map();
+    for (const p of record.symptoms) {
+      const sds = symptoms.get(p.sg) ?? new Set<string>();
+      sds.add(p.sd);
+      symptoms.set(p.sg, sds);
+    }
+  }
+  return {
+    record,
+    dispositions: new Set(record.dispositions),
+    sexMask: record.sexes.reduce((m, s) => m | SEX_BIT[s], 0),
+    roleMask: record.referralRoles.reduce((m, r) => m | ROLE_BIT[r], 0),
+    symptoms,
+    opening: compileOpening(record.openingTimes),
+    redUntil:
+      record.capacity.status !== 'red'
+        ? 0
+        : record.capacity.resetAt === null
+          ? Number.POSITIVE_INFINITY
+          : Date.parse(record.capacity.resetAt),
+    active: record.status === 'active',
+    ageMin: record.ageMinDays,
+    ageMax: record.ageMaxDays,
+    limited: record.limited,
+    areaCode: record.areaCode,
+    typeId: record.typeId,
+    latitude: record.latitude,
+    longitude: record.longitude,
+  };
+}
+
+const EARTH_RADIUS_KM = 6371.0088;
+const RAD = Math.PI / 180;
+
+/** Great-circle (straight-line) distance in kilometres. */
+export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: number): number {
+  const dLat = (lat2 - lat1) * RAD;
+  const dLng = (lng2 - lng1) * RAD;
+  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLng / 2) ** 2;
+  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+}
+
+/**
+ * The services that accept one disposition and share one timetable, with their own k-d tree: a search
+ * skips a whole partition that is closed, and walks an open one nearest first, stopping early.
+ */
+export interface Partition {
+  readonly opening: CompiledOpening;
+  readonly tree: KDBush;
+  readonly slots: Int32Array;
+  readonly types: ReadonlySet<number>;
+}
+
+export interface Nearby {
+  readonly service: IndexedService;
+  readonly distanceKm: number;
+}
+
+/**
+ * The in-memory directory: every service, and a k-d tree (kdbush) over their positions. Built from the
+ * database at start and kept current on every change: a capacity or detail change replaces the record
+ * in place; a new service or a move marks the tree stale, and it is rebuilt before the next query.
+ */
+export class DirectoryIndex {
+  private slots: (IndexedService | null)[] = [];
+  private readonly slotById = new Map<string, number>();
+  private tree: KDBush | null = null;
+  private treeSize = 0;
+  private cols: IndexColumns = DirectoryIndex.columnsFor(0);
+  private partitions = new Map<string, Partition[]>();
+
+  private static columnsFor(n: number): IndexColumns {
+    return {
+      latitude: new Float64Array(n),
+      longitude: new Float64Array(n),
+      dispositionsLo: new Int32Array(n),
+      dispositionsHi: new Int32Array(n),
+      flags: new Uint8Array(n),
+      sexMask: new Uint8Array(n),
+      roleMask: new Uint8Array(n),
+      ageMin: new Int32Array(n),
+      ageMax: new Int32Array(n),
+      redUntil: new Float64Array(n),
+      area: new Int32Array(n),
+      opening: new Int32Array(n),
+    };
+  }
+
+  private writeColumns(slot: number, s: IndexedService | null): void {
+    if (slot >= this.cols.latitude.length) {
+      const bigger = DirectoryIndex.columnsFor(Math.max(64, slot * 2));
+      for (const key of Object.keys(bigger) as (keyof IndexColumns)[]) {
+        (bigger[key] as Float64Array).set(this.cols[key] as Float64Array);
+      }
+      this.cols = bigger;
+    }
+    const c = this.cols;
+    if (!s) {
+      c.flags[slot] = 0;
+      c.dispositionsLo[slot] = 0;
+      c.dispositionsHi[slot] = 0;
+      return;
+    }
+    let lo = 0;
+    let hi = 0;
+    let overflow = 0;
+    for (const d of s.dispositions) {
+      const bit = dispositionBit(d);
+      if (bit < 0) overflow = 4;
+      else if (bit < 31) lo |= 1 << bit;
+      else hi |= 1 << (bit - 31);
+    }
+    c.latitude[slot] = s.latitude;
+    c.longitude[slot] = s.longitude;
+    c.dispositionsLo[slot] = lo;
+    c.dispositionsHi[slot] = hi;
+    c.flags[slot] = (s.active ? 1 : 0) | (s.limited ? 2 : 0) | overflow | (s.symptoms !== null ? 8 : 0);
+    c.sexMask[slot] = s.sexMask;
+    c.roleMask[slot] = s.roleMask;
+    c.ageMin[slot] = s.ageMin;
+    c.ageMax[slot] = s.ageMax;
+    c.redUntil[slot] = s.redUntil;
+    c.area[slot] = areaId(s.areaCode);
+    c.opening[slot] = s.opening.id;
+  }
+
+  /** The columns, for the search loop (read only). Call after `scanSlots` has built the tree. */
+  get columns(): IndexColumns {
+    return this.cols;
+  }
+
+  /** The service in a slot (null for a removed one). */
+  at(slot: number): IndexedService | null {
+    return this.slots[slot] ?? null;
+  }
+
+  constructor(records: Iterable<ServiceRecord> = []) {
+    for (const r of records) this.upsert(r);
+  }
+
+  get size(): number {
+    return this.slotById.size;
+  }
+
+  get(id: string): ServiceRecord | undefined {
+    const slot = this.slotById.get(id);
+    return slot === undefined ? undefined : (this.slots[slot]?.record ?? undefined);
+  }
+
+  *records(): IterableIterator<ServiceRecord> {
+    for (const s of this.slots) if (s) yield s.record;
+  }
+
+  upsert(record: ServiceRecord): void {
+    const indexed = indexService(record);
+    const slot = this.slotById.get(record.id);
+    if (slot !== undefined) {
+      const old = this.slots[slot];
+      if (old && old.record.latitude === record.latitude && old.record.longitude === record.longitude) {
+        this.slots[slot] = indexed;
+        this.writeColumns(slot, indexed);
+        const sameDispositions =
+          old.dispositions.size === indexed.dispositions.size &&
+          [...old.dispositions].every((d) => indexed.dispositions.has(d));
+        if (!sameDispositions || old.opening.id !== indexed.opening.id || old.typeId !== indexed.typeId)
+          this.partitions.clear();
+        return;
+      }
+      this.slots[slot] = null;
+      this.writeColumns(slot, null);
+    }
+    this.slotById.set(record.id, this.slots.length);
+    this.writeColumns(this.slots.length, indexed);
+    this.slots.push(indexed);
+    this.tree = null;
+    this.partitions.clear();
+  }
+
+  remove(id: string): boolean {
+    const slot = this.slotById.get(id);
+    if (slot === undefined) return false;
+    this.slots[slot] = null;
+    this.writeColumns(slot, null);
+    this.slotById.delete(id);
+    return true;
+  }
+
+  private ensureTree(): KDBush {
+    if (this.tree && this.treeSize === this.slots.length) return this.tree;
+    // Compact away removed and moved slots before rebuilding.
+    if (this.slots.length > this.slotById.size * 1.5 + 64) {
+      this.slots = this.slots.filter((s): s is IndexedService => s !== null);
+      this.slotById.clear();
+      this.cols = DirectoryIndex.columnsFor(this.slots.length);
+      this.slots.forEach((s, i) => {
+        if (s) this.slotById.set(s.record.id, i);
+        this.writeColumns(i, s);
+      });
+    }
+    const tree = new KDBush(Math.max(1, this.slots.length), 64, Float64Array);
+    for (const s of this.slots) {
+      if (s) tree.add(s.record.longitude, s.record.latitude);
+      else tree.add(0, -90); // a removed slot: a point nowhere near England, skipped on read
+    }
+    if (this.slots.length === 0) tree.add(0, -90);
+    tree.finish();
+    this.tree = tree;
+    this.treeSize = this.slots.length;
+    return tree;
+  }
+
+  /** The partitions (one per timetable) of the services that accept a disposition; built on first use. */
+  partitionsFor(disposition: string): readonly Partition[] {
+    this.ensureTree();
+    let parts = this.partitions.get(disposition);
+    if (parts) return parts;
+    const groups = new Map<number, { opening: CompiledOpening; slots: number[]; types: Set<number> }>();
+    this.slots.forEach((s, slot) => {
+      if (!s?.dispositions.has(disposition)) return;
+      let g = groups.get(s.opening.id);
+      if (!g) {
+        g = { opening: s.opening, slots: [], types: new Set() };
+        groups.set(s.opening.id, g);
+      }
+      g.slots.push(slot);
+      g.types.add(s.typeId);
+    });
+    parts = [...groups.values()].map((g) => {
+      const tree = new KDBush(g.slots.length, 16, Float64Array);
+      for (const slot of g.slots)
+        tree.add(this.cols.longitude[slot] as number, this.cols.latitude[slot] as number);
+      tree.finish();
+      return { opening: g.opening, tree, slots: Int32Array.from(g.slots), types: g.types };
+    });
+    this.partitions.set(disposition, parts);
+    return parts;
+  }
+
+  /**
+   * Walks a partition nearest first within `radiusKm`, calling `visit(slot, distanceKm)` until it
+   * returns true (stop) or the radius is passed. Removed services are skipped.
+   */
+  walk(
+    p: Partition,
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: (slot: number, distanceKm: number) => boolean,
+  ): void {
+    const lat = this.cols.latitude;
+    const lng = this.cols.longitude;
+    // geokdbush walks the tree nearest first (great-circle order); asking for one result makes
+    // "visit returned true" the stop.
+    around(p.tree, longitude, latitude, 1, radiusKm * 1.0001 + 0.001, (i) => {
+      const slot = p.slots[i] as number;
+      if (!this.slots[slot]) return false;
+      const d = distanceKm(latitude, longitude, lat[slot] as number, lng[slot] as number);
+      if (d > radiusKm) return false;
+      return visit(slot, d);
+    });
+  }
+
+  /** Every service within `radiusKm` of a point, unordered. */
+  within(latitude: number, longitude: number, radiusKm: number): Nearby[] {
+    const out: Nearby[] = [];
+    this.scan(latitude, longitude, radiusKm, (service, distanceKm) => {
+      out.push({ service, distanceKm });
+    });
+    return out;
+  }
+
+  /** Visits every service within `radiusKm` of a point (unordered), with its distance, allocating nothing per service. */
+  scan(
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: (s: IndexedService, distanceKm: number) => void,
+  ): number {
+    return this.scanSlots(latitude, longitude, radiusKm, (slot, d) => {
+      const s = this.slots[slot];
+      if (s) visit(s, d);
+    });
+  }
+
+  /** Visits the slot of every service within `radiusKm` (unordered), with its great-circle distance. */
+  scanSlots(
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: (slot: number, distanceKm: number) => void,
+  ): number {
+    const tree = this.ensureTree();
+    const dLat = radiusKm / 110.574;
+    const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(latitude * RAD)));
+    const ids = tree.range(longitude - dLng, latitude - dLat, longitude + dLng, latitude + dLat);
+    const lat = this.cols.latitude;
+    const lng = this.cols.longitude;
+    const flags = this.cols.flags;
+    const cosLat = Math.cos(latitude * RAD);
+    const kmPerDegree = EARTH_RADIUS_KM * RAD;
+    const inner = radiusKm * 0.98;
+    const outer = radiusKm * 1.02;
+    let n = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const slot = ids[k] as number;
+      if (flags[slot] === 0 && this.slots[slot] === null) continue;
+      // A flat-earth distance decides all but the services near the edge, which get the great circle.
+      const sLat = lat[slot] as number;
+      const sLng = lng[slot] as number;
+      const x = (sLng - longitude) * cosLat;
+      const y = sLat - latitude;
+      const flat = kmPerDegree * Math.sqrt(x * x + y * y);
+      const d = flat < inner || flat > outer ? flat : distanceKm(latitude, longitude, sLat, sLng);
+      if (d <= radiusKm) {
+        n++;
+        visit(slot, d);
+      }
+    }
+    return n;
+  }
+
+  /** The nearest services that satisfy `accept`, nearest first, at any distance. */
+  nearest(
+    latitude: number,
+    longitude: number,
+    count: number,
+    accept: (s: IndexedService) => boolean,
+  ): Nearby[] {
+    const tree = this.ensureTree();
+    const ids = around(tree, longitude, latitude, count, undefined, (id) => {
+      const s = this.slots[id];
+      return s !== null && s !== undefined && accept(s);
+    });
+    return ids.flatMap((id) => {
+      const s = this.slots[id];
+      return s
+        ? [{ service: s, distanceKm: distanceKm(latitude, longitude, s.record.latitude, s.record.longitude) }]
+        : [];
+    });
+  }
+}
+
+/** The postcode district whose centroid is nearest a point: how a bare latitude/longitude finds its area. */
+export function nearestDistrict<T extends { latitude: number; longitude: number }>(
+  districts: Iterable<T>,
+  latitude: number,
+  longitude: number,
+): T | undefined {
+  let best: T | undefined;
+  let bestD = Number.POSITIVE_INFINITY;
+  const k = Math.cos(latitude * RAD);
+  for (const d of districts) {
+    const dy = d.latitude - latitude;
+    const dx = (d.longitude - longitude) * k;
+    const dist = dx * dx + dy * dy;
+    if (dist < bestD) {
+      bestD = dist;
+      best = d;
+    }
+  }
+  return best;
+}
