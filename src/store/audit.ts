@@ -22,20 +22,24 @@ export interface AuditEntry {
   readonly detail?: Record<string, unknown>;
 }
 
+const auditRow = (entry: AuditEntry) => ({
+  user_id: entry.actor?.userId ?? null,
+  username: entry.actor?.username ?? entry.username ?? null,
+  action: entry.action,
+  resource_type: entry.resourceType,
+  resource_id: entry.resourceId ?? null,
+  request_id: entry.requestId ?? null,
+  detail: entry.detail ? JSON.stringify(entry.detail) : null,
+});
+
 /** Appends to the audit trail; pass the transaction of the change so the two commit together. */
 export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
-  await db
-    .insertInto('audit_log')
-    .values({
-      user_id: entry.actor?.userId ?? null,
-      username: entry.actor?.username ?? entry.username ?? null,
-      action: entry.action,
-      resource_type: entry.resourceType,
-      resource_id: entry.resourceId ?? null,
-      request_id: entry.requestId ?? null,
-      detail: entry.detail ? JSON.stringify(entry.detail) : null,
-    })
-    .execute();
+  await db.insertInto('audit_log').values(auditRow(entry)).execute();
+}
+
+/** Appends several entries in one statement (e.g. one per patient record a list shows). */
+export async function auditEach(db: Db | Tx, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length > 0) await db.insertInto('audit_log').values(entries.map(auditRow)).execute();
 }
 
 export interface AuditRecord {

@@ -155,6 +155,33 @@ export interface ReceivedMessageTable {
   received_at: GeneratedTimestamp;
 }
 
+/** A case's running summary; the record is its events (`case_event`). */
+export interface CaseRecordTable {
+  id: string;
+  call_id: string;
+  provider_code: string;
+  area_code: string;
+  status: string;
+  disposition_code: string | null;
+  outcome: string | null;
+  callback_due_at: Date | null;
+  opened_at: Date;
+  updated_at: Date;
+  event_count: number;
+}
+
+/** Append-only (a trigger refuses update and delete). */
+export interface CaseEventTable {
+  id: Generated<string>;
+  case_id: string;
+  seq: number;
+  kind: string;
+  at: Date;
+  recorded_by: number | null;
+  body: Json<Record<string, unknown>>;
+  recorded_at: GeneratedTimestamp;
+}
+
 export interface RolloutPlanTable {
   area_code: string;
   status: string;
@@ -261,6 +288,8 @@ export interface Database {
   call_event: CallEventTable;
   outbox: OutboxTable;
   received_message: ReceivedMessageTable;
+  case_record: CaseRecordTable;
+  case_event: CaseEventTable;
   rollout_plan: RolloutPlanTable;
   rollout_plan_event: RolloutPlanEventTable;
   triage_session: TriageSessionTable;

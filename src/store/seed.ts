@@ -2,6 +2,7 @@ import { readGeographyContent } from '../content/geography';
 import { hashPassword } from '../domain/auth/index';
 import { demoWeekOfCalls } from '../sim/demo-calls';
 import { insertCalls } from './calls';
+import { seedCasesDemo } from './cases';
 import { seedRollout } from './commissioning';
 import { type Db, inTransaction } from './db';
 import { seedDirectoryDemo } from './directory-seed';
@@ -87,5 +88,6 @@ export async function seedDemo(db: Db): Promise<boolean> {
 async function seedModuleDemos(db: Db): Promise<boolean> {
   const rollout = await seedRollout(db, DEMO_PASSWORD);
   const directory = await seedDirectoryDemo(db, DEMO_PASSWORD);
-  return rollout || directory;
+  const cases = await seedCasesDemo(db, DEMO_PASSWORD);
+  return rollout || directory || cases;
 }

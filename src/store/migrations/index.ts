@@ -5,6 +5,7 @@ import * as triage from './0003_triage';
 import * as directory from './0004_directory';
 import * as calls from './0005_calls';
 import * as outbox from './0006_outbox';
+import * as cases from './0007_cases';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0002_commissioning': commissioning,
   '0003_triage': triage,
   '0004_directory': directory,
+  '0007_cases': cases,
 };

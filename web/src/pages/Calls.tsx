@@ -1,5 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
+import { CasePanel } from './CasePanel';
 
 interface Call {
   id: string;
@@ -27,6 +28,7 @@ export function Calls() {
   const [calls, setCalls] = useState<Call[]>([]);
   const [postcode, setPostcode] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [caseCall, setCaseCall] = useState<string | null>(null);
 
   const refresh = useCallback(async () => {
     try {
@@ -110,11 +112,17 @@ export function Calls() {
                     {n.label}
                   </button>
                 ))}
+                {(c.status === 'answered' || c.status === 'transferred') && (
+                  <button type="button" onClick={() => setCaseCall(c.id)}>
+                    Case
+                  </button>
+                )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      {caseCall && <CasePanel key={caseCall} callId={caseCall} onClose={() => setCaseCall(null)} />}
     </section>
   );
 }

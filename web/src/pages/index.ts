@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import type { Me } from '../api';
 import { Calls } from './Calls';
+import { ClinicalQueue } from './ClinicalQueue';
 import { Directory } from './Directory';
 import { Geography } from './Geography';
 import { Reports } from './Reports';
@@ -36,7 +37,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     purpose: 'Services open now that accept the disposition, ranked, on a map.',
     Component: Directory,
   },
-  { id: 'clinical-queue', title: 'Clinical queue', purpose: 'Warm transfers and call-backs by due time.' },
+  {
+    id: 'clinical-queue',
+    title: 'Clinical queue',
+    purpose: 'Warm transfers and call-backs by due time.',
+    Component: ClinicalQueue,
+  },
   {
     id: 'rollout',
     title: 'Rollout',

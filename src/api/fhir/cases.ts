@@ -1,0 +1,161 @@
+import type {
+  Communication,
+  Encounter,
+  Patient as FhirPatient,
+  Reference,
+  Resource,
+  ServiceRequest,
+  Task,
+} from '@medplum/fhirtypes';
+import type { Case } from '../../domain/cases/index';
+import type { Disposition } from '../../domain/dispositions/index';
+import type { MessageStatus } from '../../domain/messaging/index';
+import { ODS_SYSTEM } from './resources';
+
+export const DX_SYSTEM = 'https://open111.dev/fhir/CodeSystem/disposition';
+export const CASE_ID_SYSTEM = 'https://open111.dev/fhir/Id/case';
+const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+
+/** The FHIR ids of the resources a case gives rise to (all within FHIR's 64-character id limit). */
+export const fhirIds = {
+  dispatch: (caseId: string) => `${caseId}-dispatch`,
+  referral: (caseId: string) => `${caseId}-referral`,
+  callback: (caseId: string) => `${caseId}-callback`,
+  postEvent: (caseId: string) => `${caseId}-post-event`,
+};
+
+// Generic, so each reference takes the target type its field asks for.
+const encounterRef = <T extends Resource>(c: Case): Reference<T> => ({ reference: `Encounter/${c.id}` });
+const patientDisplay = <T extends Resource>(c: Case): Reference<T> => ({ display: c.patient.name });
+const org = <T extends Resource>(code: string, display?: string): Reference<T> => ({
+  identifier: { system: ODS_SYSTEM, value: code },
+  ...(display ? { display } : {}),
+});
+
+function containedPatient(c: Case): FhirPatient {
+  return {
+    resourceType: 'Patient',
+    id: 'patient',
+    name: [{ text: c.patient.name }],
+    birthDate: c.patient.birthDate,
+    gender: c.patient.sex,
+    address: [{ postalCode: c.patient.postcode }],
+    ...(c.patient.phone ? { telecom: [{ system: 'phone', value: c.patient.phone }] } : {}),
+    ...(c.patient.gpPracticeCode
+      ? { generalPractitioner: [{ identifier: { system: ODS_SYSTEM, value: c.patient.gpPracticeCode } }] }
+      : {}),
+  };
+}
+
+const dxCoding = (code: string, d: Disposition | undefined) => ({
+  coding: [{ system: DX_SYSTEM, code, ...(d ? { display: d.title } : {}) }],
+});
+
+/** The case as an Encounter: a virtual (telephone) encounter with its disposition as the reason. */
+export function caseEncounter(c: Case, d: Disposition | undefined): Encounter {
+  return {
+    resourceType: 'Encounter',
+    id: c.id,
+    identifier: [{ system: CASE_ID_SYSTEM, value: c.id }],
+    contained: [containedPatient(c)],
+    status: c.status === 'closed' ? 'finished' : c.status === 'open' ? 'arrived' : 'in-progress',
+    class: { system: ACT_CODE, code: 'VR', display: 'virtual' },
+    subject: { reference: '#patient', display: c.patient.name },
+    serviceProvider: org(c.providerCode),
+    period: { start: c.openedAt.toISOString(), ...(c.closedAt ? { end: c.closedAt.toISOString() } : {}) },
+    ...(c.triage ? { reasonCode: [dxCoding(c.triage.dispositionCode, d)] } : {}),
+  };
+}
+
+/** The ambulance dispatch or the referral as a ServiceRequest; `undefined` when the case has neither. */
+export function caseServiceRequest(
+  c: Case,
+  kind: 'dispatch' | 'referral',
+  d: Disposition | undefined,
+  delivery: MessageStatus | undefined,
+): ServiceRequest | undefined {
+  const base: ServiceRequest = {
+    resourceType: 'ServiceRequest',
+    intent: 'order',
+    status: delivery === 'delivered' ? 'completed' : 'active',
+    subject: patientDisplay(c),
+    encounter: encounterRef(c),
+    requester: org(c.providerCode),
+    ...(c.triage ? { reasonCode: [dxCoding(c.triage.dispositionCode, d)] } : {}),
+  };
+  if (kind === 'dispatch' && c.dispatch) {
+    return {
+      ...base,
+      id: fhirIds.dispatch(c.id),
+      priority: 'stat',
+      code: { text: `Emergency ambulance response, category ${c.dispatch.category}` },
+      performer: [org(c.dispatch.trust.code, c.dispatch.trust.name)],
+      authoredOn: c.dispatch.at.toISOString(),
+      note: [{ text: 'Dispatched on the 111 assessment: no re-triage by the ambulance service.' }],
+    };
+  }
+  if (kind === 'referral' && c.referral) {
+    return {
+      ...base,
+      id: fhirIds.referral(c.id),
+      priority: 'urgent',
+      code: { text: d ? d.title : 'Referral' },
+      performer: [{ identifier: { value: c.referral.id }, display: c.referral.name }],
+      ...(c.outcomeAt ? { authoredOn: c.outcomeAt.toISOString() } : {}),
+    };
+  }
+  return undefined;
+}
+
+/** The clinician call-back as a Task, due by its due time. */
+export function callbackTask(c: Case): Task | undefined {
+  const cb = c.callback;
+  if (!cb) return undefined;
+  return {
+    resourceType: 'Task',
+    id: fhirIds.callback(c.id),
+    status: cb.completedAt ? 'completed' : cb.startedAt ? 'in-progress' : 'requested',
+    intent: 'order',
+    priority: cb.priority === 1 ? 'asap' : 'urgent',
+    code: { text: cb.reason === 'warm_transfer' ? 'Warm transfer to a clinician' : 'Clinician call-back' },
+    focus: encounterRef(c),
+    encounter: encounterRef(c),
+    for: patientDisplay(c),
+    owner: org(c.providerCode),
+    restriction: { period: { end: cb.dueAt.toISOString() } },
+    ...(cb.startedAt
+      ? {
+          executionPeriod: {
+            start: cb.startedAt.toISOString(),
+            ...(cb.completedAt ? { end: cb.completedAt.toISOString() } : {}),
+          },
+        }
+      : {}),
+    ...(cb.notes ? { note: [{ text: cb.notes }] } : {}),
+  };
+}
+
+/** The post-event message to the GP as a Communication; `not-done` with the reason when none could be sent. */
+export function postEventCommunication(
+  c: Case,
+  delivery: MessageStatus | undefined,
+): Communication | undefined {
+  const pe = c.postEvent;
+  if (!pe) return undefined;
+  const base: Omit<Communication, 'status'> = {
+    resourceType: 'Communication',
+    id: fhirIds.postEvent(c.id),
+    encounter: encounterRef(c),
+    subject: patientDisplay(c),
+    sender: org(c.providerCode),
+    category: [{ text: 'Post-event message' }],
+  };
+  if (!pe.sent) return { ...base, status: 'not-done', statusReason: { text: pe.reason } };
+  return {
+    ...base,
+    status: delivery === 'delivered' ? 'completed' : 'in-progress',
+    recipient: [org(pe.practiceCode)],
+    sent: pe.at.toISOString(),
+    payload: [{ contentString: `111 case ${c.id}: outcome ${c.outcome ?? 'none'}.` }],
+  };
+}

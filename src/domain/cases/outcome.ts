@@ -1,0 +1,285 @@
+import type { Disposition } from '../dispositions/index';
+import { invalid } from '../errors';
+import type { OutboundMessage } from '../messaging/index';
+import { applyCaseEvent } from './lifecycle';
+import type {
+  AmbulanceTrustRef,
+  CallbackPriority,
+  Case,
+  CaseEvent,
+  CaseEventBody,
+  ChosenService,
+  OutcomeKind,
+} from './types';
+
+/** A warm transfer that found no clinician free becomes a call-back within 10 minutes (national specification). */
+export const FAILED_WARM_TRANSFER_CALLBACK_MINUTES = 10;
+
+/**
+ * Skill sets whose "speak to" dispositions are a call from one of the provider's own clinicians
+ * (the clinical queue), rather than a referral to another service.
+ */
+export const CLINICIAN_SKILL_SETS: readonly string[] = ['clinician', 'primary_care'];
+
+/** Outbox priorities: higher goes first. An ambulance dispatch overtakes everything. */
+export const MESSAGE_PRIORITY = {
+  ambulance_dispatch: 100,
+  clinician_callback: 60,
+  referral: 50,
+  gp_post_event: 10,
+} as const;
+export type CaseMessageKind = keyof typeof MESSAGE_PRIORITY;
+
+/** What a disposition makes the case do. */
+export function outcomeKindFor(d: Disposition): OutcomeKind {
+  if (d.group === 'ambulance') return 'ambulance';
+  if (d.group === 'self_care') return 'self_care';
+  if (d.group === 'clinical' || (d.contact === 'speak' && CLINICIAN_SKILL_SETS.includes(d.skillSet)))
+    return 'callback';
+  return 'referral';
+}
+
+/**
+ * One key per case and purpose: a retried request, a second API node or a replayed transaction
+ * produces the same key, and the outbox (and the receiver) keep only one message under it.
+ */
+export const idempotencyKey = (caseId: string, purpose: CaseMessageKind): string => `${caseId}/${purpose}`;
+
+/** Call-back priority by how soon it is due: 1 within 20 minutes, 2 within the hour, 3 within 4 hours, 4 later. */
+export function callbackPriority(dueAt: Date, now: Date): CallbackPriority {
+  const minutes = (dueAt.getTime() - now.getTime()) / 60_000;
+  if (minutes <= 20) return 1;
+  if (minutes <= 60) return 2;
+  if (minutes <= 240) return 3;
+  return 4;
+}
+
+/** When the clinician must call: now + the disposition's timeframe, or within 10 minutes after a failed warm transfer. */
+export function callbackDueAt(d: Disposition, now: Date, warmTransferFailed: boolean): Date {
+  const timeframe = d.timeframeMinutes ?? FAILED_WARM_TRANSFER_CALLBACK_MINUTES;
+  const minutes = warmTransferFailed ? Math.min(timeframe, FAILED_WARM_TRANSFER_CALLBACK_MINUTES) : timeframe;
+  return new Date(now.getTime() + minutes * 60_000);
+}
+
+export interface OutcomeChoice {
+  /** The Directory of Services result the adviser picked (referral outcomes only). */
+  readonly service?: ChosenService;
+  /** For a clinician disposition: the warm transfer went through, or no clinician was free. Absent: queue a call-back. */
+  readonly warmTransfer?: 'connected' | 'failed';
+}
+
+export interface OutcomePlan {
+  readonly outcome: OutcomeKind;
+  /** Appended to the case in this order, in one transaction with the messages. */
+  readonly events: readonly CaseEvent[];
+  readonly messages: readonly OutboundMessage[];
+  /** The case after the events. */
+  readonly case: Case;
+  readonly careAdvice: string;
+}
+
+const dispositionRef = (d: Disposition) => ({ code: d.code, title: d.title, group: d.group });
+
+function triageRecord(c: Case) {
+  return {
+    triageSessionId: c.triage?.triageSessionId ?? null,
+    dispositionCode: c.triage?.dispositionCode ?? null,
+    summary: c.triage?.summary ?? [],
+  };
+}
+
+/** Applies planned events in order, so a plan that breaks a rule is refused before anything is written. */
+function apply(c: Case, bodies: readonly CaseEventBody[], at: Date, by: number | null) {
+  const events = bodies.map((b): CaseEvent => ({ ...b, caseId: c.id, at, by }));
+  return { events, case: events.reduce(applyCaseEvent, c) };
+}
+
+/**
+ * The post-event message to the patient's GP practice, sent once the outcome is complete; when the
+ * practice is not known, the case records that none could be sent (and why) instead of dropping it.
+ */
+export function planPostEvent(
+  c: Case,
+  disposition: Disposition,
+): { body: CaseEventBody; message: OutboundMessage | null } {
+  const practice = c.patient.gpPracticeCode;
+  if (!practice) {
+    return {
+      body: {
+        kind: 'post_event_not_sent',
+        reason: "The patient's GP practice is not known, so no post-event message could be sent.",
+      },
+      message: null,
+    };
+  }
+  return {
+    body: { kind: 'post_event_sent', practiceCode: practice },
+    message: {
+      kind: 'gp_post_event',
+      destination: practice,
+      idempotencyKey: idempotencyKey(c.id, 'gp_post_event'),
+      subject: c.id,
+      priority: MESSAGE_PRIORITY.gp_post_event,
+      payload: {
+        caseId: c.id,
+        patient: c.patient,
+        openedAt: c.openedAt.toISOString(),
+        disposition: dispositionRef(disposition),
+        triage: triageRecord(c),
+        outcome: c.outcome,
+        ambulance: c.dispatch
+          ? { trust: c.dispatch.trust, category: c.dispatch.category, at: c.dispatch.at.toISOString() }
+          : null,
+        referral: c.referral,
+        callback: c.callback
+          ? {
+              reason: c.callback.reason,
+              dueAt: c.callback.dueAt.toISOString(),
+              completedAt: c.callback.completedAt?.toISOString() ?? null,
+              notes: c.callback.notes,
+            }
+          : null,
+        careAdvice: disposition.careAdvice,
+      },
+    },
+  };
+}
+
+/**
+ * What must happen for a case's disposition, and which messages go out:
+ * - ambulance: dispatch through the area's ambulance trust, carrying the triage record and the
+ *   category, marked for no re-triage, at the highest priority;
+ * - referral: to the service chosen from the directory;
+ * - clinician call-back: due now + the disposition's timeframe (10 minutes after a failed warm
+ *   transfer), prioritised by due time; or straight through on a warm transfer;
+ * - self-care: advice only;
+ * and, whenever the outcome is complete, the post-event message to the GP (or the record that none
+ * could be sent). Pure: the caller writes the events and messages in one transaction.
+ */
+export function planOutcome(
+  c: Case,
+  disposition: Disposition,
+  location: { readonly ambulanceTrust: AmbulanceTrustRef },
+  choice: OutcomeChoice,
+  now: Date,
+  by: number | null,
+): OutcomePlan {
+  if (!c.triage) throw invalid(`Case ${c.id} has no disposition yet: record the triage result first.`);
+  if (c.triage.dispositionCode !== disposition.code)
+    throw invalid(`Case ${c.id} has disposition ${c.triage.dispositionCode}, not ${disposition.code}.`);
+  const outcome = outcomeKindFor(disposition);
+  if (choice.service && outcome !== 'referral')
+    throw invalid(`${disposition.code} is not a referral: do not choose a service.`, [
+      { pointer: '/body/service', message: `Only referral dispositions go to a chosen service.` },
+    ]);
+  if (choice.warmTransfer && outcome !== 'callback')
+    throw invalid(
+      `${disposition.code} does not pass the patient to a clinician: there is no warm transfer.`,
+      [{ pointer: '/body/warmTransfer', message: 'Only clinician dispositions are warm-transferred.' }],
+    );
+  const bodies: CaseEventBody[] = [{ kind: 'outcome_decided', outcome, dispositionCode: disposition.code }];
+  const messages: OutboundMessage[] = [];
+  const decided = apply(c, bodies, now, by).case;
+  switch (outcome) {
+    case 'ambulance': {
+      const category = disposition.ambulanceCategory ?? 2;
+      bodies.push({ kind: 'ambulance_dispatched', trust: location.ambulanceTrust, category });
+      messages.push({
+        kind: 'ambulance_dispatch',
+        destination: location.ambulanceTrust.code,
+        idempotencyKey: idempotencyKey(c.id, 'ambulance_dispatch'),
+        subject: c.id,
+        priority: MESSAGE_PRIORITY.ambulance_dispatch,
+        payload: {
+          caseId: c.id,
+          category,
+          noReTriage: true,
+          disposition: dispositionRef(disposition),
+          triage: triageRecord(decided),
+          patient: c.patient,
+          areaCode: c.areaCode,
+          requestedAt: now.toISOString(),
+        },
+      });
+      break;
+    }
+    case 'referral': {
+      if (!choice.service)
+        throw invalid(`${disposition.code} is a referral: choose the service to refer to.`, [
+          { pointer: '/body/service', message: 'A referral needs the chosen service (id, name, endpoint).' },
+        ]);
+      bodies.push({ kind: 'referred', service: choice.service });
+      messages.push({
+        kind: 'referral',
+        destination: choice.service.id,
+        idempotencyKey: idempotencyKey(c.id, 'referral'),
+        subject: c.id,
+        priority: MESSAGE_PRIORITY.referral,
+        payload: {
+          caseId: c.id,
+          service: choice.service,
+          disposition: dispositionRef(disposition),
+          timeframeMinutes: disposition.timeframeMinutes,
+          triage: triageRecord(decided),
+          patient: c.patient,
+          referredAt: now.toISOString(),
+        },
+      });
+      break;
+    }
+    case 'callback': {
+      if (choice.warmTransfer === 'connected') {
+        bodies.push({ kind: 'warm_transferred' });
+        break;
+      }
+      const failed = choice.warmTransfer === 'failed';
+      const dueAt = callbackDueAt(disposition, now, failed);
+      const priority = callbackPriority(dueAt, now);
+      bodies.push({
+        kind: 'callback_queued',
+        dueAt: dueAt.toISOString(),
+        priority,
+        reason: failed ? 'warm_transfer_failed' : 'disposition',
+      });
+      messages.push({
+        kind: 'clinician_callback',
+        destination: c.providerCode,
+        idempotencyKey: idempotencyKey(c.id, 'clinician_callback'),
+        subject: c.id,
+        priority: MESSAGE_PRIORITY.clinician_callback,
+        payload: {
+          caseId: c.id,
+          dueAt: dueAt.toISOString(),
+          priority,
+          phone: c.patient.phone ?? null,
+          disposition: dispositionRef(disposition),
+          triage: triageRecord(decided),
+        },
+      });
+      break;
+    }
+    case 'self_care':
+      break;
+  }
+  let { events, case: after } = apply(c, bodies, now, by);
+  if (after.status === 'outcome_complete') {
+    const post = planPostEvent(after, disposition);
+    ({ events, case: after } = apply(c, [...bodies, post.body], now, by));
+    if (post.message) messages.push(post.message);
+  }
+  return { outcome, events, messages, case: after, careAdvice: disposition.careAdvice };
+}
+
+/** The clinician finishes the call-back: the outcome is complete, so the GP hears about it now. */
+export function planCallbackCompletion(
+  c: Case,
+  disposition: Disposition,
+  notes: string,
+  now: Date,
+  by: number | null,
+): { events: readonly CaseEvent[]; messages: readonly OutboundMessage[]; case: Case } {
+  const completed = apply(c, [{ kind: 'callback_completed', notes }], now, by).case;
+  const post = planPostEvent(completed, disposition);
+  const { events, case: after } = apply(c, [{ kind: 'callback_completed', notes }, post.body], now, by);
+  return { events, messages: post.message ? [post.message] : [], case: after };
+}

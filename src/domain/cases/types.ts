@@ -1,0 +1,133 @@
+/** The person the call is about (who may not be the caller). */
+export interface Patient {
+  readonly name: string;
+  /** ISO date, YYYY-MM-DD. */
+  readonly birthDate: string;
+  readonly sex: 'female' | 'male' | 'other' | 'unknown';
+  readonly postcode: string;
+  /** ODS code of the patient's registered GP practice, when known: where the post-event message goes. */
+  readonly gpPracticeCode?: string;
+  readonly phone?: string;
+}
+
+/** What the case's outcome does: dispatch, refer, put through to a clinician, or advise. */
+export type OutcomeKind = 'ambulance' | 'referral' | 'callback' | 'self_care';
+
+/** A service chosen from the Directory of Services (opaque here: the directory owns it). */
+export interface ChosenService {
+  readonly id: string;
+  readonly name: string;
+  readonly endpoint: string;
+}
+
+export interface AmbulanceTrustRef {
+  readonly code: string;
+  readonly name: string;
+}
+
+/**
+ * Why a clinician is to speak to the patient: the disposition asked for a call-back, a warm transfer
+ * found no clinician free (call back within 10 minutes), or the warm transfer went straight through.
+ */
+export type CallbackReason = 'disposition' | 'warm_transfer_failed' | 'warm_transfer';
+
+/** Everything that can happen to a case; the case is these, folded in order. Never edited, only appended. */
+export type CaseEventBody =
+  | {
+      readonly kind: 'opened';
+      readonly callId: string;
+      readonly providerCode: string;
+      readonly areaCode: string;
+      readonly patient: Patient;
+    }
+  | {
+      readonly kind: 'triaged';
+      readonly dispositionCode: string;
+      readonly triageSessionId: string;
+      /** The report text of the assessment, passed on so nobody re-triages. */
+      readonly summary: readonly string[];
+    }
+  | { readonly kind: 'outcome_decided'; readonly outcome: OutcomeKind; readonly dispositionCode: string }
+  | { readonly kind: 'referred'; readonly service: ChosenService }
+  | { readonly kind: 'ambulance_dispatched'; readonly trust: AmbulanceTrustRef; readonly category: number }
+  | { readonly kind: 'warm_transferred' }
+  | {
+      readonly kind: 'callback_queued';
+      readonly dueAt: string;
+      readonly priority: CallbackPriority;
+      readonly reason: Exclude<CallbackReason, 'warm_transfer'>;
+    }
+  | { readonly kind: 'callback_started' }
+  | { readonly kind: 'callback_completed'; readonly notes: string }
+  | { readonly kind: 'post_event_sent'; readonly practiceCode: string }
+  | { readonly kind: 'post_event_not_sent'; readonly reason: string }
+  | { readonly kind: 'closed' };
+
+export type CaseEventKind = CaseEventBody['kind'];
+
+/** One recorded event: what happened, when, and who did it (user id; null for the system). */
+export type CaseEvent = CaseEventBody & {
+  readonly caseId: string;
+  readonly at: Date;
+  readonly by: number | null;
+};
+
+/**
+ * Where a case is: `open` (patient recorded), `triaged` (a disposition), `awaiting_callback` (in the
+ * clinical queue), `with_clinician` (call-back under way or warm-transferred), `outcome_complete`
+ * (everything the outcome needed has happened), `closed`.
+ */
+export type CaseStatus =
+  | 'open'
+  | 'triaged'
+  | 'awaiting_callback'
+  | 'with_clinician'
+  | 'outcome_complete'
+  | 'closed';
+
+/** 1 is most urgent: due within 20 minutes; 2 within an hour; 3 within 4 hours; 4 later. */
+export type CallbackPriority = 1 | 2 | 3 | 4;
+
+export interface Callback {
+  readonly dueAt: Date;
+  readonly priority: CallbackPriority;
+  readonly reason: CallbackReason;
+  readonly startedAt: Date | null;
+  readonly startedBy: number | null;
+  readonly completedAt: Date | null;
+  readonly notes: string | null;
+}
+
+export type PostEvent =
+  | { readonly sent: true; readonly practiceCode: string; readonly at: Date }
+  | { readonly sent: false; readonly reason: string; readonly at: Date };
+
+/** A case as its events tell it. */
+export interface Case {
+  readonly id: string;
+  readonly callId: string;
+  readonly providerCode: string;
+  readonly areaCode: string;
+  readonly patient: Patient;
+  readonly status: CaseStatus;
+  readonly openedAt: Date;
+  readonly triage: {
+    readonly dispositionCode: string;
+    readonly triageSessionId: string;
+    readonly summary: readonly string[];
+    readonly at: Date;
+  } | null;
+  readonly outcome: OutcomeKind | null;
+  readonly outcomeAt: Date | null;
+  readonly referral: ChosenService | null;
+  readonly dispatch: {
+    readonly trust: AmbulanceTrustRef;
+    readonly category: number;
+    readonly at: Date;
+  } | null;
+  readonly callback: Callback | null;
+  readonly postEvent: PostEvent | null;
+  readonly closedAt: Date | null;
+  /** When the last event happened: events never go back in time. */
+  readonly updatedAt: Date;
+}

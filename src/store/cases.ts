@@ -1,0 +1,167 @@
+import { hashPassword } from '../domain/auth/index';
+import type { Case, CaseEvent, CaseStatus } from '../domain/cases/index';
+import { caseFromEvents } from '../domain/cases/index';
+import type { Db, Tx } from './db';
+import { insertUser } from './users';
+
+type EventRow = {
+  case_id: string;
+  seq: number;
+  kind: string;
+  at: Date;
+  recorded_by: number | null;
+  body: Record<string, unknown>;
+};
+
+function toEvent(r: EventRow): CaseEvent {
+  // The body was written from a CaseEvent by `toEventRow` below; kind, case, time and author are columns.
+  return { ...r.body, kind: r.kind, caseId: r.case_id, at: r.at, by: r.recorded_by } as CaseEvent;
+}
+
+function toEventRow(e: CaseEvent, seq: number) {
+  const { kind, caseId, at, by, ...body } = e;
+  return { case_id: caseId, seq, kind, at, recorded_by: by, body: JSON.stringify(body) };
+}
+
+const summary = (c: Case) => ({
+  provider_code: c.providerCode,
+  area_code: c.areaCode,
+  status: c.status,
+  disposition_code: c.triage?.dispositionCode ?? null,
+  outcome: c.outcome,
+  callback_due_at: c.callback && !c.callback.completedAt ? c.callback.dueAt : null,
+  updated_at: c.updatedAt,
+});
+
+/** Writes a new case: its summary row and its first events, in the caller's transaction. */
+export async function insertCase(tx: Tx, c: Case, events: readonly CaseEvent[]): Promise<void> {
+  await tx
+    .insertInto('case_record')
+    .values({
+      id: c.id,
+      call_id: c.callId,
+      opened_at: c.openedAt,
+      event_count: events.length,
+      ...summary(c),
+    })
+    .execute();
+  await tx
+    .insertInto('case_event')
+    .values(events.map((e, i) => toEventRow(e, i + 1)))
+    .execute();
+}
+
+/**
+ * Appends events to a case locked with `findCaseForUpdate` and refreshes its summary. The unique
+ * (case, seq) pair is a second guard: two writers can never both append event n.
+ */
+export async function appendCaseEvents(tx: Tx, after: Case, events: readonly CaseEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const row = await tx
+    .selectFrom('case_record')
+    .select('event_count')
+    .where('id', '=', after.id)
+    .executeTakeFirstOrThrow();
+  await tx
+    .insertInto('case_event')
+    .values(events.map((e, i) => toEventRow(e, row.event_count + i + 1)))
+    .execute();
+  await tx
+    .updateTable('case_record')
+    .set({ ...summary(after), event_count: row.event_count + events.length })
+    .where('id', '=', after.id)
+    .execute();
+}
+
+export async function caseEvents(db: Db | Tx, caseId: string): Promise<CaseEvent[]> {
+  const rows = await db
+    .selectFrom('case_event')
+    .select(['case_id', 'seq', 'kind', 'at', 'recorded_by', 'body'])
+    .where('case_id', '=', caseId)
+    .orderBy('seq')
+    .execute();
+  return rows.map(toEvent);
+}
+
+export async function findCase(db: Db | Tx, id: string): Promise<Case | undefined> {
+  const events = await caseEvents(db, id);
+  return events.length ? caseFromEvents(events) : undefined;
+}
+
+/** Locks the case for the rest of the transaction, so two advisers (or a retry) cannot both act on it. */
+export async function findCaseForUpdate(tx: Tx, id: string): Promise<Case | undefined> {
+  const row = await tx
+    .selectFrom('case_record')
+    .select('id')
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? findCase(tx, id) : undefined;
+}
+
+export interface CaseFilter {
+  readonly providerCode?: string;
+  readonly callId?: string;
+  readonly statuses?: readonly CaseStatus[];
+  readonly limit?: number;
+}
+
+/** Cases by filter, oldest due call-back first, then newest opened. */
+export async function listCases(db: Db, f: CaseFilter): Promise<Case[]> {
+  let q = db
+    .selectFrom('case_record')
+    .select('id')
+    .orderBy('callback_due_at', (o) => o.asc().nullsLast())
+    .orderBy('opened_at', 'desc')
+    .orderBy('id')
+    .limit(f.limit ?? 100);
+  if (f.providerCode) q = q.where('provider_code', '=', f.providerCode);
+  if (f.callId) q = q.where('call_id', '=', f.callId);
+  if (f.statuses?.length) q = q.where('status', 'in', [...f.statuses]);
+  const ids = (await q.execute()).map((r) => r.id);
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('case_event')
+    .select(['case_id', 'seq', 'kind', 'at', 'recorded_by', 'body'])
+    .where('case_id', 'in', ids)
+    .orderBy('case_id')
+    .orderBy('seq')
+    .execute();
+  const byCase = new Map<string, CaseEvent[]>();
+  for (const r of rows) {
+    const list = byCase.get(r.case_id) ?? [];
+    list.push(toEvent(r));
+    byCase.set(r.case_id, list);
+  }
+  return ids.map((id) => caseFromEvents(byCase.get(id) ?? []));
+}
+
+/**
+ * Demo additions for the cases module: a clinical governance reviewer at NHS Direct (log-in
+ * `governance`), who replays that provider's cases. Idempotent.
+ */
+export async function seedCasesDemo(db: Db, password: string): Promise<boolean> {
+  const done = await db
+    .selectFrom('setting')
+    .select('key')
+    .where('key', '=', 'seeded.cases')
+    .executeTakeFirst();
+  if (done) return false;
+  const passwordHash = await hashPassword(password);
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('organisation')
+      .values({ code: 'NHSD', name: 'NHS Direct NHS Trust (DEMO code)', kind: 'provider' })
+      .onConflict((oc) => oc.column('code').doNothing())
+      .execute();
+    await insertUser(tx, {
+      username: 'governance',
+      displayName: 'Gale Governance',
+      role: 'governance',
+      organisationCode: 'NHSD',
+      passwordHash,
+    });
+    await tx.insertInto('setting').values({ key: 'seeded.cases', value: new Date().toISOString() }).execute();
+  });
+  return true;
+}
