@@ -2,7 +2,7 @@ import { buildApp } from '../api/app';
 import { createContext } from '../api/context';
 import { demoAdapters } from '../messaging/demo-receivers';
 import { startDeliveryWorker } from '../messaging/worker';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo, seedReference } from '../store/seed';
+import { DEMO_PASSWORD, seedDemo, seedReference } from '../store/seed';
 import { type Config, describeStore, openMigratedStore } from './config';
 
 /** Starts the service; stops cleanly on SIGTERM/SIGINT (finishes requests in flight, closes the store). */
@@ -41,8 +41,14 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     `store: ${describeStore(config)}`,
   ];
   if (options.demo) {
+    // Every module adds its own demo users; list whatever exists, in the order they were made.
+    const demoLogins = await store.db
+      .selectFrom('app_user')
+      .select(['username', 'role', 'organisation_code'])
+      .orderBy('id')
+      .execute();
     lines.push(
-      `demo log-ins (password "${DEMO_PASSWORD}"): ${DEMO_USERS.map((u) => `${u.username} (${u.role})`).join(', ')}`,
+      `demo log-ins (password "${DEMO_PASSWORD}"): ${demoLogins.map((u) => `${u.username} (${u.role}, ${u.organisation_code})`).join(', ')}`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
