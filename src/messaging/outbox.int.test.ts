@@ -38,8 +38,20 @@ describeEachEngine('outbox', (use) => {
     });
     const seen: string[] = [];
     const adapters = new Map<string, Adapter>([
-      ['gp_post_event', async (m) => (seen.push(m.idempotencyKey), 'ok')],
-      ['ambulance_dispatch', async (m) => (seen.push(m.idempotencyKey), 'cad-123')],
+      [
+        'gp_post_event',
+        async (m) => {
+          seen.push(m.idempotencyKey);
+          return 'ok';
+        },
+      ],
+      [
+        'ambulance_dispatch',
+        async (m) => {
+          seen.push(m.idempotencyKey);
+          return 'cad-123';
+        },
+      ],
     ]);
     const report = await deliverDue(use().db, adapters, () => t0);
     expect(report).toEqual({ delivered: 3, failed: 0 });
