@@ -10,6 +10,7 @@ import { demoAdapters } from '../src/messaging/demo-receivers';
 import { deliverDue } from '../src/messaging/worker';
 import { migrate, openStore } from '../src/store/db';
 import { seedDemo } from '../src/store/seed';
+import { finishedTriage } from '../test/triage';
 import { percentile, writeBenchResult } from './lib';
 
 const AMBULANCE_CASES = 200;
@@ -51,7 +52,9 @@ async function triagedCase(dispositionCode: string, i: number): Promise<string> 
       gpPracticeCode: 'E81001',
     },
   });
-  await post(`/api/cases/${opened.id}/triage`, { triageSessionId: `B-${i}`, dispositionCode });
+  // Each case is triaged for real: a session run to the disposition and finished (not timed).
+  const triageSessionId = await finishedTriage(post, dispositionCode);
+  await post(`/api/cases/${opened.id}/triage`, { triageSessionId, dispositionCode });
   return opened.id;
 }
 

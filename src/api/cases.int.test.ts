@@ -4,11 +4,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
 import { validateFhir } from '../../test/fhir-validate';
+import { finishedTriage, type PostJson, routeTo, startTriage } from '../../test/triage';
 import { hashPassword } from '../domain/auth/index';
 import { demoAdapters } from '../messaging/demo-receivers';
 import { listMessages } from '../messaging/outbox';
 import { deliverDue } from '../messaging/worker';
 import { auditTrail } from '../store/audit';
+import { inTransaction } from '../store/db';
+import { loadServices, putServices } from '../store/directory';
 import { insertUser } from '../store/users';
 
 type Headers = { authorization: string };
@@ -65,6 +68,16 @@ describeEachEngine('cases API', (use) => {
   const post = (url: string, payload: unknown, headers: Headers = adviser) =>
     api.app.inject({ method: 'POST', url, headers, payload: payload as Record<string, unknown> });
   const get = (url: string, headers: Headers = adviser) => api.app.inject({ url, headers });
+  /** The API as the triage screen drives it: JSON in, JSON out, anything but 2xx is a failure. */
+  const postJson =
+    (headers?: Headers): PostJson =>
+    async (url, body) => {
+      const res = await post(url, body, headers ?? adviser);
+      if (res.statusCode >= 300) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
+      return res.json();
+    };
+  /** The triage session each case was triaged with. */
+  const sessionOf = new Map<string, string>();
 
   async function answeredCall(): Promise<string> {
     const call = await post('/api/calls', { areaCode: '5GC', at: clock.toISOString() });
@@ -76,17 +89,24 @@ describeEachEngine('cases API', (use) => {
     return id;
   }
 
-  async function triagedCase(dispositionCode: string, p: Record<string, unknown> = patient): Promise<string> {
+  async function openCase(p: Record<string, unknown> = patient): Promise<string> {
     const callId = await answeredCall();
     const opened = await post('/api/cases', { callId, patient: p });
     expect(opened.statusCode).toBe(201);
-    const id = opened.json<CaseView>().id;
+    return opened.json<CaseView>().id;
+  }
+
+  /** A case triaged with a real triage session, run through the triage API to the disposition and finished. */
+  async function triagedCase(dispositionCode: string, p: Record<string, unknown> = patient): Promise<string> {
+    const id = await openCase(p);
+    const triageSessionId = await finishedTriage(postJson(), dispositionCode);
     const triaged = await post(`/api/cases/${id}/triage`, {
-      triageSessionId: `T-${id}`,
+      triageSessionId,
       dispositionCode,
       summary: ['Heavy bleeding from a leg wound'],
     });
-    expect(triaged.statusCode).toBe(200);
+    expect(triaged.statusCode, triaged.body).toBe(200);
+    sessionOf.set(id, triageSessionId);
     return id;
   }
 
@@ -174,7 +194,7 @@ describeEachEngine('cases API', (use) => {
         noReTriage: true,
         triage: {
           dispositionCode: 'Dx0116',
-          triageSessionId: `T-${id}`,
+          triageSessionId: sessionOf.get(id),
           summary: ['Heavy bleeding from a leg wound'],
         },
       },
@@ -232,18 +252,95 @@ describeEachEngine('cases API', (use) => {
     expect(kinds).toEqual(['ambulance_dispatch', 'gp_post_event']);
   });
 
-  it('refers to the chosen service, and asks for one when missing', async () => {
+  it('refers to the service as the Directory of Services records it, and asks for one when missing', async () => {
+    const services = await loadServices(use().db);
+    const utc = services.find((x) => x.status === 'active' && x.dispositions.includes('Dx03'));
+    const elsewhere = services.find((x) => x.status === 'active' && !x.dispositions.includes('Dx03'));
+    if (!utc || !elsewhere) throw new Error('the demo directory has no service for this test');
     const id = await triagedCase('Dx03');
     const missing = await post(`/api/cases/${id}/outcome`, {});
     expect(missing.statusCode).toBe(400);
     expect(missing.json().problems[0].pointer).toBe('/body/service');
-    expect((await post(`/api/cases/${id}/outcome`, { service: { id: 'SVC-1' } })).statusCode).toBe(400);
-    const service = { id: 'SVC-1', name: 'Luton UTC', endpoint: 'https://example.test/bars' };
-    const res = await post(`/api/cases/${id}/outcome`, { service });
+    expect((await post(`/api/cases/${id}/outcome`, { service: { id: utc.id } })).statusCode).toBe(400);
+
+    // The client's name and endpoint are not trusted: the directory's are sent.
+    const chosen = (serviceId: string) => ({
+      service: { id: serviceId, name: 'A name the client made up', endpoint: 'https://forged.example' },
+    });
+    const unknown = await post(`/api/cases/${id}/outcome`, chosen('SVC-NOT-IN-DOS'));
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().detail).toMatch(/no service "SVC-NOT-IN-DOS" in the Directory of Services/);
+    const refuses = await post(`/api/cases/${id}/outcome`, chosen(elsewhere.id));
+    expect(refuses.statusCode).toBe(400);
+    expect(refuses.json().detail).toContain(`does not accept Dx03`);
+    expect(refuses.json().problems[0].pointer).toBe('/body/service/id');
+    await inTransaction(use().db, (tx) =>
+      putServices(tx, [{ ...utc, id: `${utc.id}-SUSPENDED`, status: 'suspended' }]),
+    );
+    const suspended = await post(`/api/cases/${id}/outcome`, chosen(`${utc.id}-SUSPENDED`));
+    expect(suspended.statusCode).toBe(409);
+    expect(suspended.json().detail).toMatch(/is suspended/);
+    expect(await listMessages(use().db, { subject: id })).toEqual([]);
+    expect((await get(`/api/cases/${id}`)).json()).toMatchObject({ status: 'triaged', outcome: null });
+
+    const res = await post(`/api/cases/${id}/outcome`, chosen(utc.id));
     expect(res.statusCode).toBe(200);
-    expect(res.json().referral).toEqual(service);
+    const endpoint = [...utc.endpoints].sort((a, b) => a.order - b.order)[0]?.address;
+    expect(endpoint).toBeDefined();
+    expect(res.json().referral).toEqual({ id: utc.id, name: utc.name, endpoint });
     const referral = (await listMessages(use().db, { subject: id })).find((m) => m.kind === 'referral');
-    expect(referral).toMatchObject({ destination: 'SVC-1', idempotencyKey: `${id}/referral` });
+    expect(referral).toMatchObject({
+      destination: utc.id,
+      idempotencyKey: `${id}/referral`,
+      payload: { service: { id: utc.id, name: utc.name, endpoint } },
+    });
+    expect(JSON.stringify(referral?.payload)).not.toContain('made up');
+  });
+
+  it('records only the disposition a real, finished triage of this provider ended in', async () => {
+    const id = await openCase();
+    const record = (triageSessionId: string, dispositionCode: string, headers?: Headers) =>
+      post(`/api/cases/${id}/triage`, { triageSessionId, dispositionCode }, headers ?? adviser);
+
+    // The triage ended in self-care; the client claims an ambulance.
+    const readsOf = async (sessionId: string) =>
+      (await auditTrail(use().db, { resourceType: 'triage_session', resourceId: sessionId })).filter(
+        (t) => t.action === 'read' && t.username === 'adviser',
+      ).length;
+    const selfCare = await finishedTriage(postJson(), 'Dx39');
+    const readsBeforeForged = await readsOf(selfCare);
+    const forged = await record(selfCare, 'Dx011');
+    expect(forged.statusCode).toBe(400);
+    expect(forged.json().detail).toBe(
+      `Triage session ${selfCare} ended in Dx39, not Dx011: the outcome must follow the triage.`,
+    );
+    expect(forged.json().problems[0].pointer).toBe('/body/dispositionCode');
+    // The session was read to refuse it: that access is audited all the same.
+    expect(await readsOf(selfCare)).toBe(readsBeforeForged + 1);
+    expect((await post(`/api/cases/${id}/outcome`, {})).statusCode).toBe(409);
+    expect(await listMessages(use().db, { subject: id })).toEqual([]);
+    expect((await get(`/api/cases/${id}`)).json()).toMatchObject({ status: 'open', disposition: null });
+
+    // Unfinished (one answer given), unknown, and another provider's sessions are refused too.
+    const unfinished = await startTriage(postJson(), routeTo('Dx011'), 1);
+    const early = await record(unfinished, 'Dx011');
+    expect(early.statusCode).toBe(409);
+    expect(early.json().detail).toMatch(/still in progress/);
+    expect((await record('3f1e9a0c-0000-4000-8000-000000000000', 'Dx011')).statusCode).toBe(404);
+    expect((await record('T-made-up', 'Dx011')).statusCode).toBe(404);
+    const theirs = await finishedTriage(postJson(otherClinician), 'Dx011');
+    const foreign = await record(theirs, 'Dx011');
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json().detail).toBe(`There is no triage session ${theirs}.`);
+    expect(await listMessages(use().db, { subject: id })).toEqual([]);
+
+    // The real one is recorded, and reading the session for it is an audited access.
+    const ambulance = await finishedTriage(postJson(), 'Dx011');
+    const readsBefore = await readsOf(ambulance);
+    const ok = await record(ambulance, 'Dx011');
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().disposition).toMatchObject({ code: 'Dx011', triageSessionId: ambulance });
+    expect(await readsOf(ambulance)).toBe(readsBefore + 1);
   });
 
   it('advises self-care and records that no post-event could be sent when the GP is unknown', async () => {
@@ -268,7 +365,7 @@ describeEachEngine('cases API', (use) => {
       priority: 2,
       reason: 'disposition',
     });
-    const failedTransfer = await triagedCase('Dx120');
+    const failedTransfer = await triagedCase('Dx12');
     expect(
       (await post(`/api/cases/${failedTransfer}/outcome`, { warmTransfer: 'failed' })).json().callback,
     ).toMatchObject({ dueAt: minutes(110).toISOString(), priority: 1, reason: 'warm_transfer_failed' });
@@ -408,7 +505,8 @@ describeEachEngine('cases API', (use) => {
       const opened = await post('/api/cases', { callId, patient, areaCode: '5A3' });
       expect(opened.json().areaCode).toBe('5A3');
       const id = opened.json<CaseView>().id;
-      await post(`/api/cases/${id}/triage`, { triageSessionId: `T-${id}`, dispositionCode: 'Dx012' });
+      const triageSessionId = await finishedTriage(postJson(), 'Dx012');
+      await post(`/api/cases/${id}/triage`, { triageSessionId, dispositionCode: 'Dx012' });
       return (await post(`/api/cases/${id}/outcome`, {})).json().dispatch.trustCode;
     };
     expect(await dispatchTo('2013-01-31')).toBe('RX5');

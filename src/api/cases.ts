@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { readDispositionContent } from '../content/dispositions';
 import type { Actor } from '../domain/auth/index';
 import {
   applyCaseEvent,
@@ -45,31 +44,31 @@ import {
 } from './fhir/cases';
 import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './fhir/index';
 
+/** Who is asking, when, and through which connection: what a dependency needs to read and audit. */
+export interface CaseLookup {
+  readonly db: Db | Tx;
+  readonly actor: Actor;
+  readonly at: Date;
+  readonly requestId: string;
+}
+
 /**
  * What the cases module needs from modules built beside it: the Dx catalogue, the triage store (did
  * this session end in this disposition?) and the Directory of Services (is this the service chosen?).
- * Until those are merged, triage sessions and services are opaque references the client gives; wiring
- * them is replacing `verifyTriage` and `resolveService` here, in one place.
+ * Built from those modules in `caseDependencies()` (`./case-dependencies`); tests may pass their own.
  */
 export interface CaseDependencies {
   readonly dispositions: DispositionCatalogue;
-  /** Throws a DomainError when the session is unknown or did not end in the disposition. */
-  verifyTriage(triageSessionId: string, dispositionCode: string): Promise<void>;
-  /** The service as the directory knows it; throws when it is unknown or does not take the disposition. */
-  resolveService(service: ChosenService, disposition: Disposition): Promise<ChosenService>;
-}
-
-export function defaultCaseDependencies(): CaseDependencies {
-  return {
-    dispositions: readDispositionContent(),
-    async verifyTriage() {
-      // Accepted as given until the triage store is wired in.
-    },
-    async resolveService(service) {
-      // Accepted as given until the Directory of Services is wired in.
-      return service;
-    },
-  };
+  /**
+   * Throws a DomainError unless the session exists, belongs to the actor's provider, is finished and
+   * ended in exactly this disposition. Reading the session is an audited access to a patient record.
+   */
+  verifyTriage(lookup: CaseLookup, triageSessionId: string, dispositionCode: string): Promise<void>;
+  /**
+   * The service as the directory knows it (its name and endpoint, not the client's); throws when it is
+   * unknown, not active, or does not accept the disposition.
+   */
+  resolveService(lookup: CaseLookup, serviceId: string, disposition: Disposition): Promise<ChosenService>;
 }
 
 const CASE_STAFF = ['health_adviser', 'clinician', 'provider_admin', 'system_admin'] as const;
@@ -194,10 +193,7 @@ function visible(actor: Actor, c: Case | undefined, id: string): Case {
 }
 
 /** Case management: open from an answered call, record the triage, decide the outcome, call back, close. */
-export async function casesPlugin(
-  app: FastifyInstance,
-  deps: CaseDependencies = defaultCaseDependencies(),
-): Promise<void> {
+export async function casesPlugin(app: FastifyInstance, deps: CaseDependencies): Promise<void> {
   const disposition = (code: string, pointer: string): Disposition => {
     const d = deps.dispositions.byCode.get(code);
     if (!d)
@@ -301,12 +297,13 @@ export async function casesPlugin(
     decide: (
       c: Case,
       now: Date,
+      tx: Tx,
     ) => Promise<{ events: readonly CaseEvent[]; messages: readonly OutboundMessage[]; case: Case }>,
   ) => {
     const now = app.ctx.now();
     const after = await inTransaction(app.ctx.store.db, async (tx) => {
       const c = visible(actor, await findCaseForUpdate(tx, id), id);
-      const plan = await decide(c, now);
+      const plan = await decide(c, now, tx);
       await appendCaseEvents(tx, plan.case, plan.events);
       for (const m of plan.messages) await enqueue(tx, m, now);
       await auditCase(tx, request, actor, 'update', id, {
@@ -318,6 +315,13 @@ export async function casesPlugin(
     });
     return caseBody(after, await messagesOf(app.ctx.store.db, id), app.ctx.now());
   };
+
+  const lookup = (db: Db | Tx, request: FastifyRequest, actor: Actor): CaseLookup => ({
+    db,
+    actor,
+    at: app.ctx.now(),
+    requestId: request.id,
+  });
 
   const single = (c: Case, body: CaseEventBody, now: Date, by: number) => {
     const event: CaseEvent = { ...body, caseId: c.id, at: now, by };
@@ -471,9 +475,11 @@ export async function casesPlugin(
       const { id } = request.params as { id: string };
       const body = request.body as { triageSessionId: string; dispositionCode: string; summary?: string[] };
       const d = disposition(body.dispositionCode, '/body/dispositionCode');
-      return change(request, actor, id, 'triage', async (c, now) => {
-        await deps.verifyTriage(body.triageSessionId, d.code);
-        return single(
+      // Checked before the case is locked, outside its transaction: the audited read of the triage
+      // session stands even when the session is refused.
+      await deps.verifyTriage(lookup(app.ctx.store.db, request, actor), body.triageSessionId, d.code);
+      return change(request, actor, id, 'triage', async (c, now) =>
+        single(
           c,
           {
             kind: 'triaged',
@@ -483,8 +489,8 @@ export async function casesPlugin(
           },
           now,
           actor.userId,
-        );
-      });
+        ),
+      );
     },
   );
 
@@ -511,14 +517,20 @@ export async function casesPlugin(
       const { id } = request.params as { id: string };
       const body = (request.body ?? {}) as OutcomeChoice;
       const geo = await app.ctx.geography();
-      return change(request, actor, id, 'outcome', async (c, now) => {
+      return change(request, actor, id, 'outcome', async (c, now, tx) => {
         if (!c.triage) throw conflict(`Case ${c.id} has no disposition yet: record the triage result first.`);
         const d = disposition(c.triage.dispositionCode, '/case/disposition');
         const area = geo.areas.get(c.areaCode);
         if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
         const trust = ambulanceTrustOn(geo, area, now);
+        // A referral goes to the service as the directory records it; any other outcome refuses a
+        // service in `planOutcome`, with the reason.
+        const service =
+          body.service && outcomeKindFor(d) === 'referral'
+            ? await deps.resolveService(lookup(tx, request, actor), body.service.id, d)
+            : body.service;
         const choice: OutcomeChoice = {
-          ...(body.service ? { service: await deps.resolveService(body.service, d) } : {}),
+          ...(service ? { service } : {}),
           ...(body.warmTransfer ? { warmTransfer: body.warmTransfer } : {}),
         };
         return planOutcome(

@@ -25,6 +25,8 @@ export interface StoredTriageSession {
   readonly dispositionCode: string | null;
   readonly createdAt: Date;
   readonly createdBy: string;
+  /** The organisation (111 provider) of the member of staff who started the session. */
+  readonly createdByOrganisation: string;
   readonly finishedAt: Date | null;
   readonly finishedBy: string | null;
   readonly events: readonly StoredTriageEvent[];
@@ -81,7 +83,11 @@ async function readSession(db: Db | Tx, id: string, lock: boolean): Promise<Stor
     .innerJoin('app_user as c', 'c.id', 's.created_by')
     .leftJoin('app_user as f', 'f.id', 's.finished_by')
     .selectAll('s')
-    .select(['c.username as created_by_username', 'f.username as finished_by_username'])
+    .select([
+      'c.username as created_by_username',
+      'c.organisation_code as created_by_organisation',
+      'f.username as finished_by_username',
+    ])
     .where('s.id', '=', id);
   if (lock) q = q.forUpdate('s');
   const row = await q.executeTakeFirst();
@@ -105,6 +111,7 @@ async function readSession(db: Db | Tx, id: string, lock: boolean): Promise<Stor
     dispositionCode: row.disposition_code,
     createdAt: row.created_at,
     createdBy: row.created_by_username,
+    createdByOrganisation: row.created_by_organisation,
     finishedAt: row.finished_at,
     finishedBy: row.finished_by_username,
     events: events.map(
@@ -125,7 +132,7 @@ async function readSession(db: Db | Tx, id: string, lock: boolean): Promise<Stor
 }
 
 /** Reads a session with its events; the read is audited. */
-export async function readTriageSession(db: Db, id: string, who: Who): Promise<StoredTriageSession> {
+export async function readTriageSession(db: Db | Tx, id: string, who: Who): Promise<StoredTriageSession> {
   const s = await readSession(db, id, false);
   await audit(db, {
     actor: who.actor,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoAdapters } from '../../src/messaging/demo-receivers';
 import { deliverDue } from '../../src/messaging/worker';
+import { finishedTriage } from '../../test/triage';
 import { type Console, SCREENSHOTS, signIn, startConsole } from './browser';
 
 describe('console in Chromium: cases, dispatch and the clinical queue', () => {
@@ -26,6 +27,12 @@ describe('console in Chromium: cases, dispatch and the clinical queue', () => {
     return (await res.json()) as T;
   }
 
+  /** A triage run through the API by `username` to the disposition and finished; its session id. */
+  async function triageSession(username: string, dispositionCode: string): Promise<string> {
+    const { token } = await http<{ token: string }>('/api/auth/login', null, { username, password: 'demo' });
+    return finishedTriage((url, body) => http(url, token, body), dispositionCode);
+  }
+
   it('an adviser opens a case for an answered call, records an ambulance disposition and sees the dispatch delivered', async () => {
     const page = await c.newPage();
     await signIn(page, c.baseUrl, 'adviser');
@@ -46,7 +53,13 @@ describe('console in Chromium: cases, dispatch and the clinical queue', () => {
     await panel.getByRole('button', { name: 'Open case' }).click();
     await expect.poll(() => panel.getByTestId('case-status').textContent()).toBe('open');
 
+    // The disposition must be the one a finished triage ended in: a made-up session is refused.
     await panel.getByLabel('Disposition code').fill('Dx011');
+    await panel.getByLabel('Triage session').fill('made-up-session');
+    await panel.getByRole('button', { name: 'Record disposition' }).click();
+    await expect.poll(() => panel.getByRole('alert').textContent()).toContain('no triage session');
+    expect(await panel.getByTestId('case-status').textContent()).toBe('open');
+    await panel.getByLabel('Triage session').fill(await triageSession('adviser', 'Dx011'));
     await panel.getByRole('button', { name: 'Record disposition' }).click();
     await panel.getByRole('button', { name: 'Dispatch ambulance' }).click();
     const messages = panel.getByRole('table', { name: 'Case messages' });
@@ -85,7 +98,7 @@ describe('console in Chromium: cases, dispatch and the clinical queue', () => {
       patient: { name: 'Robin Callback', birthDate: '1990-01-01', sex: 'female', postcode: 'LU2 7AA' },
     });
     await http(`/api/cases/${opened.id}/triage`, token, {
-      triageSessionId: 'T-e2e',
+      triageSessionId: await finishedTriage((url, body) => http(url, token, body), 'Dx11'),
       dispositionCode: 'Dx11',
     });
     await http(`/api/cases/${opened.id}/outcome`, token, { warmTransfer: 'failed' });

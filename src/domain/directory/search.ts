@@ -3,6 +3,7 @@ import { invalid } from '../errors';
 import { formatClock, toLondon } from './london-time';
 import { compiledOpening, type OpenVerdict, openInWindow, searchWindow } from './opening';
 import {
+  acceptsDisposition,
   areaId,
   type DirectoryIndex,
   dispositionBit,
@@ -227,6 +228,11 @@ export function searchDirectory(
   const bitLo = bit >= 0 && bit < 31 ? 1 << bit : 0;
   const bitHi = bit >= 31 ? 1 << (bit - 31) : 0;
   const patientArea = areaId(area);
+  /** Beyond the bit words, the service's own set answers (the same rule as the partitions). */
+  const acceptsAt = (slot: number): boolean => {
+    const s = index.at(slot);
+    return s !== null && acceptsDisposition(s, dx);
+  };
   const verdictById: (OpenVerdict | undefined)[] = [];
   const verdictOfId = (id: number): OpenVerdict => {
     let v = verdictById[id];
@@ -251,7 +257,7 @@ export function searchDirectory(
       const accepts =
         ((c.dispositionsLo[slot] as number) & bitLo) !== 0 ||
         ((c.dispositionsHi[slot] as number) & bitHi) !== 0 ||
-        ((flags & 4) !== 0 && index.at(slot)?.dispositions.has(dx) === true);
+        ((flags & 4) !== 0 && acceptsAt(slot));
       if (!accepts) {
         if (failed !== null) return TWO_OR_MORE;
         failed = 'disposition';

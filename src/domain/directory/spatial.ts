@@ -104,6 +104,15 @@ export function indexService(record: ServiceRecord): IndexedService {
   };
 }
 
+/**
+ * The directory's acceptance rule: the service takes patients with this disposition. The index's
+ * per-disposition partitions, the search's disposition filter and the cases module's check of a chosen
+ * service all read it here.
+ */
+export function acceptsDisposition(service: IndexedService, dispositionCode: string): boolean {
+  return service.dispositions.has(dispositionCode);
+}
+
 const EARTH_RADIUS_KM = 6371.0088;
 const RAD = Math.PI / 180;
 
@@ -291,7 +300,7 @@ export class DirectoryIndex {
     if (parts) return parts;
     const groups = new Map<number, { opening: CompiledOpening; slots: number[]; types: Set<number> }>();
     this.slots.forEach((s, slot) => {
-      if (!s?.dispositions.has(disposition)) return;
+      if (!s || !acceptsDisposition(s, disposition)) return;
       let g = groups.get(s.opening.id);
       if (!g) {
         g = { opening: s.opening, slots: [], types: new Set() };

@@ -96,7 +96,7 @@ export function CasePanel({ callId, onClose }: { callId: string; onClose: () => 
     if (!c) return;
     const body = {
       dispositionCode: triage.dispositionCode.trim(),
-      triageSessionId: triage.triageSessionId.trim() || `manual-${c.id.slice(5, 13)}`,
+      triageSessionId: triage.triageSessionId.trim(),
     };
     void run(() => api(`/api/cases/${c.id}/triage`, { method: 'POST', body }));
   };
@@ -215,6 +215,7 @@ export function CasePanel({ callId, onClose }: { callId: string; onClose: () => 
                   value={triage.dispositionCode}
                   onChange={(e) => setTriage({ ...triage, dispositionCode: e.target.value })}
                   placeholder="Dx011"
+                  required
                 />
               </label>
               <label>
@@ -222,7 +223,8 @@ export function CasePanel({ callId, onClose }: { callId: string; onClose: () => 
                 <input
                   value={triage.triageSessionId}
                   onChange={(e) => setTriage({ ...triage, triageSessionId: e.target.value })}
-                  placeholder="(optional)"
+                  placeholder="from the Triage screen, once finished"
+                  required
                 />
               </label>
               <button type="submit">Record disposition</button>

@@ -284,7 +284,10 @@ export function Triage() {
                   <p className="muted">Report: {session.outcome.report.join('; ')}</p>
                 )}
                 {session.status === 'finished' ? (
-                  <p role="status">Triage finished.</p>
+                  <p role="status">
+                    Triage finished. Session <code data-testid="triage-session-id">{session.id}</code>: record
+                    it on the patient’s case with {session.outcome.disposition.code}.
+                  </p>
                 ) : (
                   <button type="button" onClick={finish} disabled={busy}>
                     Finish triage
