@@ -7,6 +7,7 @@ import { type BenchResult, formatNumber } from './lib';
  * `npm run bench`: runs every benchmark in bench/ (each writes bench/results/<name>.json), then
  * rewrites the README's results table from those files, so the README shows the latest figures.
  */
+// `npm run bench -- triage dos` runs only those; `npm run bench -- none` just rebuilds the README table.
 const only = process.argv.slice(2);
 const scripts = readdirSync('bench')
   .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && f !== 'lib.ts')
@@ -23,7 +24,10 @@ for (const script of scripts) {
 type Written = Partial<BenchResult> & { name: string; metrics?: BenchResult['metrics']; cpus?: number };
 const results: BenchResult[] = readdirSync('bench/results')
   .filter((f) => f.endsWith('.json'))
-  .map((f) => JSON.parse(readFileSync(`bench/results/${f}`, 'utf8')) as Written)
+  .map((f) => ({
+    name: f.replace(/\.json$/, ''),
+    ...(JSON.parse(readFileSync(`bench/results/${f}`, 'utf8')) as Partial<Written>),
+  }))
   .filter((r) => Array.isArray(r.metrics))
   .map((r) => ({
     name: r.name,
