@@ -1,17 +1,6 @@
 import TinyQueue from 'tinyqueue';
 import type { Call } from '../domain/calls/index';
-
-/** A seeded pseudo-random source (mulberry32): the same seed gives the same simulated day. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../domain/random';
 
 const exponential = (random: () => number, mean: number) => -Math.log(1 - random()) * mean;
 

@@ -1,18 +1,9 @@
 import type { Geography, PostcodeDistrict } from '../geography/index';
+import { seededRandom } from '../random';
 import type { DirectoryContent, ServiceTypeTemplate } from './content';
 import type { ServiceRecord } from './types';
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same directory on every machine. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../random';
 
 const KM_PER_DEG_LAT = 110.574;
 
