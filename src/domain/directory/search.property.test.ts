@@ -144,7 +144,25 @@ describe('the fast search agrees with the rules written out slowly', () => {
           [...slow.gapCounts.values()].reduce((a, b) => a + b, 0),
         );
       }),
-      { numRuns: 100 },
+      {
+        numRuns: 100,
+        // Found by this test: a service within 99 km but north of the search point fell outside the
+        // gap scan's bounding box (longitude degrees sized at the centre's latitude).
+        examples: [
+          [
+            {
+              district: 1976,
+              disposition: 'Dx80',
+              ageYears: 2,
+              sex: 'female',
+              role: 'health_adviser',
+              distanceKm: 99,
+              minuteOfYear: 92340,
+              symptomGroup: null,
+            },
+          ],
+        ],
+      },
     );
   });
 });

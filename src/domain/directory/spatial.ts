@@ -375,7 +375,10 @@ export class DirectoryIndex {
   ): number {
     const tree = this.ensureTree();
     const dLat = radiusKm / 110.574;
-    const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(latitude * RAD)));
+    // A degree of longitude is shortest at the box's poleward edge: size the box there, or services
+    // within the radius but north (or south) of the centre fall outside it.
+    const poleward = Math.min(89, Math.abs(latitude) + dLat);
+    const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(poleward * RAD)));
     const ids = tree.range(longitude - dLng, latitude - dLat, longitude + dLng, latitude + dLat);
     const lat = this.cols.latitude;
     const lng = this.cols.longitude;
