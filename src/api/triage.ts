@@ -8,6 +8,7 @@ import {
   backTo,
   type Evidence,
   evaluateEvidence,
+  evidenceSummary,
   pathwayAt,
   pathwayFits,
   pathwaysFor,
@@ -510,20 +511,7 @@ export async function triagePlugin(app: FastifyInstance): Promise<void> {
     },
     async (request) => {
       requireRole(request.actor, ...TRIAGE_READ_ROLES);
-      const r = evaluateEvidence(content(), request.body as Evidence);
-      return {
-        pathway: { id: r.pathway.id, version: r.pathway.version, title: r.pathway.title },
-        disposition: {
-          code: r.disposition.code,
-          title: r.disposition.title,
-          timeframeMinutes: r.disposition.timeframeMinutes,
-        },
-        endedIn: r.endedIn,
-        path: r.path,
-        assumed: r.assumed,
-        discriminators: r.discriminators,
-        report: r.report,
-      };
+      return evidenceSummary(evaluateEvidence(content(), request.body as Evidence));
     },
   );
 

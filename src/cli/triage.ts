@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { contentPath } from '../content/files';
 import { APPROVALS_FILE, triageContent, validateTriageFiles } from '../content/triage';
 import { invalid } from '../domain/errors';
-import { type Evidence, evaluateEvidence } from '../domain/triage/index';
+import { type Evidence, evaluateEvidence, evidenceSummary } from '../domain/triage/index';
 
 /** `open111 validate-pathways`: checks all triage content and lists every problem; exit 2 when any. */
 export function validatePathwaysCommand(opts: { recordApprovals?: boolean }): number {
@@ -51,24 +51,7 @@ export function triageEvidenceCommand(file: string, opts: { json?: boolean }): v
   const content = triageContent();
   const r = evaluateEvidence(content, evidence);
   if (opts.json) {
-    console.log(
-      JSON.stringify(
-        {
-          pathway: { id: r.pathway.id, version: r.pathway.version, title: r.pathway.title },
-          disposition: {
-            code: r.disposition.code,
-            title: r.disposition.title,
-            timeframeMinutes: r.disposition.timeframeMinutes,
-          },
-          endedIn: r.endedIn,
-          path: r.path,
-          assumed: r.assumed,
-          discriminators: r.discriminators,
-        },
-        null,
-        2,
-      ),
-    );
+    console.log(JSON.stringify(evidenceSummary(r), null, 2));
     return;
   }
   const tf = r.disposition.timeframeMinutes;

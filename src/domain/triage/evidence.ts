@@ -37,6 +37,23 @@ export interface EvidenceResult {
   readonly report: readonly string[];
 }
 
+/** The result as it is shown to a person or another system (API and CLI alike): codes and text, no content objects. */
+export function evidenceSummary(r: EvidenceResult) {
+  return {
+    pathway: { id: r.pathway.id, version: r.pathway.version, title: r.pathway.title },
+    disposition: {
+      code: r.disposition.code,
+      title: r.disposition.title,
+      timeframeMinutes: r.disposition.timeframeMinutes,
+    },
+    endedIn: r.endedIn,
+    path: r.path,
+    assumed: r.assumed,
+    discriminators: r.discriminators,
+    report: r.report,
+  };
+}
+
 /** The finding code for the patient's age in years: taken from the evidence's `age`. */
 export const AGE_FINDING = 'age';
 

@@ -14,6 +14,7 @@ export {
   type EvidenceResult,
   type EvidenceStep,
   evaluateEvidence,
+  evidenceSummary,
 } from './evidence';
 export { normalise, type PathwayMatch, pathwayFits, pathwaysFor, searchPathways } from './search';
 export * from './types';
