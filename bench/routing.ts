@@ -4,13 +4,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { readGeographyContent } from '../src/content/geography';
-import { readRolloutContent } from '../src/content/rollout';
+import { planFromScenario, readRolloutContent } from '../src/content/rollout';
 import {
   applyDeadline,
   approvePlan,
   buildRoutingTable,
   coverageSeries,
-  editPlan,
   providerCatalogue,
   type RolloutPlan,
   rolloutAreas,
@@ -30,19 +29,7 @@ const areas = rolloutAreas(geo, content.calendar, {
 const plans = new Map<string, RolloutPlan>();
 const at = new Date('2011-09-01T09:00:00Z');
 for (const s of content.plans) {
-  let plan = editPlan(
-    s.area,
-    undefined,
-    {
-      status: s.status,
-      operatingModel: s.operatingModel,
-      providerCodes: s.providers,
-      procurementDate: s.procurementDate,
-      goLiveDate: s.goLiveDate,
-      note: '',
-    },
-    providers,
-  );
+  let plan = planFromScenario(s, providers);
   if (s.submitted) plan = submitPlan(plan, 'sha', at);
   if (s.approved) plan = approvePlan(plan, 'ccg', 'X', at);
   plans.set(s.area, plan);

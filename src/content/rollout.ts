@@ -5,12 +5,14 @@ import { parse } from 'yaml';
 import {
   CAPABILITIES,
   EDITABLE_STATUSES,
+  editPlan,
   isIsoDate,
   OPERATING_MODELS,
   PROVIDER_KINDS,
   type Provider,
   procurementInTime,
   type RolloutCalendar,
+  type RolloutPlan,
 } from '../domain/commissioning/index';
 import { contentPath, readContentCsv } from './files';
 
@@ -156,4 +158,25 @@ export function readRolloutContent(): RolloutContent {
     plans,
     events,
   };
+}
+
+/** A scenario plan as a draft plan (not yet submitted or approved), checked by the plan rules. */
+export function planFromScenario(
+  s: ScenarioPlan,
+  providers: ReadonlyMap<string, Provider>,
+  note = '',
+): RolloutPlan {
+  return editPlan(
+    s.area,
+    undefined,
+    {
+      status: s.status,
+      operatingModel: s.operatingModel,
+      providerCodes: s.providers,
+      procurementDate: s.procurementDate,
+      goLiveDate: s.goLiveDate,
+      note,
+    },
+    providers,
+  );
 }

@@ -1,22 +1,14 @@
+import type { Selectable } from 'kysely';
 import type { Call, CallEvent, CallStatus } from '../domain/calls/index';
 import type { Db, Tx } from './db';
+import type { CallTable } from './schema';
 
 export interface StoredCall extends Call {
   readonly areaCode: string | null;
   readonly providerCode: string;
 }
 
-type CallRow = {
-  id: string;
-  area_code: string | null;
-  provider_code: string;
-  status: string;
-  offered_at: Date;
-  answered_at: Date | null;
-  abandoned_at: Date | null;
-  transferred_at: Date | null;
-  ended_at: Date | null;
-};
+type CallRow = Selectable<CallTable>;
 
 const toCall = (r: CallRow): StoredCall => ({
   id: r.id,

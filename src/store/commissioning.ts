@@ -1,10 +1,9 @@
 import type { Selectable } from 'kysely';
-import { type RolloutContent, readRolloutContent } from '../content/rollout';
+import { planFromScenario, type RolloutContent, readRolloutContent } from '../content/rollout';
 import { type Actor, hashPassword } from '../domain/auth/index';
 import {
   applyDeadline,
   approvePlan,
-  editPlan,
   londonDate,
   type OperatingModel,
   type OptIn,
@@ -200,18 +199,10 @@ export async function seedRolloutDemo(
 
   const byArea = await ccgsByArea(tx);
   for (const s of content.plans) {
-    let plan = editPlan(
-      s.area,
-      undefined,
-      {
-        status: s.status,
-        operatingModel: s.operatingModel,
-        providerCodes: s.providers,
-        procurementDate: s.procurementDate,
-        goLiveDate: s.goLiveDate,
-        note: s.note ?? (s.demo.length > 0 ? `Demo values: ${s.demo.join('; ')}.` : ''),
-      },
+    let plan = planFromScenario(
+      s,
       providers,
+      s.note ?? (s.demo.length > 0 ? `Demo values: ${s.demo.join('; ')}.` : ''),
     );
     const at = (d: string) => new Date(`${d}T09:00:00Z`);
     await appendPlanEvent(
