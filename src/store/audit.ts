@@ -9,7 +9,9 @@ export type AuditAction =
   | 'login'
   | 'login_failed'
   | 'logout'
-  | 'import';
+  | 'import'
+  /** An attempt the access policy refused: who tried what on which record, and why. */
+  | 'denied';
 
 export interface AuditEntry {
   readonly actor: Actor | null;

@@ -7,4 +7,20 @@ export {
   MAX_FAILED_LOGINS,
 } from './lockout';
 export { hashPassword, verifyPassword } from './password';
+export {
+  type Decision,
+  decide,
+  inScope,
+  isNational,
+  type ListScope,
+  NATIONAL_ORGANISATION,
+  type OrganisationTree,
+  PERMISSIONS,
+  type Permission,
+  POLICY,
+  type Reach,
+  type RecordRef,
+  rolesWith,
+  scopeOf,
+} from './policy';
 export { type Actor, isRole, ROLES, type Role } from './roles';

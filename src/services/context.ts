@@ -1,0 +1,72 @@
+import type { OrganisationTree } from '../domain/auth/index';
+import { type RouteDecision, route } from '../domain/commissioning/index';
+import type { Geography } from '../domain/geography/index';
+import type { Store } from '../store/db';
+import { loadGeography } from '../store/geography';
+import { loadRolloutState, type RolloutState } from '../store/rollout-state';
+
+/**
+ * What every use case may use: the store, the clock, and caches that rebuild from the store. The HTTP
+ * edge, the CLI and the benchmarks each build one and pass it to the services; none of them reaches past
+ * it into the store.
+ */
+export interface ServiceContext {
+  readonly store: Store;
+  /** The service's clock; tests and simulations pass their own. */
+  readonly now: () => Date;
+  readonly demo: boolean;
+  geography(): Promise<Geography>;
+  /** Rollout plans and the routing table built from them; rebuilt from the store after `refreshRollout()`. */
+  rollout(): Promise<RolloutState>;
+  refreshRollout(): void;
+  /** Who answers a 111 call from an area at an instant, and why (from the in-memory routing table). */
+  route(areaCode: string, at: Date): Promise<RouteDecision>;
+  /** Where each commissioning organisation sits (DH → SHA → PCT; CCG → PCTs): what the policy reads. */
+  organisations(): Promise<OrganisationTree>;
+}
+
+/** A value computed once from the store, recomputed after a failure or an `invalidate()`. */
+function cached<T>(load: () => Promise<T>): { get(): Promise<T>; invalidate(): void } {
+  let value: Promise<T> | undefined;
+  return {
+    get() {
+      value ??= load().catch((err: unknown) => {
+        value = undefined;
+        throw err;
+      });
+      return value;
+    },
+    invalidate() {
+      value = undefined;
+    },
+  };
+}
+
+export function createServiceContext(
+  store: Store,
+  options: { now?: () => Date; demo?: boolean } = {},
+): ServiceContext {
+  const geography = cached(() => loadGeography(store.db));
+  const rollout = cached(async () => loadRolloutState(store.db, await geography.get()));
+  const organisations = cached(async (): Promise<OrganisationTree> => {
+    const [geo, state] = await Promise.all([geography.get(), rollout.get()]);
+    const regionOfArea = new Map([...geo.areas.values()].map((a) => [a.code, a.regionCode]));
+    const areasOfCcg = new Map<string, Set<string>>();
+    for (const [area, ccgs] of state.ccgs) {
+      for (const ccg of ccgs) areasOfCcg.set(ccg, (areasOfCcg.get(ccg) ?? new Set()).add(area));
+    }
+    return { regionOfArea, areasOfCcg };
+  });
+  return {
+    store,
+    now: options.now ?? (() => new Date()),
+    demo: options.demo ?? false,
+    geography: geography.get,
+    rollout: rollout.get,
+    refreshRollout: rollout.invalidate,
+    async route(areaCode, at) {
+      return route((await rollout.get()).table, areaCode, at);
+    },
+    organisations: organisations.get,
+  };
+}

@@ -1,0 +1,164 @@
+import type { Actor } from '../domain/auth/index';
+import {
+  type Decision,
+  decide,
+  type ListScope,
+  type Permission,
+  type RecordRef,
+  scopeOf,
+} from '../domain/auth/index';
+import { DomainError } from '../domain/errors';
+import type { OutboundMessage } from '../domain/messaging/index';
+import { enqueue } from '../messaging/outbox';
+import { type AuditAction, audit, auditEach } from '../store/audit';
+import { inTransaction, type Tx } from '../store/db';
+import type { ServiceContext } from './context';
+
+/** Who is asking, and through which request: what every use case is given beside its input. */
+export interface Caller {
+  readonly actor: Actor;
+  /** The HTTP request id, or the CLI run's: written on every audit row the use case leaves. */
+  readonly requestId: string | null;
+}
+
+/** The record a use case touches, as the audit trail names it. */
+export interface ResourceRef {
+  readonly type: string;
+  readonly id?: string | null;
+}
+
+/**
+ * A refusal by the access policy. It carries its audit entry: the row is written after the transaction
+ * it was raised in has rolled back, so the denial is on the trail even though nothing else is.
+ */
+class AccessDenied extends DomainError {
+  readonly permission: Permission;
+  readonly resource: ResourceRef;
+  readonly reason: string;
+
+  constructor(
+    decision: Extract<Decision, { allowed: false }>,
+    permission: Permission,
+    resource: ResourceRef,
+  ) {
+    const id = resource.id ?? '';
+    const message = decision.hide
+      ? `There is no ${resource.type.replaceAll('_', ' ')}${id ? ` ${id}` : ''}.`
+      : decision.reason;
+    super(decision.hide ? 'not_found' : 'forbidden', message);
+    this.permission = permission;
+    this.resource = resource;
+    this.reason = decision.reason;
+  }
+}
+
+async function auditDenial(ctx: ServiceContext, caller: Caller, denied: AccessDenied): Promise<void> {
+  await audit(ctx.store.db, {
+    actor: caller.actor,
+    action: 'denied',
+    resourceType: denied.resource.type,
+    resourceId: denied.resource.id ?? null,
+    requestId: caller.requestId,
+    detail: { permission: denied.permission, reason: denied.reason },
+  });
+}
+
+/** Asks the policy; a refusal is audited and thrown (403, or 404 where saying 403 would tell it exists). */
+export async function authorize(
+  ctx: ServiceContext,
+  caller: Caller,
+  permission: Permission,
+  record: RecordRef,
+  resource: ResourceRef,
+): Promise<void> {
+  const decision = decide(caller.actor, permission, record, await ctx.organisations());
+  if (decision.allowed) return;
+  const denied = new AccessDenied(decision, permission, resource);
+  await auditDenial(ctx, caller, denied);
+  throw denied;
+}
+
+/** The scope a list is filtered by; a role with no such permission is refused (and audited). */
+export async function listScope(
+  ctx: ServiceContext,
+  caller: Caller,
+  permission: Permission,
+  resource: ResourceRef,
+): Promise<ListScope> {
+  const scope = scopeOf(caller.actor, permission, await ctx.organisations());
+  if ('kind' in scope) return scope;
+  const denied = new AccessDenied(scope, permission, resource);
+  await auditDenial(ctx, caller, denied);
+  throw denied;
+}
+
+/** What a use case works with inside its transaction. */
+export interface UnitOfWork {
+  readonly tx: Tx;
+  /** The instant the use case runs at: one clock reading for every row it writes. */
+  readonly now: Date;
+  readonly caller: Caller;
+  /** Asks the policy about a record just loaded (inside the transaction, so it cannot change meanwhile). */
+  allow(permission: Permission, record: RecordRef, resource: ResourceRef): Promise<void>;
+  /** An outbound message, committed with the change that causes it, or not at all. */
+  enqueue(message: OutboundMessage): Promise<void>;
+  /** An audit row, committed with the change. */
+  audit(action: AuditAction, resource: ResourceRef, detail?: Record<string, unknown>): Promise<void>;
+  /** One audit row per record (e.g. each patient record a list shows), in one statement. */
+  auditEach(
+    action: AuditAction,
+    resources: readonly ResourceRef[],
+    detail?: Record<string, unknown>,
+  ): Promise<void>;
+}
+
+/**
+ * Runs one use case: load → decide (pure domain) → append → enqueue → audit, all in one transaction.
+ * A refusal by the policy rolls the work back and is then audited on its own.
+ */
+export async function inUseCase<T>(
+  ctx: ServiceContext,
+  caller: Caller,
+  work: (unit: UnitOfWork) => Promise<T>,
+): Promise<T> {
+  const now = ctx.now();
+  const tree = await ctx.organisations();
+  try {
+    return await inTransaction(ctx.store.db, (tx) =>
+      work({
+        tx,
+        now,
+        caller,
+        async allow(permission, record, resource) {
+          const decision = decide(caller.actor, permission, record, tree);
+          if (!decision.allowed) throw new AccessDenied(decision, permission, resource);
+        },
+        enqueue: (message) => enqueue(tx, message, now),
+        audit: (action, resource, detail) =>
+          audit(tx, {
+            actor: caller.actor,
+            action,
+            resourceType: resource.type,
+            resourceId: resource.id ?? null,
+            requestId: caller.requestId,
+            ...(detail ? { detail } : {}),
+          }),
+        auditEach: (action, resources, detail) =>
+          auditEach(
+            tx,
+            resources.map((r) => ({
+              actor: caller.actor,
+              action,
+              resourceType: r.type,
+              resourceId: r.id ?? null,
+              requestId: caller.requestId,
+              ...(detail ? { detail } : {}),
+            })),
+          ),
+      }),
+    );
+  } catch (err) {
+    if (err instanceof AccessDenied) await auditDenial(ctx, caller, err);
+    throw err;
+  }
+}
