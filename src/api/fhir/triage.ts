@@ -93,7 +93,10 @@ export function pathwayQuestionnaire(content: TriageContent, pw: Pathway): Quest
       },
     ],
     ...(pw.approvedAt ? { approvalDate: pw.approvedAt } : {}),
-    item: pw.order.map((id) => questionItem(content, pw.id, pw.questions.get(id) as Question)),
+    item: pw.order.flatMap((id) => {
+      const q = pw.questions.get(id);
+      return q ? [questionItem(content, pw.id, q)] : [];
+    }),
   };
 }
 

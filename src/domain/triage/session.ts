@@ -1,14 +1,13 @@
 import { conflict, invalid } from '../errors';
-import type { SessionEvent } from './engine';
-import { answersInForce, backTo, step } from './engine';
+import { answersInForce, backTo, type SessionEvent, step } from './engine';
 import { pathwayFits } from './search';
 import type { GivenAnswer, Pathway, Sex, TriageContent } from './types';
 
 /**
  * What changes a triage session may take, decided on the session as stored. Each decision is pure: the
  * service loads the session (locked), asks the access policy, calls one of these, then appends what it
- * returns. The engine (`step`) is the only judge of order and value; these functions phrase its verdict
- * for the person at the console.
+ * returns. The engine (`step`) judges the order and the value; these functions ask it first, so a refusal
+ * is phrased for the person at the console rather than as a replay error.
  */
 
 /** A stored session as the decisions read it: what it runs on, whether it is finished, its events. */
