@@ -4,9 +4,11 @@ import { type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
 import { validateFhir } from '../../test/fhir-validate';
 import { triageContent } from '../content/triage';
+import { hashPassword } from '../domain/auth/index';
 import { replay } from '../domain/triage/index';
 import { auditTrail } from '../store/audit';
 import { readTriageSession } from '../store/triage';
+import { insertUser } from '../store/users';
 import type { SessionStateBody } from './triage';
 
 const M0 = ['unresponsive', 'choking', 'fitting', 'bleeding'];
@@ -191,6 +193,78 @@ describeEachEngine('triage API', (use) => {
       'read:adviser',
       'read:clinician',
     ]);
+  });
+
+  describe("another provider's staff", () => {
+    // A health adviser of a second 111 provider: same role as the demo adviser, another organisation.
+    let other: { authorization: string };
+    beforeAll(async () => {
+      const db = use().db;
+      await db
+        .insertInto('organisation')
+        .values({ code: 'RYC', name: 'East of England Ambulance Service (test)', kind: 'provider' })
+        .onConflict((oc) => oc.column('code').doNothing())
+        .execute();
+      await insertUser(db, {
+        username: 'ryc-adviser',
+        displayName: 'Robin Other',
+        role: 'health_adviser',
+        organisationCode: 'RYC',
+        passwordHash: await hashPassword('demo'),
+      });
+      other = await api.login('ryc-adviser');
+    });
+    const get = (url: string, headers: { authorization: string }) =>
+      api.app.inject({ url, headers: { ...headers, accept: 'application/fhir+json' } });
+    const deniedTo = async (id: string, username: string) =>
+      (await auditTrail(use().db, { resourceType: 'triage_session', resourceId: id })).filter(
+        (t) => t.action === 'denied' && t.username === username,
+      ).length;
+
+    it('cannot read, answer, go back on or finish a session: 404 like one that never was, and audited', async () => {
+      let s = await start('chest-pain');
+      s = await answer(s, 'no');
+      const url = `/api/triage/sessions/${s.id}`;
+      const attempts = [
+        await get(url, other),
+        await post(`${url}/answers`, { pathwayId: 'module-0', questionId: 'choking', value: 'no' }, other),
+        await post(`${url}/back`, {}, other),
+        await post(`${url}/finish`, {}, other),
+      ];
+      for (const res of attempts) {
+        expect(res.statusCode, res.body).toBe(404);
+        expect(res.json().detail).toBe(`There is no triage session ${s.id}.`);
+      }
+      expect(await deniedTo(s.id, 'ryc-adviser')).toBe(4);
+      // Nothing changed, and the own provider's staff carry on with it.
+      const mine = (await get(url, clinician)).json<SessionStateBody>();
+      expect(mine.history).toHaveLength(1);
+      expect(mine.next?.id).toBe('choking');
+      s = await answer(mine, 'no', clinician);
+      expect((await post(`${url}/back`, {}, clinician)).statusCode).toBe(200);
+      expect(await deniedTo(s.id, 'clinician')).toBe(0);
+    });
+
+    it("cannot read another provider's session as a QuestionnaireResponse", async () => {
+      const s = await start('chest-pain');
+      const res = await get(`/fhir/R4/QuestionnaireResponse/${s.id}`, other);
+      expect(res.statusCode).toBe(404);
+      expect(res.json().resourceType).toBe('OperationOutcome');
+      expect(await deniedTo(s.id, 'ryc-adviser')).toBe(1);
+      expect((await get(`/fhir/R4/QuestionnaireResponse/${s.id}`, clinician)).statusCode).toBe(200);
+    });
+
+    it('may read the pathways, which are shared content and no patient record', async () => {
+      expect((await get('/fhir/R4/Questionnaire/chest-pain', other)).statusCode).toBe(200);
+      const next = await api.app.inject({
+        method: 'POST',
+        url: '/fhir/R4/Questionnaire/sore-throat/$next-question',
+        headers: { ...other, 'content-type': 'application/fhir+json' },
+        payload: JSON.stringify({ resourceType: 'QuestionnaireResponse', status: 'in-progress', item: [] }),
+      });
+      expect(next.statusCode).toBe(200);
+      expect((await get('/api/triage/pathways?q=rash', other)).statusCode).toBe(200);
+    });
   });
 
   describe('bad input is a clear 4xx', () => {

@@ -1,36 +1,17 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { triageContent } from '../content/triage';
-import type { Actor } from '../domain/auth/index';
-import { invalid } from '../domain/errors';
 import {
-  answersInForce,
-  backTo,
-  type Evidence,
+  answerTriage,
   evaluateEvidence,
-  evidenceSummary,
-  pathwayAt,
-  pathwayFits,
-  pathwaysFor,
-  type Question,
-  replay,
-  type SessionEvent,
-  searchPathways,
-  step,
-  type TriageContent,
-} from '../domain/triage/index';
-import {
-  changeTriageSession,
-  createTriageSession,
-  readTriageSession,
-  type StoredTriageSession,
-} from '../store/triage';
-import { requireRole } from './context';
+  findPathways,
+  finishTriage,
+  goBack,
+  readTriage,
+  startTriage,
+} from '../services/triage';
+import { callerOf, typed } from './context';
 import { triageFhirPlugin } from './fhir/triage';
-
-/** Who may run a triage, and who may read one afterwards. */
-export const TRIAGE_ROLES = ['health_adviser', 'clinician'] as const;
-export const TRIAGE_READ_ROLES = ['health_adviser', 'clinician', 'governance'] as const;
 
 const Sex = Type.Union([Type.Literal('female'), Type.Literal('male')]);
 const Patient = Type.Object(
@@ -119,125 +100,14 @@ export const SessionState = Type.Object({
 });
 export type SessionStateBody = Static<typeof SessionState>;
 
-export function questionView(
-  content: TriageContent,
-  pathwayId: string,
-  q: Question,
-): Static<typeof QuestionView> {
-  const finding = content.findings.get(q.finding);
-  const base = {
-    pathwayId,
-    id: q.id,
-    type: q.type,
-    text: q.text,
-    rationale: q.rationale,
-    finding: q.finding,
-  };
-  if (q.type === 'yes_no')
-    return {
-      ...base,
-      options: [
-        { value: 'yes', label: 'Yes' },
-        { value: 'no', label: 'No' },
-      ],
-    };
-  if (q.type === 'choice') return { ...base, options: [...q.options] };
-  return {
-    ...base,
-    options: [],
-    unit: q.unit,
-    ...(finding?.kind === 'number' ? { min: finding.min, max: finding.max } : {}),
-  };
-}
-
-const labelOf = (q: Question | undefined, value: string | number): string => {
-  if (!q || q.type === 'number') return `${value}${q?.type === 'number' ? ` ${q.unit}` : ''}`;
-  if (q.type === 'yes_no') return value === 'yes' ? 'Yes' : 'No';
-  return q.options.find((o) => o.value === value)?.label ?? String(value);
-};
-
-const inputOfStored = (s: StoredTriageSession) => ({
-  pathwayId: s.pathwayId,
-  pathwayVersion: s.pathwayVersion,
-  module0Version: s.module0Version,
+const PathwayHit = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  symptomGroup: Type.String(),
+  version: Type.Number(),
+  status: Type.String(),
+  matched: Type.Array(Type.String()),
 });
-
-/** The session as the console and integrations see it: answers in force, the next question or the outcome. */
-export function sessionState(content: TriageContent, s: StoredTriageSession): SessionStateBody {
-  const pathway = pathwayAt(content, s.pathwayId, s.pathwayVersion);
-  const module0 = pathwayAt(content, content.module0.id, s.module0Version);
-  const inForce = answersInForce(s.events);
-  const result = step(content, {
-    pathwayId: s.pathwayId,
-    pathwayVersion: s.pathwayVersion,
-    module0Version: s.module0Version,
-    answers: inForce,
-  });
-  const questionOf = (pathwayId: string, id: string) =>
-    (pathwayId === module0.id ? module0 : pathway).questions.get(id);
-  return {
-    id: s.id,
-    status: s.status,
-    contentVersion: s.contentVersion,
-    pathway: {
-      id: pathway.id,
-      version: pathway.version,
-      title: pathway.title,
-      symptomGroup: pathway.symptomGroup,
-    },
-    module0Version: s.module0Version,
-    patient: { ageYears: s.patient.ageYears, sex: s.patient.sex },
-    createdAt: s.createdAt.toISOString(),
-    createdBy: s.createdBy,
-    finishedAt: s.finishedAt?.toISOString() ?? null,
-    finishedBy: s.finishedBy,
-    answers: inForce.map((a) => {
-      const q = questionOf(a.pathwayId, a.questionId);
-      return {
-        seq: a.seq,
-        pathwayId: a.pathwayId,
-        questionId: a.questionId,
-        question: q?.text ?? a.questionId,
-        finding: q?.finding ?? '',
-        value: a.value,
-        label: labelOf(q, a.value),
-        at: a.at.toISOString(),
-        answeredBy: a.actor,
-      };
-    }),
-    shown: [...replay(content, inputOfStored(s), s.events).shown],
-    next: result.kind === 'question' ? questionView(content, result.pathwayId, result.question) : null,
-    outcome:
-      result.kind === 'disposition'
-        ? {
-            disposition: {
-              code: result.disposition.code,
-              title: result.disposition.title,
-              group: result.disposition.group,
-              urgencyRank: result.disposition.urgencyRank,
-              timeframeMinutes: result.disposition.timeframeMinutes,
-              ambulanceCategory: result.disposition.ambulanceCategory,
-            },
-            endedIn: result.endedIn,
-            discriminators: [...result.discriminators],
-            report: [...result.report],
-            careAdvice: [...result.careAdvice],
-          }
-        : null,
-    history: s.events.map((e) =>
-      e.kind === 'answer'
-        ? {
-            seq: e.seq,
-            kind: e.kind,
-            questionId: `${e.pathwayId}/${e.questionId}`,
-            value: e.value,
-            at: e.at.toISOString(),
-            by: e.actor,
-          }
-        : { seq: e.seq, kind: e.kind, keep: e.keep, at: e.at.toISOString(), by: e.actor },
-    ),
-  };
-}
 
 const EvidenceBody = Type.Object(
   {
@@ -258,17 +128,13 @@ const EvidenceBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** Triage over HTTP: each route parses, calls one use case of src/services/triage, and sends its answer. */
 export async function triagePlugin(app: FastifyInstance): Promise<void> {
   // Validated at load: a server with broken triage content does not start.
   triageContent();
-  const content = () => triageContent();
-  const who = (request: FastifyRequest, actor: Actor) => ({
-    actor,
-    at: app.ctx.now(),
-    requestId: request.id,
-  });
+  const r = typed(app);
 
-  app.get(
+  r.get(
     '/api/triage/pathways',
     {
       schema: {
@@ -282,40 +148,14 @@ export async function triagePlugin(app: FastifyInstance): Promise<void> {
           },
           { additionalProperties: false },
         ),
-        response: {
-          200: Type.Array(
-            Type.Object({
-              id: Type.String(),
-              title: Type.String(),
-              symptomGroup: Type.String(),
-              version: Type.Number(),
-              status: Type.String(),
-              matched: Type.Array(Type.String()),
-            }),
-          ),
-        },
+        response: { 200: Type.Array(PathwayHit) },
       },
+      config: { access: 'pathway.read' },
     },
-    async (request) => {
-      requireRole(request.actor, ...TRIAGE_READ_ROLES);
-      const { q, age, sex } = request.query as { q?: string; age?: number; sex?: 'female' | 'male' };
-      const patient = { ...(age !== undefined ? { ageYears: age } : {}), ...(sex ? { sex } : {}) };
-      const c = content();
-      const found = q?.trim()
-        ? searchPathways(c, q, patient).map((m) => ({ pathway: m.pathway, matched: [...m.matched] }))
-        : pathwaysFor(c, patient).map((pathway) => ({ pathway, matched: [] as string[] }));
-      return found.map(({ pathway, matched }) => ({
-        id: pathway.id,
-        title: pathway.title,
-        symptomGroup: pathway.symptomGroup,
-        version: pathway.version,
-        status: pathway.status,
-        matched,
-      }));
-    },
+    async (request) => findPathways(app.ctx, callerOf(request), request.query),
   );
 
-  app.post(
+  r.post(
     '/api/triage/sessions',
     {
       schema: {
@@ -324,49 +164,15 @@ export async function triagePlugin(app: FastifyInstance): Promise<void> {
         body: Type.Object({ pathwayId: Id, patient: Patient }, { additionalProperties: false }),
         response: { 201: SessionState },
       },
+      config: { access: 'triage_session.start' },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ...TRIAGE_ROLES);
-      const body = request.body as {
-        pathwayId: string;
-        patient: { ageYears: number; sex: 'female' | 'male' };
-      };
-      const c = content();
-      const pathway = c.current.get(body.pathwayId);
-      if (!pathway)
-        throw invalid(`There is no pathway "${body.pathwayId}".`, [
-          { pointer: '/body/pathwayId', message: 'unknown pathway' },
-        ]);
-      if (!pathwayFits(pathway, body.patient.ageYears, body.patient.sex))
-        throw invalid(
-          `${pathway.title} is for ${pathway.sex === 'any' ? 'patients' : `${pathway.sex} patients`} aged ${pathway.age.minYears} to under ${pathway.age.maxYears}; it does not fit this patient.`,
-          [
-            {
-              pointer: '/body/patient',
-              message: 'the pathway does not fit the patient’s age or sex',
-              rule: 'pathway-fits-patient',
-            },
-          ],
-        );
-      const db = app.ctx.store.db;
-      const w = who(request, actor);
-      const id = await createTriageSession(
-        db,
-        {
-          pathwayId: pathway.id,
-          pathwayVersion: pathway.version,
-          module0Version: c.module0.version,
-          contentVersion: c.version,
-          patient: body.patient,
-        },
-        w,
-      );
-      reply.code(201);
-      return sessionState(c, await readTriageSession(db, id, w));
+      const session = await startTriage(app.ctx, callerOf(request), request.body);
+      return reply.code(201).send(session);
     },
   );
 
-  app.get(
+  r.get(
     '/api/triage/sessions/:id',
     {
       schema: {
@@ -375,41 +181,12 @@ export async function triagePlugin(app: FastifyInstance): Promise<void> {
         params: SessionId,
         response: { 200: SessionState },
       },
+      config: { access: 'triage_session.read' },
     },
-    async (request) => {
-      const actor = requireRole(request.actor, ...TRIAGE_READ_ROLES);
-      const { id } = request.params as { id: string };
-      return sessionState(content(), await readTriageSession(app.ctx.store.db, id, who(request, actor)));
-    },
+    async (request) => readTriage(app.ctx, callerOf(request), request.params.id),
   );
 
-  /** Applies a change decided on the stored session, then returns the new state. */
-  async function change(
-    request: FastifyRequest,
-    decide: (
-      s: StoredTriageSession,
-      c: TriageContent,
-    ) => {
-      append?: SessionEvent;
-      finish?: { dispositionCode: string };
-      detail: Record<string, unknown>;
-    },
-  ): Promise<SessionStateBody> {
-    const actor = requireRole(request.actor, ...TRIAGE_ROLES);
-    const { id } = request.params as { id: string };
-    const c = content();
-    const w = who(request, actor);
-    await changeTriageSession(app.ctx.store.db, id, w, (s) => decide(s, c));
-    return sessionState(c, await readTriageSession(app.ctx.store.db, id, w));
-  }
-
-  const inputOf = (s: StoredTriageSession) => ({
-    pathwayId: s.pathwayId,
-    pathwayVersion: s.pathwayVersion,
-    module0Version: s.module0Version,
-  });
-
-  app.post(
+  r.post(
     '/api/triage/sessions/:id/answers',
     {
       schema: {
@@ -419,37 +196,12 @@ export async function triagePlugin(app: FastifyInstance): Promise<void> {
         body: Type.Object({ pathwayId: Id, questionId: Id, value: Value }, { additionalProperties: false }),
         response: { 200: SessionState },
       },
+      config: { access: 'triage_session.answer' },
     },
-    async (request) => {
-      const body = request.body as { pathwayId: string; questionId: string; value: string | number };
-      return change(request, (s, c) => {
-        const answers = answersInForce(s.events);
-        const now = step(c, { ...inputOf(s), answers });
-        if (now.kind === 'disposition')
-          throw invalid('This triage has reached its disposition: go back to change an answer, or finish.');
-        if (now.pathwayId !== body.pathwayId || now.question.id !== body.questionId)
-          throw invalid(
-            `The question being asked is ${now.pathwayId}/${now.question.id}, not ${body.pathwayId}/${body.questionId}.`,
-            [
-              {
-                pointer: '/body/questionId',
-                message: `expected ${now.question.id}`,
-                rule: 'answer-in-order',
-              },
-            ],
-          );
-        const answer = { pathwayId: body.pathwayId, questionId: body.questionId, value: body.value };
-        // The engine checks the value (type, plausible range) before anything is stored.
-        step(c, { ...inputOf(s), answers: [...answers, answer] });
-        return {
-          append: { kind: 'answer', ...answer },
-          detail: { answered: `${body.pathwayId}/${body.questionId}` },
-        };
-      });
-    },
+    async (request) => answerTriage(app.ctx, callerOf(request), request.params.id, request.body),
   );
 
-  app.post(
+  r.post(
     '/api/triage/sessions/:id/back',
     {
       schema: {
@@ -463,22 +215,12 @@ export async function triagePlugin(app: FastifyInstance): Promise<void> {
         ),
         response: { 200: SessionState },
       },
+      config: { access: 'triage_session.answer' },
     },
-    async (request) => {
-      const body = (request.body ?? {}) as { pathwayId?: string; questionId?: string };
-      return change(request, (s) => {
-        const answers = answersInForce(s.events);
-        const target =
-          body.questionId !== undefined
-            ? { pathwayId: body.pathwayId ?? s.pathwayId, questionId: body.questionId }
-            : undefined;
-        const keep = backTo(answers, target);
-        return { append: { kind: 'back', keep }, detail: { backTo: keep } };
-      });
-    },
+    async (request) => goBack(app.ctx, callerOf(request), request.params.id, request.body),
   );
 
-  app.post(
+  r.post(
     '/api/triage/sessions/:id/finish',
     {
       schema: {
@@ -487,19 +229,12 @@ export async function triagePlugin(app: FastifyInstance): Promise<void> {
         params: SessionId,
         response: { 200: SessionState },
       },
+      config: { access: 'triage_session.answer' },
     },
-    async (request) =>
-      change(request, (s, c) => {
-        const r = step(c, { ...inputOf(s), answers: answersInForce(s.events) });
-        if (r.kind !== 'disposition')
-          throw invalid(
-            `The triage has not reached a disposition yet: question ${r.pathwayId}/${r.question.id} is waiting.`,
-          );
-        return { finish: { dispositionCode: r.disposition.code }, detail: { finished: r.disposition.code } };
-      }),
+    async (request) => finishTriage(app.ctx, callerOf(request), request.params.id),
   );
 
-  app.post(
+  r.post(
     '/api/triage/evidence',
     {
       schema: {
@@ -508,11 +243,9 @@ export async function triagePlugin(app: FastifyInstance): Promise<void> {
           'Evidence mode: choose the pathway and answer from the evidence; silent findings take the safe default',
         body: EvidenceBody,
       },
+      config: { access: 'pathway.read' },
     },
-    async (request) => {
-      requireRole(request.actor, ...TRIAGE_READ_ROLES);
-      return evidenceSummary(evaluateEvidence(content(), request.body as Evidence));
-    },
+    async (request) => evaluateEvidence(app.ctx, callerOf(request), request.body),
   );
 
   await triageFhirPlugin(app);

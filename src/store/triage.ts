@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Actor } from '../domain/auth/index';
-import { conflict, notFound } from '../domain/errors';
+import { notFound } from '../domain/errors';
 import type { AnswerValue, SessionEvent, Sex } from '../domain/triage/index';
 import { audit } from './audit';
-import { type Db, inTransaction, type Tx } from './db';
+import type { Db, Tx } from './db';
 
 export const TRIAGE_RESOURCE = 'triage_session';
 
@@ -33,6 +32,7 @@ export interface StoredTriageSession {
 }
 
 export interface NewTriageSession {
+  readonly id: string;
   readonly pathwayId: string;
   readonly pathwayVersion: number;
   readonly module0Version: number;
@@ -43,41 +43,42 @@ export interface NewTriageSession {
 interface Who {
   readonly actor: Actor;
   readonly at: Date;
-  readonly requestId?: string;
+  readonly requestId?: string | null;
 }
 
-export async function createTriageSession(db: Db, s: NewTriageSession, who: Who): Promise<string> {
-  const id = randomUUID();
-  await inTransaction(db, async (tx) => {
-    await tx
-      .insertInto('triage_session')
-      .values({
-        id,
-        pathway_id: s.pathwayId,
-        pathway_version: s.pathwayVersion,
-        module0_version: s.module0Version,
-        content_version: s.contentVersion,
-        patient_age_years: s.patient.ageYears,
-        patient_sex: s.patient.sex,
-        status: 'in_progress',
-        disposition_code: null,
-        created_at: who.at,
-        created_by: who.actor.userId,
-      })
-      .execute();
-    await audit(tx, {
-      actor: who.actor,
-      action: 'create',
-      resourceType: TRIAGE_RESOURCE,
-      resourceId: id,
-      requestId: who.requestId ?? null,
-      detail: { pathway: `${s.pathwayId}@${s.pathwayVersion}` },
-    });
-  });
-  return id;
+export async function insertTriageSession(
+  tx: Tx,
+  s: NewTriageSession,
+  at: Date,
+  createdBy: number,
+): Promise<void> {
+  await tx
+    .insertInto('triage_session')
+    .values({
+      id: s.id,
+      pathway_id: s.pathwayId,
+      pathway_version: s.pathwayVersion,
+      module0_version: s.module0Version,
+      content_version: s.contentVersion,
+      patient_age_years: s.patient.ageYears,
+      patient_sex: s.patient.sex,
+      status: 'in_progress',
+      disposition_code: null,
+      created_at: at,
+      created_by: createdBy,
+    })
+    .execute();
 }
 
-async function readSession(db: Db | Tx, id: string, lock: boolean): Promise<StoredTriageSession> {
+/**
+ * A session with its events, or undefined. `lock` holds the session row (FOR UPDATE) until the
+ * transaction ends, so two changes to one session are taken one after the other.
+ */
+export async function findTriageSession(
+  db: Db | Tx,
+  id: string,
+  options: { readonly lock?: boolean } = {},
+): Promise<StoredTriageSession | undefined> {
   let q = db
     .selectFrom('triage_session as s')
     .innerJoin('app_user as c', 'c.id', 's.created_by')
@@ -89,9 +90,9 @@ async function readSession(db: Db | Tx, id: string, lock: boolean): Promise<Stor
       'f.username as finished_by_username',
     ])
     .where('s.id', '=', id);
-  if (lock) q = q.forUpdate('s');
+  if (options.lock) q = q.forUpdate('s');
   const row = await q.executeTakeFirst();
-  if (!row) throw notFound(`There is no triage session ${id}.`);
+  if (!row) return undefined;
   const events = await db
     .selectFrom('triage_event as e')
     .innerJoin('app_user as u', 'u.id', 'e.actor_id')
@@ -131,9 +132,13 @@ async function readSession(db: Db | Tx, id: string, lock: boolean): Promise<Stor
   };
 }
 
-/** Reads a session with its events; the read is audited. */
+/**
+ * Reads a session with its events for another module (a case recording the triage's disposition); the
+ * read is audited. Who may read it is for the caller to ask the access policy.
+ */
 export async function readTriageSession(db: Db | Tx, id: string, who: Who): Promise<StoredTriageSession> {
-  const s = await readSession(db, id, false);
+  const s = await findTriageSession(db, id);
+  if (!s) throw notFound(`There is no triage session ${id}.`);
   await audit(db, {
     actor: who.actor,
     action: 'read',
@@ -144,60 +149,41 @@ export async function readTriageSession(db: Db | Tx, id: string, who: Who): Prom
   return s;
 }
 
-/**
- * Changes a session in one transaction: the session is locked, `decide` sees it as stored and returns the
- * event to append (already checked by the engine) and, optionally, the finish; the change is audited.
- */
-export async function changeTriageSession(
-  db: Db,
-  id: string,
-  who: Who,
-  decide: (s: StoredTriageSession) => {
-    append?: SessionEvent;
-    finish?: { dispositionCode: string };
-    detail: Record<string, unknown>;
-  },
+/** Appends one event at `seq`; the (session, seq) primary key refuses a second event in the same place. */
+export async function appendTriageEvent(
+  tx: Tx,
+  sessionId: string,
+  seq: number,
+  e: SessionEvent,
+  at: Date,
+  actorId: number,
 ): Promise<void> {
-  await inTransaction(db, async (tx) => {
-    const s = await readSession(tx, id, true);
-    if (s.status === 'finished') throw conflict(`Triage session ${id} is finished; it cannot be changed.`);
-    const change = decide(s);
-    if (change.append) {
-      const e = change.append;
-      await tx
-        .insertInto('triage_event')
-        .values({
-          session_id: id,
-          seq: (s.events.at(-1)?.seq ?? 0) + 1,
-          kind: e.kind,
-          pathway_id: e.kind === 'answer' ? e.pathwayId : null,
-          question_id: e.kind === 'answer' ? e.questionId : null,
-          value: e.kind === 'answer' ? JSON.stringify(e.value) : null,
-          keep: e.kind === 'back' ? e.keep : null,
-          at: who.at,
-          actor_id: who.actor.userId,
-        })
-        .execute();
-    }
-    if (change.finish) {
-      await tx
-        .updateTable('triage_session')
-        .set({
-          status: 'finished',
-          disposition_code: change.finish.dispositionCode,
-          finished_at: who.at,
-          finished_by: who.actor.userId,
-        })
-        .where('id', '=', id)
-        .execute();
-    }
-    await audit(tx, {
-      actor: who.actor,
-      action: 'update',
-      resourceType: TRIAGE_RESOURCE,
-      resourceId: id,
-      requestId: who.requestId ?? null,
-      detail: change.detail,
-    });
-  });
+  await tx
+    .insertInto('triage_event')
+    .values({
+      session_id: sessionId,
+      seq,
+      kind: e.kind,
+      pathway_id: e.kind === 'answer' ? e.pathwayId : null,
+      question_id: e.kind === 'answer' ? e.questionId : null,
+      value: e.kind === 'answer' ? JSON.stringify(e.value) : null,
+      keep: e.kind === 'back' ? e.keep : null,
+      at,
+      actor_id: actorId,
+    })
+    .execute();
+}
+
+export async function markTriageFinished(
+  tx: Tx,
+  id: string,
+  dispositionCode: string,
+  at: Date,
+  finishedBy: number,
+): Promise<void> {
+  await tx
+    .updateTable('triage_session')
+    .set({ status: 'finished', disposition_code: dispositionCode, finished_at: at, finished_by: finishedBy })
+    .where('id', '=', id)
+    .execute();
 }

@@ -6,22 +6,27 @@ import type {
   QuestionnaireResponseItem,
   QuestionnaireResponseItemAnswer,
 } from '@medplum/fhirtypes';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { triageContent } from '../../content/triage';
-import { invalid, notFound } from '../../domain/errors';
-import {
-  type AnswerValue,
-  type GivenAnswer,
-  type Pathway,
-  type Question,
-  type StepResult,
-  step,
-  type TriageContent,
+import { invalid } from '../../domain/errors';
+import type {
+  AnswerValue,
+  GivenAnswer,
+  Pathway,
+  Question,
+  StepResult,
+  TriageContent,
 } from '../../domain/triage/index';
-import { readTriageSession } from '../../store/triage';
-import { requireRole } from '../context';
-import { sessionState, TRIAGE_READ_ROLES } from '../triage';
+import {
+  listPathways,
+  type NextQuestion,
+  nextQuestion,
+  readPathway,
+  readTriage,
+  type TriageSessionView,
+} from '../../services/triage';
+import { callerOf, typed } from '../context';
 import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './index';
 import { searchset } from './resources';
 
@@ -88,7 +93,10 @@ export function pathwayQuestionnaire(content: TriageContent, pw: Pathway): Quest
       },
     ],
     ...(pw.approvedAt ? { approvalDate: pw.approvedAt } : {}),
-    item: pw.order.map((id) => questionItem(content, pw.id, pw.questions.get(id) as Question)),
+    item: pw.order.flatMap((id) => {
+      const q = pw.questions.get(id);
+      return q ? [questionItem(content, pw.id, q)] : [];
+    }),
   };
 }
 
@@ -124,22 +132,35 @@ function dispositionExtension(result: StepResult) {
 const questionFor = (content: TriageContent, pw: Pathway, pathwayId: string, questionId: string) =>
   (pathwayId === content.module0.id ? content.module0 : pw).questions.get(questionId);
 
+/** What `$next-question` reads of the QuestionnaireResponse sent: its items' link ids and first answers. */
+const AnswerInput = Type.Object({
+  valueBoolean: Type.Optional(Type.Boolean()),
+  valueCoding: Type.Optional(Type.Object({ code: Type.Optional(Type.String({ maxLength: 80 })) })),
+  valueDecimal: Type.Optional(Type.Number()),
+  valueInteger: Type.Optional(Type.Integer()),
+});
+const ResponseInput = Type.Object({
+  resourceType: Type.String({ maxLength: 64 }),
+  item: Type.Optional(
+    Type.Array(
+      Type.Object({
+        linkId: Type.String({ maxLength: 200 }),
+        answer: Type.Optional(Type.Array(AnswerInput, { maxItems: 10 })),
+      }),
+      { maxItems: 500 },
+    ),
+  ),
+});
+type ResponseInputBody = Static<typeof ResponseInput>;
+
 /** Reads a QuestionnaireResponse's answers back into engine answers; bad shapes are a clear 400. */
-function answersFromResponse(content: TriageContent, pw: Pathway, qr: unknown): GivenAnswer[] {
-  const r = qr as Partial<QuestionnaireResponse> | undefined;
-  if (!r || typeof r !== 'object' || r.resourceType !== 'QuestionnaireResponse')
+function answersFromResponse(r: ResponseInputBody): GivenAnswer[] {
+  if (r.resourceType !== 'QuestionnaireResponse')
     throw invalid('Send a QuestionnaireResponse (resourceType "QuestionnaireResponse").');
-  if (r.item !== undefined && !Array.isArray(r.item))
-    throw invalid('QuestionnaireResponse.item must be a list.');
   return (r.item ?? []).map((item, i) => {
     const where = `QuestionnaireResponse.item[${i}]`;
-    const dot = typeof item?.linkId === 'string' ? item.linkId.indexOf('.') : -1;
+    const dot = item.linkId.indexOf('.');
     if (dot < 1) throw invalid(`${where}.linkId must be "pathway.question", e.g. "module-0.unresponsive".`);
-    const pathwayId = item.linkId.slice(0, dot);
-    const questionId = item.linkId.slice(dot + 1);
-    const q = questionFor(content, pw, pathwayId, questionId);
-    if (!q || (pathwayId !== pw.id && pathwayId !== content.module0.id))
-      throw invalid(`${where}: ${item.linkId} is not a question of ${pw.id} or module 0.`);
     const a = item.answer?.[0];
     let value: AnswerValue | undefined;
     if (typeof a?.valueBoolean === 'boolean') value = a.valueBoolean ? 'yes' : 'no';
@@ -148,25 +169,16 @@ function answersFromResponse(content: TriageContent, pw: Pathway, qr: unknown): 
     else if (typeof a?.valueInteger === 'number') value = a.valueInteger;
     if (value === undefined)
       throw invalid(`${where}: give one answer (valueBoolean, valueCoding or valueDecimal).`);
-    return { pathwayId, questionId, value };
+    return { pathwayId: item.linkId.slice(0, dot), questionId: item.linkId.slice(dot + 1), value };
   });
 }
 
 /**
- * `$next-question` in the spirit of SDC adaptive forms: the answers so far in, the response out with the next
- * question added to its contained Questionnaire, or completed with the disposition.
+ * `$next-question` in the spirit of SDC adaptive forms: the response out with the next question added to
+ * its contained Questionnaire, or completed with the disposition.
  */
-export function nextQuestion(content: TriageContent, pw: Pathway, input: unknown): QuestionnaireResponse {
-  const answers = answersFromResponse(content, pw, input);
-  const result = step(content, {
-    pathwayId: pw.id,
-    pathwayVersion: pw.version,
-    module0Version: content.module0.version,
-    answers,
-  });
-  const asked: QuestionnaireItem[] = answers.map((a) =>
-    questionItem(content, a.pathwayId, questionFor(content, pw, a.pathwayId, a.questionId) as Question),
-  );
+function adaptiveResponse({ content, pathway: pw, answered, result }: NextQuestion): QuestionnaireResponse {
+  const asked: QuestionnaireItem[] = answered.map((a) => questionItem(content, a.pathwayId, a.question));
   if (result.kind === 'question') asked.push(questionItem(content, result.pathwayId, result.question));
   return {
     resourceType: 'QuestionnaireResponse',
@@ -183,25 +195,56 @@ export function nextQuestion(content: TriageContent, pw: Pathway, input: unknown
     questionnaire: '#adaptive',
     status: result.kind === 'disposition' ? 'completed' : 'in-progress',
     ...dispositionExtension(result),
-    item: answers.map((a) => ({
+    item: answered.map((a) => ({
       linkId: linkId(a.pathwayId, a.questionId),
-      text: questionFor(content, pw, a.pathwayId, a.questionId)?.text ?? '',
-      answer: [answerOf(questionFor(content, pw, a.pathwayId, a.questionId), a.value)],
+      text: a.question.text,
+      answer: [answerOf(a.question, a.value)],
     })),
   };
 }
 
-export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
-  const content = () => triageContent();
-  const pathwayOr404 = (id: string) => {
-    const c = content();
-    const pw = id === c.module0.id ? c.module0 : c.current.get(id);
-    if (!pw) throw notFound(`Questionnaire/${id} is not known.`);
-    return pw;
+/** A triage session as the triage record: its answers in force and, once reached, its disposition. */
+function sessionResponse(content: TriageContent, s: TriageSessionView): QuestionnaireResponse {
+  const pw = content.pathways.get(`${s.pathway.id}@${s.pathway.version}`);
+  const items: QuestionnaireResponseItem[] = s.answers.map((a) => ({
+    linkId: linkId(a.pathwayId, a.questionId),
+    text: a.question,
+    answer: [answerOf(pw && questionFor(content, pw, a.pathwayId, a.questionId), a.value)],
+  }));
+  return {
+    resourceType: 'QuestionnaireResponse',
+    id: s.id,
+    meta: {
+      tag: [{ system: 'https://open111.dev/fhir/CodeSystem/content-version', code: s.contentVersion }],
+    },
+    questionnaire: `${QUESTIONNAIRE_URL}/${s.pathway.id}|${s.pathway.version}`,
+    status: s.status === 'finished' ? 'completed' : 'in-progress',
+    authored: s.createdAt,
+    author: { display: s.createdBy },
+    ...(s.outcome
+      ? {
+          extension: [
+            {
+              url: DISPOSITION_EXTENSION,
+              valueCoding: {
+                system: DISPOSITION_SYSTEM,
+                code: s.outcome.disposition.code,
+                display: s.outcome.disposition.title,
+              },
+            },
+          ],
+        }
+      : {}),
+    item: items,
   };
+}
+
+/** Triage over FHIR: the same use cases as the REST routes, shaped as Questionnaire resources. */
+export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
+  const r = typed(app);
   const Params = Type.Object({ id: Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9\\-.]{1,64}$' }) });
 
-  app.get(
+  r.get(
     `${FHIR_BASE}/Questionnaire`,
     {
       schema: {
@@ -217,40 +260,42 @@ export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
           { additionalProperties: false },
         ),
       },
+      config: { access: 'pathway.read' },
     },
     async (request, reply) => {
-      requireRole(request.actor, ...TRIAGE_READ_ROLES);
-      const q = request.query as { _id?: string; title?: string; code?: string; _count?: number };
-      const c = content();
+      const q = request.query;
+      // A token search may name its system: `code=system|SG1010`.
       const code = q.code?.includes('|') ? q.code.split('|')[1] : q.code;
-      const all = [c.module0, ...c.current.values()].filter(
-        (pw) =>
-          (!q._id || pw.id === q._id) &&
-          (!q.title || pw.title.toLowerCase().includes(q.title.toLowerCase())) &&
-          (!code || pw.symptomGroup === code),
-      );
-      reply.type(FHIR_JSON);
+      const found = await listPathways(app.ctx, callerOf(request), {
+        ...(q._id ? { id: q._id } : {}),
+        ...(q.title ? { title: q.title } : {}),
+        ...(code ? { symptomGroup: code } : {}),
+        ...(q._count !== undefined ? { limit: q._count } : {}),
+      });
       const base = `${request.protocol}://${request.host}${FHIR_BASE}`;
-      return searchset(
-        base,
-        all.slice(0, q._count ?? 100).map((pw) => pathwayQuestionnaire(c, pw)),
-        all.length,
+      return reply.type(FHIR_JSON).send(
+        searchset(
+          base,
+          found.pathways.map((pw) => pathwayQuestionnaire(found.content, pw)),
+          found.total,
+        ),
       );
     },
   );
 
-  app.get(
+  r.get(
     `${FHIR_BASE}/Questionnaire/:id`,
-    { schema: { tags: ['fhir'], summary: 'A triage pathway as a Questionnaire', params: Params } },
+    {
+      schema: { tags: ['fhir'], summary: 'A triage pathway as a Questionnaire', params: Params },
+      config: { access: 'pathway.read' },
+    },
     async (request, reply) => {
-      requireRole(request.actor, ...TRIAGE_READ_ROLES);
-      const { id } = request.params as { id: string };
-      reply.type(FHIR_JSON);
-      return pathwayQuestionnaire(content(), pathwayOr404(id));
+      const { content, pathway } = await readPathway(app.ctx, callerOf(request), request.params.id);
+      return reply.type(FHIR_JSON).send(pathwayQuestionnaire(content, pathway));
     },
   );
 
-  app.post(
+  r.post(
     `${FHIR_BASE}/Questionnaire/:id/$next-question`,
     {
       schema: {
@@ -258,21 +303,22 @@ export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
         summary:
           'Adaptive next question (SDC $next-question style): answers in, next question or disposition out',
         params: Params,
-        body: Type.Object({ resourceType: Type.String() }),
+        body: ResponseInput,
       },
+      config: { access: 'pathway.read' },
     },
     async (request, reply) => {
-      requireRole(request.actor, ...TRIAGE_READ_ROLES);
-      const { id } = request.params as { id: string };
-      const pw = pathwayOr404(id);
-      if (pw.kind === 'module0')
-        throw invalid('Module 0 runs before every pathway: ask for a symptom pathway’s next question.');
-      reply.type(FHIR_JSON);
-      return nextQuestion(content(), pw, request.body);
+      const next = await nextQuestion(
+        app.ctx,
+        callerOf(request),
+        request.params.id,
+        answersFromResponse(request.body),
+      );
+      return reply.type(FHIR_JSON).send(adaptiveResponse(next));
     },
   );
 
-  app.get(
+  r.get(
     `${FHIR_BASE}/QuestionnaireResponse/:id`,
     {
       schema: {
@@ -280,51 +326,11 @@ export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
         summary: 'A triage session as a QuestionnaireResponse (the triage record)',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
       },
+      config: { access: 'triage_session.read' },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ...TRIAGE_READ_ROLES);
-      const { id } = request.params as { id: string };
-      const c = content();
-      const s = await readTriageSession(app.ctx.store.db, id, {
-        actor,
-        at: app.ctx.now(),
-        requestId: request.id,
-      });
-      const state = sessionState(c, s);
-      const pw = c.pathways.get(`${s.pathwayId}@${s.pathwayVersion}`) as Pathway;
-      const items: QuestionnaireResponseItem[] = state.answers.map((a) => ({
-        linkId: linkId(a.pathwayId, a.questionId),
-        text: a.question,
-        answer: [answerOf(questionFor(c, pw, a.pathwayId, a.questionId), a.value)],
-      }));
-      const response: QuestionnaireResponse = {
-        resourceType: 'QuestionnaireResponse',
-        id: s.id,
-        meta: {
-          tag: [{ system: 'https://open111.dev/fhir/CodeSystem/content-version', code: s.contentVersion }],
-        },
-        questionnaire: `${QUESTIONNAIRE_URL}/${s.pathwayId}|${s.pathwayVersion}`,
-        status: s.status === 'finished' ? 'completed' : 'in-progress',
-        authored: s.createdAt.toISOString(),
-        author: { display: s.createdBy },
-        ...(state.outcome
-          ? {
-              extension: [
-                {
-                  url: DISPOSITION_EXTENSION,
-                  valueCoding: {
-                    system: DISPOSITION_SYSTEM,
-                    code: state.outcome.disposition.code,
-                    display: state.outcome.disposition.title,
-                  },
-                },
-              ],
-            }
-          : {}),
-        item: items,
-      };
-      reply.type(FHIR_JSON);
-      return response;
+      const session = await readTriage(app.ctx, callerOf(request), request.params.id);
+      return reply.type(FHIR_JSON).send(sessionResponse(triageContent(), session));
     },
   );
 }

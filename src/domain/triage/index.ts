@@ -17,6 +17,14 @@ export {
   evidenceSummary,
 } from './evidence';
 export { normalise, type PathwayMatch, pathwayFits, pathwaysFor, searchPathways } from './search';
+export {
+  decideAnswer,
+  decideBack,
+  decideFinish,
+  pathwayToStart,
+  type SessionEventDecision,
+  type TriageSessionRecord,
+} from './session';
 export * from './types';
 export {
   buildTriageContent,

@@ -1,0 +1,494 @@
+import { randomUUID } from 'node:crypto';
+import { triageContent } from '../content/triage';
+import { invalid, notFound } from '../domain/errors';
+import {
+  answersInForce,
+  decideAnswer,
+  decideBack,
+  decideFinish,
+  type Evidence,
+  evaluateEvidence as evaluate,
+  evidenceSummary,
+  type GivenAnswer,
+  type Pathway,
+  pathwayAt,
+  pathwaysFor,
+  pathwayToStart,
+  type Question,
+  replay,
+  type SessionEventDecision,
+  type Sex,
+  type StepResult,
+  searchPathways,
+  step,
+  type TriageContent,
+} from '../domain/triage/index';
+import {
+  appendTriageEvent,
+  findTriageSession,
+  insertTriageSession,
+  markTriageFinished,
+  type StoredTriageSession,
+  TRIAGE_RESOURCE,
+} from '../store/triage';
+import type { ServiceContext } from './context';
+import { authorize, type Caller, inUseCase, type UnitOfWork } from './use-case';
+
+/**
+ * Triage: pathways are shared content any clinical member of staff may read; a session is a patient
+ * record of the provider whose staff started it, read, answered, taken back and finished only by that
+ * provider's staff. Every change runs one path: load the session locked → ask the policy → decide with
+ * the pure engine → append → audit, in one transaction.
+ */
+
+/** What triage sessions are called on the audit trail. */
+const sessionRef = (id?: string) => ({ type: TRIAGE_RESOURCE, ...(id ? { id } : {}) });
+const pathwayRef = (id?: string) => ({ type: 'pathway', ...(id ? { id } : {}) });
+
+export interface Patient {
+  readonly ageYears: number;
+  readonly sex: Sex;
+}
+
+export interface TriageQuestionView {
+  readonly pathwayId: string;
+  readonly id: string;
+  readonly type: Question['type'];
+  readonly text: string;
+  readonly rationale: string;
+  readonly finding: string;
+  readonly options: { readonly value: string; readonly label: string }[];
+  readonly unit?: string;
+  readonly min?: number;
+  readonly max?: number;
+}
+
+/** The session as the console and integrations see it: answers in force, the next question or the outcome. */
+export interface TriageSessionView {
+  readonly id: string;
+  readonly status: 'in_progress' | 'finished';
+  readonly contentVersion: string;
+  readonly pathway: {
+    readonly id: string;
+    readonly version: number;
+    readonly title: string;
+    readonly symptomGroup: string;
+  };
+  readonly module0Version: number;
+  readonly patient: Patient;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly finishedAt: string | null;
+  readonly finishedBy: string | null;
+  readonly answers: {
+    readonly seq: number;
+    readonly pathwayId: string;
+    readonly questionId: string;
+    readonly question: string;
+    readonly finding: string;
+    readonly value: string | number;
+    readonly label: string;
+    readonly at: string;
+    readonly answeredBy: string;
+  }[];
+  /** Every question shown, in order, replayed from the stored events (going back included). */
+  readonly shown: string[];
+  readonly next: TriageQuestionView | null;
+  readonly outcome: {
+    readonly disposition: {
+      readonly code: string;
+      readonly title: string;
+      readonly group: string;
+      readonly urgencyRank: number;
+      readonly timeframeMinutes: number | null;
+      readonly ambulanceCategory: number | null;
+    };
+    readonly endedIn: string;
+    readonly discriminators: string[];
+    readonly report: string[];
+    readonly careAdvice: string[];
+  } | null;
+  readonly history: {
+    readonly seq: number;
+    readonly kind: 'answer' | 'back';
+    readonly questionId?: string;
+    readonly value?: string | number;
+    readonly keep?: number;
+    readonly at: string;
+    readonly by: string;
+  }[];
+}
+
+function questionView(content: TriageContent, pathwayId: string, q: Question): TriageQuestionView {
+  const finding = content.findings.get(q.finding);
+  const base = {
+    pathwayId,
+    id: q.id,
+    type: q.type,
+    text: q.text,
+    rationale: q.rationale,
+    finding: q.finding,
+  };
+  if (q.type === 'yes_no')
+    return {
+      ...base,
+      options: [
+        { value: 'yes', label: 'Yes' },
+        { value: 'no', label: 'No' },
+      ],
+    };
+  if (q.type === 'choice') return { ...base, options: [...q.options] };
+  return {
+    ...base,
+    options: [],
+    unit: q.unit,
+    ...(finding?.kind === 'number' ? { min: finding.min, max: finding.max } : {}),
+  };
+}
+
+const labelOf = (q: Question | undefined, value: string | number): string => {
+  if (!q || q.type === 'number') return `${value}${q?.type === 'number' ? ` ${q.unit}` : ''}`;
+  if (q.type === 'yes_no') return value === 'yes' ? 'Yes' : 'No';
+  return q.options.find((o) => o.value === value)?.label ?? String(value);
+};
+
+const inputOf = (s: StoredTriageSession) => ({
+  pathwayId: s.pathwayId,
+  pathwayVersion: s.pathwayVersion,
+  module0Version: s.module0Version,
+});
+
+function sessionView(content: TriageContent, s: StoredTriageSession): TriageSessionView {
+  const pathway = pathwayAt(content, s.pathwayId, s.pathwayVersion);
+  const module0 = pathwayAt(content, content.module0.id, s.module0Version);
+  const inForce = answersInForce(s.events);
+  const result = step(content, { ...inputOf(s), answers: inForce });
+  const questionOf = (pathwayId: string, id: string) =>
+    (pathwayId === module0.id ? module0 : pathway).questions.get(id);
+  return {
+    id: s.id,
+    status: s.status,
+    contentVersion: s.contentVersion,
+    pathway: {
+      id: pathway.id,
+      version: pathway.version,
+      title: pathway.title,
+      symptomGroup: pathway.symptomGroup,
+    },
+    module0Version: s.module0Version,
+    patient: { ageYears: s.patient.ageYears, sex: s.patient.sex },
+    createdAt: s.createdAt.toISOString(),
+    createdBy: s.createdBy,
+    finishedAt: s.finishedAt?.toISOString() ?? null,
+    finishedBy: s.finishedBy,
+    answers: inForce.map((a) => {
+      const q = questionOf(a.pathwayId, a.questionId);
+      return {
+        seq: a.seq,
+        pathwayId: a.pathwayId,
+        questionId: a.questionId,
+        question: q?.text ?? a.questionId,
+        finding: q?.finding ?? '',
+        value: a.value,
+        label: labelOf(q, a.value),
+        at: a.at.toISOString(),
+        answeredBy: a.actor,
+      };
+    }),
+    shown: [...replay(content, inputOf(s), s.events).shown],
+    next: result.kind === 'question' ? questionView(content, result.pathwayId, result.question) : null,
+    outcome:
+      result.kind === 'disposition'
+        ? {
+            disposition: {
+              code: result.disposition.code,
+              title: result.disposition.title,
+              group: result.disposition.group,
+              urgencyRank: result.disposition.urgencyRank,
+              timeframeMinutes: result.disposition.timeframeMinutes,
+              ambulanceCategory: result.disposition.ambulanceCategory,
+            },
+            endedIn: result.endedIn,
+            discriminators: [...result.discriminators],
+            report: [...result.report],
+            careAdvice: [...result.careAdvice],
+          }
+        : null,
+    history: s.events.map((e) =>
+      e.kind === 'answer'
+        ? {
+            seq: e.seq,
+            kind: e.kind,
+            questionId: `${e.pathwayId}/${e.questionId}`,
+            value: e.value,
+            at: e.at.toISOString(),
+            by: e.actor,
+          }
+        : { seq: e.seq, kind: e.kind, keep: e.keep, at: e.at.toISOString(), by: e.actor },
+    ),
+  };
+}
+
+// ---- Pathways: shared content ------------------------------------------------------------------------
+
+export interface PathwaySearch {
+  /** The caller's words; without them every pathway that fits the patient is listed. */
+  readonly q?: string;
+  readonly age?: number;
+  readonly sex?: Sex;
+}
+
+export interface PathwayHit {
+  readonly id: string;
+  readonly title: string;
+  readonly symptomGroup: string;
+  readonly version: number;
+  readonly status: Pathway['status'];
+  /** The keywords the caller's words matched. */
+  readonly matched: string[];
+}
+
+/** Pathways for the caller's words (symptoms and synonyms), for the patient's age and sex. */
+export async function findPathways(
+  ctx: ServiceContext,
+  caller: Caller,
+  search: PathwaySearch,
+): Promise<PathwayHit[]> {
+  await authorize(ctx, caller, 'pathway.read', {}, pathwayRef());
+  const c = triageContent();
+  const patient = {
+    ...(search.age !== undefined ? { ageYears: search.age } : {}),
+    ...(search.sex ? { sex: search.sex } : {}),
+  };
+  const found = search.q?.trim()
+    ? searchPathways(c, search.q, patient).map((m) => ({ pathway: m.pathway, matched: [...m.matched] }))
+    : pathwaysFor(c, patient).map((pathway) => ({ pathway, matched: [] }));
+  return found.map(({ pathway, matched }) => ({
+    id: pathway.id,
+    title: pathway.title,
+    symptomGroup: pathway.symptomGroup,
+    version: pathway.version,
+    status: pathway.status,
+    matched,
+  }));
+}
+
+export interface PathwayFilter {
+  readonly id?: string;
+  /** Part of the title, in any case. */
+  readonly title?: string;
+  readonly symptomGroup?: string;
+  readonly limit?: number;
+}
+
+/** Module 0 and the current pathways matching a filter, with the content they are read from. */
+export async function listPathways(
+  ctx: ServiceContext,
+  caller: Caller,
+  filter: PathwayFilter,
+): Promise<{ content: TriageContent; pathways: readonly Pathway[]; total: number }> {
+  await authorize(ctx, caller, 'pathway.read', {}, pathwayRef());
+  const content = triageContent();
+  const title = filter.title?.toLowerCase();
+  const all = [content.module0, ...content.current.values()].filter(
+    (pw) =>
+      (!filter.id || pw.id === filter.id) &&
+      (!title || pw.title.toLowerCase().includes(title)) &&
+      (!filter.symptomGroup || pw.symptomGroup === filter.symptomGroup),
+  );
+  return { content, pathways: all.slice(0, filter.limit ?? 100), total: all.length };
+}
+
+function currentPathway(content: TriageContent, id: string): Pathway {
+  const pw = id === content.module0.id ? content.module0 : content.current.get(id);
+  if (!pw) throw notFound(`There is no pathway "${id}".`);
+  return pw;
+}
+
+/** One pathway (or module 0) at its current version, with the content it is read from. */
+export async function readPathway(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+): Promise<{ content: TriageContent; pathway: Pathway }> {
+  await authorize(ctx, caller, 'pathway.read', {}, pathwayRef(id));
+  const content = triageContent();
+  return { content, pathway: currentPathway(content, id) };
+}
+
+export interface NextQuestion {
+  readonly content: TriageContent;
+  readonly pathway: Pathway;
+  /** The answers given, each with the question it answers. */
+  readonly answered: readonly (GivenAnswer & { readonly question: Question })[];
+  /** The next question, or the disposition. */
+  readonly result: StepResult;
+}
+
+/**
+ * Adaptive triage without a session: the answers so far in, the next question or the disposition out.
+ * Nothing is stored; it reads pathway content only.
+ */
+export async function nextQuestion(
+  ctx: ServiceContext,
+  caller: Caller,
+  pathwayId: string,
+  answers: readonly GivenAnswer[],
+): Promise<NextQuestion> {
+  await authorize(ctx, caller, 'pathway.read', {}, pathwayRef(pathwayId));
+  const content = triageContent();
+  const pathway = currentPathway(content, pathwayId);
+  if (pathway.kind === 'module0')
+    throw invalid('Module 0 runs before every pathway: ask for a symptom pathway’s next question.');
+  const answered = answers.map((a, i) => {
+    const of =
+      a.pathwayId === content.module0.id ? content.module0 : a.pathwayId === pathway.id ? pathway : null;
+    const question = of?.questions.get(a.questionId);
+    if (!question)
+      throw invalid(
+        `Answer ${i + 1}: ${a.pathwayId}.${a.questionId} is not a question of ${pathway.id} or module 0.`,
+        [{ pointer: `/item/${i}/linkId`, message: 'not a question of this pathway or module 0' }],
+      );
+    return { ...a, question };
+  });
+  const result = step(content, {
+    pathwayId: pathway.id,
+    pathwayVersion: pathway.version,
+    module0Version: content.module0.version,
+    answers,
+  });
+  return { content, pathway, answered, result };
+}
+
+/** Evidence mode: the pathway chosen and answered from what is known; silent findings take the safe default. */
+export async function evaluateEvidence(ctx: ServiceContext, caller: Caller, evidence: Evidence) {
+  await authorize(ctx, caller, 'pathway.read', {}, pathwayRef());
+  return evidenceSummary(evaluate(triageContent(), evidence));
+}
+
+// ---- Sessions: patient records of one provider -------------------------------------------------------
+
+/**
+ * The session inside the use case's transaction, if the policy lets this caller `permission` it:
+ * another provider's session is "not found", like one that never was (and the attempt is audited).
+ */
+async function loadSession(
+  u: UnitOfWork,
+  id: string,
+  permission: 'triage_session.read' | 'triage_session.answer',
+  lock: boolean,
+): Promise<StoredTriageSession> {
+  const s = await findTriageSession(u.tx, id, { lock });
+  if (!s) throw notFound(`There is no triage session ${id}.`);
+  await u.allow(permission, { providerCode: s.createdByOrganisation }, sessionRef(id));
+  return s;
+}
+
+/** The session as it now stands, shown to the caller: an audited read. */
+async function shownSession(u: UnitOfWork, content: TriageContent, id: string): Promise<TriageSessionView> {
+  const s = await findTriageSession(u.tx, id);
+  if (!s) throw notFound(`There is no triage session ${id}.`);
+  await u.audit('read', sessionRef(id));
+  return sessionView(content, s);
+}
+
+/** Starts a session for the caller's provider on a pathway that fits the patient; module 0 comes first. */
+export async function startTriage(
+  ctx: ServiceContext,
+  caller: Caller,
+  input: { readonly pathwayId: string; readonly patient: Patient },
+): Promise<TriageSessionView> {
+  const content = triageContent();
+  return inUseCase(ctx, caller, async (u) => {
+    // The session will belong to the caller's own provider: that is what starting one needs.
+    await u.allow('triage_session.start', { providerCode: caller.actor.organisationCode }, sessionRef());
+    const pathway = pathwayToStart(content, input.pathwayId, input.patient);
+    const id = randomUUID();
+    await insertTriageSession(
+      u.tx,
+      {
+        id,
+        pathwayId: pathway.id,
+        pathwayVersion: pathway.version,
+        module0Version: content.module0.version,
+        contentVersion: content.version,
+        patient: input.patient,
+      },
+      u.now,
+      caller.actor.userId,
+    );
+    await u.audit('create', sessionRef(id), { pathway: `${pathway.id}@${pathway.version}` });
+    return shownSession(u, content, id);
+  });
+}
+
+/** A session: its answers, and the next question or the disposition. The read is audited. */
+export async function readTriage(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+): Promise<TriageSessionView> {
+  const content = triageContent();
+  return inUseCase(ctx, caller, async (u) => {
+    const s = await loadSession(u, id, 'triage_session.read', false);
+    await u.audit('read', sessionRef(id));
+    return sessionView(content, s);
+  });
+}
+
+/** Appends the event the engine decided on the locked session, and audits it. */
+async function appendDecided(
+  u: UnitOfWork,
+  s: StoredTriageSession,
+  decision: SessionEventDecision,
+): Promise<void> {
+  const seq = (s.events.at(-1)?.seq ?? 0) + 1;
+  await appendTriageEvent(u.tx, s.id, seq, decision.event, u.now, u.caller.actor.userId);
+  await u.audit('update', sessionRef(s.id), decision.detail);
+}
+
+/** Answers the question being asked. */
+export async function answerTriage(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  answer: GivenAnswer,
+): Promise<TriageSessionView> {
+  const content = triageContent();
+  return inUseCase(ctx, caller, async (u) => {
+    const s = await loadSession(u, id, 'triage_session.answer', true);
+    await appendDecided(u, s, decideAnswer(content, s, answer));
+    return shownSession(u, content, id);
+  });
+}
+
+/** Goes back to the last question, or a named one: later answers stop counting (they stay in the history). */
+export async function goBack(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  target: { readonly pathwayId?: string; readonly questionId?: string },
+): Promise<TriageSessionView> {
+  const content = triageContent();
+  return inUseCase(ctx, caller, async (u) => {
+    const s = await loadSession(u, id, 'triage_session.answer', true);
+    await appendDecided(u, s, decideBack(s, target));
+    return shownSession(u, content, id);
+  });
+}
+
+/** Finishes the triage with its disposition; the session is then read-only. */
+export async function finishTriage(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+): Promise<TriageSessionView> {
+  const content = triageContent();
+  return inUseCase(ctx, caller, async (u) => {
+    const s = await loadSession(u, id, 'triage_session.answer', true);
+    const finish = decideFinish(content, s);
+    await markTriageFinished(u.tx, id, finish.dispositionCode, u.now, caller.actor.userId);
+    await u.audit('update', sessionRef(id), finish.detail);
+    return shownSession(u, content, id);
+  });
+}
