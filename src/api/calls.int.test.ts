@@ -24,6 +24,27 @@ describeEachEngine('calls and reports API', (use) => {
       organisationCode: 'OTHER',
       passwordHash: await hashPassword('demo'),
     });
+    // Governance of another provider, and the administrator of a hospital trust that takes no 111 calls.
+    await use()
+      .db.insertInto('organisation')
+      .values([
+        { code: 'RYC', name: 'East of England Ambulance Service', kind: 'provider' },
+        { code: 'RGT', name: 'Cambridge University Hospitals', kind: 'provider' },
+      ])
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    for (const [username, role, organisationCode] of [
+      ['othergov', 'governance', 'RYC'],
+      ['hospadmin', 'provider_admin', 'RGT'],
+    ] as const) {
+      await insertUser(use().db, {
+        username,
+        displayName: username,
+        role,
+        organisationCode,
+        passwordHash: await hashPassword('demo'),
+      });
+    }
   });
   afterAll(async () => api.app.close());
 
@@ -72,13 +93,15 @@ describeEachEngine('calls and reports API', (use) => {
     expect((await event('no-such-call', 'answered', t0)).statusCode).toBe(404);
   });
 
-  it('keeps another provider’s staff out of the call', async () => {
+  it('keeps another provider’s staff out of the call: it is not found for them, and the attempt is audited', async () => {
     const id = (await offer({ areaCode: '5GC', at: t0.toISOString() })).json<{ id: string }>().id;
     const other = await api.login('other');
-    expect((await event(id, 'answered', new Date(t0.getTime() + 10_000), other)).statusCode).toBe(403);
-    expect((await api.app.inject({ url: `/api/calls/${id}/events`, headers: other })).statusCode).toBe(403);
+    expect((await event(id, 'answered', new Date(t0.getTime() + 10_000), other)).statusCode).toBe(404);
+    expect((await api.app.inject({ url: `/api/calls/${id}/events`, headers: other })).statusCode).toBe(404);
     const list = await api.app.inject({ url: '/api/calls', headers: other });
     expect(list.json()).toEqual([]);
+    const trail = await auditTrail(use().db, { resourceType: 'call', resourceId: id });
+    expect(trail.filter((t) => t.action === 'denied')).toHaveLength(2);
   });
 
   it('refuses an unknown area and a malformed postcode', async () => {
@@ -150,5 +173,91 @@ describeEachEngine('calls and reports API', (use) => {
         })
       ).statusCode,
     ).toBe(400);
+  });
+
+  it('lets governance read its own provider’s call events, and no other provider’s', async () => {
+    const id = (await offer({ areaCode: '5GC', at: t0.toISOString() })).json<{ id: string }>().id;
+    const own = await api.app.inject({
+      url: `/api/calls/${id}/events`,
+      headers: await api.login('governance'),
+    });
+    expect(own.statusCode).toBe(200);
+    expect(own.json<{ kind: string }[]>().map((e) => e.kind)).toEqual(['offered']);
+    const theirs = await api.app.inject({
+      url: `/api/calls/${id}/events`,
+      headers: await api.login('othergov'),
+    });
+    expect(theirs.statusCode).toBe(404);
+    const trail = await auditTrail(use().db, { resourceType: 'call', resourceId: id });
+    expect(trail.map((t) => [t.action, t.username])).toContainEqual(['denied', 'othergov']);
+  });
+
+  it('lets only the roles the policy names offer calls, each into its own provider’s queue', async () => {
+    const as = async (username: string, body: Record<string, unknown>) =>
+      api.app.inject({
+        method: 'POST',
+        url: '/api/calls',
+        headers: await api.login(username),
+        payload: body,
+      });
+    const before = await use()
+      .db.selectFrom('call')
+      .select(({ fn }) => fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    for (const username of ['doslead', 'commissioner', 'governance']) {
+      const res = await as(username, { areaCode: '5GC', at: t0.toISOString() });
+      expect(res.statusCode, username).toBe(403);
+      expect(res.json().detail).toMatch(/needs one of the roles/);
+    }
+    // A hospital's administrator may offer a call to its own provider, never into NHS Direct's queue for Luton.
+    expect((await as('hospadmin', { areaCode: '5GC', at: t0.toISOString() })).statusCode).toBe(404);
+    const after = await use()
+      .db.selectFrom('call')
+      .select(({ fn }) => fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(Number(after.n)).toBe(Number(before.n));
+    const own = await as('hospadmin', { at: t0.toISOString() });
+    expect(own.statusCode).toBe(201);
+    expect(own.json().providerCode).toBe('RGT');
+    const denials = await use()
+      .db.selectFrom('audit_log')
+      .select('username')
+      .where('action', '=', 'denied')
+      .where('username', 'in', ['doslead', 'commissioner', 'hospadmin'])
+      .execute();
+    expect(new Set(denials.map((d) => d.username))).toEqual(
+      new Set(['doslead', 'commissioner', 'hospadmin']),
+    );
+  });
+
+  it('refuses an offered call timed in the future or before the service existed, in plain words', async () => {
+    const now = new Date(t0.getTime() + 3_600_000);
+    const future = await offer({ areaCode: '5GC', at: new Date(now.getTime() + 6 * 60_000).toISOString() });
+    expect(future.statusCode).toBe(400);
+    expect(future.json().detail).toMatch(/future/);
+    const far = await offer({ areaCode: '5GC', at: '9999-12-31T00:00:00Z' });
+    expect(far.statusCode).toBe(400);
+    const old = await offer({ areaCode: '5GC', at: '2009-12-31T23:59:59Z' });
+    expect(old.statusCode).toBe(400);
+    expect(old.json().detail).toMatch(/2010/);
+    // A switch clock a little ahead of ours is tolerated.
+    expect(
+      (await offer({ areaCode: '5GC', at: new Date(now.getTime() + 4 * 60_000).toISOString() })).statusCode,
+    ).toBe(201);
+  });
+
+  it('refuses a call event in the future, before 2010, or before the call was offered', async () => {
+    const id = (await offer({ areaCode: '5GC', at: t0.toISOString() })).json<{ id: string }>().id;
+    const now = new Date(t0.getTime() + 3_600_000);
+    const future = await event(id, 'answered', new Date(now.getTime() + 6 * 60_000));
+    expect(future.statusCode).toBe(400);
+    expect(future.json().detail).toMatch(/future/);
+    const old = await event(id, 'answered', new Date('2009-06-01T00:00:00Z'));
+    expect(old.statusCode).toBe(400);
+    expect(old.json().detail).toMatch(/2010/);
+    const early = await event(id, 'answered', new Date(t0.getTime() - 1000));
+    expect(early.statusCode).toBe(400);
+    expect(early.json().detail).toMatch(/before/);
+    expect((await event(id, 'answered', new Date(t0.getTime() + 5000))).statusCode).toBe(200);
   });
 });

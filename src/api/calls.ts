@@ -1,23 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { Type } from '@sinclair/typebox';
+import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Actor } from '../domain/auth/index';
-import { applyCallEvent, type CallEvent, offeredCall } from '../domain/calls/index';
-import { conflict, forbidden, notFound } from '../domain/errors';
-import { parsePostcode, resolveLocation } from '../domain/geography/index';
-import { audit } from '../store/audit';
-import {
-  callEvents,
-  findCall,
-  findCallForUpdate,
-  insertCall,
-  listCalls,
-  type StoredCall,
-  saveCallEvent,
-} from '../store/calls';
-import { inTransaction } from '../store/db';
-import { findPostcode } from '../store/geography';
-import { requireRole } from './context';
+import { callEvents, type HandledCall, listCalls, offerCall, recordCallEvent } from '../services/calls';
+import { callerOf, typed } from './context';
 import { parseAt } from './geography';
 
 const CallSchema = Type.Object({
@@ -33,9 +17,11 @@ const CallSchema = Type.Object({
   waitSeconds: Type.Union([Type.Number(), Type.Null()]),
 });
 
+const CallEventSchema = Type.Object({ kind: Type.String(), at: Type.String() });
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function callBody(c: StoredCall, now: Date) {
+export function callBody(c: HandledCall, now: Date): Static<typeof CallSchema> {
   const waitEnd = c.answeredAt ?? c.abandonedAt ?? now;
   return {
     id: c.id,
@@ -51,23 +37,18 @@ export function callBody(c: StoredCall, now: Date) {
   };
 }
 
-const CALL_STAFF = ['health_adviser', 'clinician', 'provider_admin', 'system_admin'] as const;
-
-/** Provider staff see and change only their own provider's calls; a system administrator sees all. */
-function assertSameProvider(actor: Actor, call: StoredCall): void {
-  if (actor.role !== 'system_admin' && actor.organisationCode !== call.providerCode) {
-    throw forbidden(`Call ${call.id} is handled by another provider.`);
-  }
-}
-
-// Random, so API nodes behind a load balancer never hand out the same id.
-const newCallId = () => `C-${randomUUID()}`;
+/** A time the client may send, or leave out for "now" (the use case reads its own clock then). */
+const optionalAt = (at: string | undefined, now: Date): Date | undefined =>
+  at === undefined ? undefined : parseAt(at, now);
 
 /** Call handling: the switch (or an adviser) offers calls; advisers answer, transfer and end them. */
 export async function callsPlugin(app: FastifyInstance): Promise<void> {
-  app.post(
+  const r = typed(app);
+
+  r.post(
     '/api/calls',
     {
+      config: { access: 'call.offer' },
       schema: {
         tags: ['calls'],
         summary: 'A call is offered to the queue (from the telephony switch); routed by the caller’s area',
@@ -75,7 +56,12 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
           {
             postcode: Type.Optional(Type.String({ maxLength: 16 })),
             areaCode: Type.Optional(Type.String({ maxLength: 10 })),
-            at: Type.Optional(Type.String({ format: 'date-time' })),
+            at: Type.Optional(
+              Type.String({
+                format: 'date-time',
+                description: 'When it was offered: not before 2010, nor more than 5 minutes ahead of now',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -83,50 +69,20 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
       },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ...CALL_STAFF);
-      const body = request.body as { postcode?: string; areaCode?: string; at?: string };
-      const at = parseAt(body.at, app.ctx.now());
-      const geo = await app.ctx.geography();
-      let areaCode: string | null = null;
-      if (body.postcode) {
-        const parsed = parsePostcode(body.postcode);
-        const exact =
-          parsed.kind === 'postcode' ? await findPostcode(app.ctx.store.db, parsed.postcode) : undefined;
-        areaCode = resolveLocation(geo, parsed, exact, at).area.code;
-      } else if (body.areaCode) {
-        if (!geo.areas.has(body.areaCode.toUpperCase()))
-          throw notFound(`There is no commissioning area "${body.areaCode}".`);
-        areaCode = body.areaCode.toUpperCase();
-      }
-      let provider = actor.organisationCode;
-      if (areaCode) {
-        // Routing by area: the provider commissioned for the caller's area at this instant.
-        const decision = await app.ctx.route(areaCode, at);
-        if (!decision.live || !decision.provider) {
-          throw conflict(
-            `111 is not live in ${decision.areaName} on ${at.toISOString().slice(0, 10)}. ${decision.advice ?? ''}`.trim(),
-          );
-        }
-        provider = decision.provider.code;
-      }
-      const call: StoredCall = { ...offeredCall(newCallId(), at), areaCode, providerCode: provider };
-      await inTransaction(app.ctx.store.db, async (tx) => {
-        await insertCall(tx, call, actor.userId);
-        await audit(tx, {
-          actor,
-          action: 'create',
-          resourceType: 'call',
-          resourceId: call.id,
-          requestId: request.id,
-        });
+      const { postcode, areaCode, at } = request.body;
+      const call = await offerCall(app.ctx, callerOf(request), {
+        postcode,
+        areaCode,
+        at: optionalAt(at, app.ctx.now()),
       });
       return reply.code(201).send(callBody(call, app.ctx.now()));
     },
   );
 
-  app.post(
+  r.post(
     '/api/calls/:id/events',
     {
+      config: { access: 'call.record' },
       schema: {
         tags: ['calls'],
         summary: 'Record what happened to a call: answered, abandoned, transferred (to a clinician) or ended',
@@ -139,7 +95,12 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
               Type.Literal('transferred'),
               Type.Literal('ended'),
             ]),
-            at: Type.Optional(Type.String({ format: 'date-time' })),
+            at: Type.Optional(
+              Type.String({
+                format: 'date-time',
+                description: 'Not before the call was offered, nor more than 5 minutes ahead of now',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
@@ -147,48 +108,34 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ...CALL_STAFF);
-      const { id } = request.params as { id: string };
-      const body = request.body as { kind: CallEvent['kind']; at?: string };
-      const event: CallEvent = { callId: id, kind: body.kind, at: parseAt(body.at, app.ctx.now()) };
-      const updated = await inTransaction(app.ctx.store.db, async (tx) => {
-        const call = await findCallForUpdate(tx, id);
-        if (!call) throw notFound(`There is no call ${id}.`);
-        assertSameProvider(actor, call);
-        const next: StoredCall = {
-          ...applyCallEvent(call, event),
-          areaCode: call.areaCode,
-          providerCode: call.providerCode,
-        };
-        await saveCallEvent(tx, next, event, actor.userId);
-        await audit(tx, {
-          actor,
-          action: 'update',
-          resourceType: 'call',
-          resourceId: id,
-          requestId: request.id,
-          detail: { event: body.kind },
-        });
-        return next;
+      const { kind, at } = request.body;
+      const call = await recordCallEvent(app.ctx, callerOf(request), request.params.id, {
+        kind,
+        at: optionalAt(at, app.ctx.now()),
       });
-      return callBody(updated, app.ctx.now());
+      return callBody(call, app.ctx.now());
     },
   );
 
-  app.get(
+  r.get(
     '/api/calls',
     {
+      config: { access: 'call.read' },
       schema: {
         tags: ['calls'],
         summary: 'Calls of your provider, newest first (the queue with status=queued)',
         querystring: Type.Object(
           {
             status: Type.Optional(
-              Type.Union(
-                ['queued', 'answered', 'abandoned', 'transferred', 'ended'].map((s) => Type.Literal(s)),
-              ),
+              Type.Union([
+                Type.Literal('queued'),
+                Type.Literal('answered'),
+                Type.Literal('abandoned'),
+                Type.Literal('transferred'),
+                Type.Literal('ended'),
+              ]),
             ),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
           },
           { additionalProperties: false },
         ),
@@ -196,41 +143,27 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ...CALL_STAFF);
-      const q = request.query as { status?: StoredCall['status']; limit?: number };
-      const calls = await listCalls(app.ctx.store.db, {
-        ...(actor.role === 'system_admin' ? {} : { providerCode: actor.organisationCode }),
-        ...(q.status ? { status: q.status } : {}),
-        limit: q.limit ?? 100,
-      });
+      const { status, limit } = request.query;
+      const calls = await listCalls(app.ctx, callerOf(request), { status, limit });
       const now = app.ctx.now();
       return calls.map((c) => callBody(c, now));
     },
   );
 
-  app.get(
+  r.get(
     '/api/calls/:id/events',
     {
+      config: { access: 'call.read' },
       schema: {
         tags: ['calls'],
-        summary: 'The recorded events of one call',
+        summary: 'The recorded events of one call (the read is audited)',
         params: Type.Object({ id: Type.String({ maxLength: 40 }) }),
+        response: { 200: Type.Array(CallEventSchema) },
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ...CALL_STAFF, 'governance');
-      const { id } = request.params as { id: string };
-      const call = await findCall(app.ctx.store.db, id);
-      if (!call) throw notFound(`There is no call ${id}.`);
-      if (actor.role !== 'governance') assertSameProvider(actor, call);
-      await audit(app.ctx.store.db, {
-        actor,
-        action: 'read',
-        resourceType: 'call',
-        resourceId: id,
-        requestId: request.id,
-      });
-      return (await callEvents(app.ctx.store.db, id)).map((e) => ({ kind: e.kind, at: e.at.toISOString() }));
+      const events = await callEvents(app.ctx, callerOf(request), request.params.id);
+      return events.map((e) => ({ kind: e.kind, at: e.at.toISOString() }));
     },
   );
 }

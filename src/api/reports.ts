@@ -1,112 +1,85 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Actor } from '../domain/auth/index';
-import { callKpis, TARGETS } from '../domain/calls/index';
-import { forbidden, invalid } from '../domain/errors';
-import { areaWithRegion } from '../domain/geography/index';
-import { capacityPlan, DEFAULT_ASSUMPTIONS } from '../sim/capacity';
-import { simulateQueue } from '../sim/simulate';
-import { type CallFilter, listCalls } from '../store/calls';
-import { requireRole } from './context';
+import { invalid } from '../domain/errors';
+import { capacityPlan, kpiAreas, kpis } from '../services/reporting';
+import { callerOf, typed } from './context';
 
-const REPORT_ROLES = [
-  'provider_admin',
-  'health_adviser',
-  'clinician',
-  'commissioner',
-  'governance',
-  'system_admin',
-] as const;
-const PROVIDER_ROLES: readonly string[] = ['provider_admin', 'health_adviser', 'clinician'];
-const MAX_RANGE_DAYS = 92;
-
-/** Which calls a person may count: their provider's, their region's areas, or (nationally) all. */
-async function scopeFor(
-  actor: Actor,
-  area: string | undefined,
-  regionOf: (area: string) => Promise<string>,
-): Promise<Pick<CallFilter, 'providerCode' | 'areaCode'>> {
-  const scope: { providerCode?: string; areaCode?: string } = {};
-  if (PROVIDER_ROLES.includes(actor.role)) scope.providerCode = actor.organisationCode;
-  if (area) {
-    if (actor.role === 'commissioner' && (await regionOf(area)) !== actor.organisationCode) {
-      throw forbidden(`Area ${area} is outside your region ${actor.organisationCode}.`);
-    }
-    scope.areaCode = area.toUpperCase();
-  } else if (actor.role === 'commissioner') {
-    throw invalid('Choose an area of your region (?area=CODE).');
-  }
-  return scope;
+/** A date or date-time from the query string ("2012-03-01", "2012-03-01T00:00:00Z"), or not given. */
+function queryDate(name: string, value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime()))
+    throw invalid(`"${name}" must be a date such as 2012-03-01, not "${value}".`);
+  return d;
 }
 
-function dateRange(from: string | undefined, to: string | undefined, now: Date): { from: Date; to: Date } {
-  const end = to ? new Date(to) : now;
-  const start = from ? new Date(from) : new Date(end.getTime() - 7 * 86_400_000);
-  if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()))
-    throw invalid('"from" and "to" must be dates such as 2012-03-01.');
-  if (start >= end) throw invalid('"from" must be before "to".');
-  if (end.getTime() - start.getTime() > MAX_RANGE_DAYS * 86_400_000)
-    throw invalid(`Ask for at most ${MAX_RANGE_DAYS} days at a time.`);
-  return { from: start, to: end };
-}
+const AreaRef = Type.Object({ code: Type.String(), name: Type.String() });
 
 /** Reporting: the national KPIs over recorded calls, and capacity planning for an area. */
 export async function reportsPlugin(app: FastifyInstance): Promise<void> {
-  const regionOf = async (area: string) => areaWithRegion(await app.ctx.geography(), area).region.code;
+  const r = typed(app);
 
-  app.get(
+  r.get(
     '/api/reports/kpis',
     {
+      config: { access: 'kpi.read' },
       schema: {
         tags: ['reports'],
-        summary: 'National call-handling KPIs (NHS 111 MDS / IUC ADC) over a period, with an hourly series',
+        summary:
+          'National call-handling KPIs (NHS 111 MDS / IUC ADC) over a period, with an hourly series: your provider’s calls, or your areas’ (England for the Department of Health)',
         querystring: Type.Object(
           {
             from: Type.Optional(Type.String({ maxLength: 40 })),
             to: Type.Optional(Type.String({ maxLength: 40 })),
-            area: Type.Optional(Type.String({ maxLength: 10 })),
+            area: Type.Optional(
+              Type.String({
+                maxLength: 10,
+                description: 'One area of your scope; all of them when left out',
+              }),
+            ),
           },
           { additionalProperties: false },
         ),
       },
     },
     async (request) => {
-      const actor = requireRole(request.actor, ...REPORT_ROLES);
-      const q = request.query as { from?: string; to?: string; area?: string };
-      const range = dateRange(q.from, q.to, app.ctx.now());
-      const scope = await scopeFor(actor, q.area, regionOf);
-      const calls = await listCalls(app.ctx.store.db, { ...scope, ...range });
-      const byHour = new Map<string, typeof calls>();
-      for (const c of calls) {
-        const hour = `${c.offeredAt.toISOString().slice(0, 13)}:00Z`;
-        byHour.set(hour, [...(byHour.get(hour) ?? []), c]);
-      }
-      const series = [...byHour.entries()]
-        .sort(([a], [b]) => a.localeCompare(b))
-        .map(([hour, cs]) => {
-          const k = callKpis(cs);
-          return {
-            hour,
-            offered: k.offered,
-            answered: k.answered,
-            abandoned: k.abandoned,
-            answeredWithin60sPercent: k.answeredWithin60sPercent,
-          };
-        });
-      return {
-        from: range.from.toISOString(),
-        to: range.to.toISOString(),
-        scope,
-        targets: TARGETS,
-        kpis: callKpis(calls),
-        series,
-      };
+      const { from, to, area } = request.query;
+      const report = await kpis(app.ctx, callerOf(request), {
+        from: queryDate('from', from),
+        to: queryDate('to', to),
+        area,
+      });
+      return { ...report, from: report.from.toISOString(), to: report.to.toISOString() };
     },
   );
 
-  app.get(
+  r.get(
+    '/api/reports/areas',
+    {
+      config: { access: 'kpi.read' },
+      schema: {
+        tags: ['reports'],
+        summary:
+          'The areas you may report on: England, your commissioning areas, or those your provider took calls from',
+        response: {
+          200: Type.Object({
+            kind: Type.Union([Type.Literal('england'), Type.Literal('areas'), Type.Literal('provider')]),
+            label: Type.String(),
+            areas: Type.Array(AreaRef),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const scope = await kpiAreas(app.ctx, callerOf(request));
+      return { ...scope, areas: [...scope.areas] };
+    },
+  );
+
+  r.get(
     '/api/reports/capacity',
     {
+      config: { access: 'capacity_plan.read' },
       schema: {
         tags: ['reports'],
         summary:
@@ -124,47 +97,6 @@ export async function reportsPlugin(app: FastifyInstance): Promise<void> {
         ),
       },
     },
-    async (request) => {
-      requireRole(request.actor, ...REPORT_ROLES);
-      const q = request.query as {
-        area: string;
-        day?: 'weekday' | 'weekend_or_bank_holiday';
-        adviserHandleSeconds?: number;
-        clinicianShare?: number;
-      };
-      const { area } = areaWithRegion(await app.ctx.geography(), q.area);
-      const assumptions = {
-        ...DEFAULT_ASSUMPTIONS,
-        ...(q.adviserHandleSeconds ? { adviserHandleSeconds: q.adviserHandleSeconds } : {}),
-        ...(q.clinicianShare !== undefined ? { clinicianShare: q.clinicianShare } : {}),
-      };
-      const day = q.day ?? 'weekday';
-      const hours = capacityPlan(area.population2011, day, assumptions);
-      // Check the plan the way it will be judged: simulate the day and measure it with the KPI code.
-      const simulated = callKpis(
-        simulateQueue({
-          callsByHour: hours.map((h) => h.calls),
-          advisersByHour: hours.map((h) => h.advisers),
-          handleSeconds: assumptions.adviserHandleSeconds,
-          patienceSeconds: 300,
-          start: new Date('2012-03-05T00:00:00Z'),
-          seed: 111,
-        }),
-      );
-      return {
-        area: { code: area.code, name: area.name, population2011: area.population2011 },
-        day,
-        assumptions,
-        hours,
-        totals: {
-          calls: hours.reduce((n, h) => n + h.calls, 0),
-          adviserHours: hours.reduce((n, h) => n + h.advisers, 0),
-          clinicianHours: hours.reduce((n, h) => n + h.clinicians, 0),
-          peakAdvisers: Math.max(...hours.map((h) => h.advisers)),
-          peakClinicians: Math.max(...hours.map((h) => h.clinicians)),
-        },
-        simulated,
-      };
-    },
+    async (request) => capacityPlan(app.ctx, callerOf(request), request.query),
   );
 }

@@ -62,7 +62,7 @@ export async function insertCalls(tx: Tx, calls: readonly StoredCall[]): Promise
   }
 }
 
-export async function findCall(db: Db, id: string): Promise<StoredCall | undefined> {
+export async function findCall(db: Db | Tx, id: string): Promise<StoredCall | undefined> {
   const row = await db.selectFrom('call').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? toCall(row) : undefined;
 }
@@ -94,16 +94,20 @@ export async function saveCallEvent(
 export interface CallFilter {
   readonly providerCode?: string;
   readonly areaCode?: string;
+  /** Calls from any of these areas (a commissioner's); an empty set matches no call. */
+  readonly areaCodes?: ReadonlySet<string>;
   readonly status?: CallStatus;
   readonly from?: Date;
   readonly to?: Date;
   readonly limit?: number;
 }
 
-export async function listCalls(db: Db, f: CallFilter): Promise<StoredCall[]> {
+export async function listCalls(db: Db | Tx, f: CallFilter): Promise<StoredCall[]> {
+  if (f.areaCodes?.size === 0) return [];
   let q = db.selectFrom('call').selectAll().orderBy('offered_at', 'desc');
   if (f.providerCode) q = q.where('provider_code', '=', f.providerCode);
   if (f.areaCode) q = q.where('area_code', '=', f.areaCode);
+  if (f.areaCodes) q = q.where('area_code', 'in', [...f.areaCodes]);
   if (f.status) q = q.where('status', '=', f.status);
   if (f.from) q = q.where('offered_at', '>=', f.from);
   if (f.to) q = q.where('offered_at', '<', f.to);
@@ -111,7 +115,7 @@ export async function listCalls(db: Db, f: CallFilter): Promise<StoredCall[]> {
   return (await q.execute()).map(toCall);
 }
 
-export async function callEvents(db: Db, callId: string): Promise<CallEvent[]> {
+export async function callEvents(db: Db | Tx, callId: string): Promise<CallEvent[]> {
   const rows = await db
     .selectFrom('call_event')
     .selectAll()
@@ -119,4 +123,16 @@ export async function callEvents(db: Db, callId: string): Promise<CallEvent[]> {
     .orderBy('id')
     .execute();
   return rows.map((r) => ({ callId: r.call_id, kind: r.kind as CallEvent['kind'], at: r.at }));
+}
+
+/** The areas a provider has taken calls from, for its reports' area picker. */
+export async function callAreaCodes(db: Db | Tx, providerCode: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('call')
+    .select('area_code')
+    .distinct()
+    .where('provider_code', '=', providerCode)
+    .where('area_code', 'is not', null)
+    .execute();
+  return rows.flatMap((r) => (r.area_code ? [r.area_code] : []));
 }

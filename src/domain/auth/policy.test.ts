@@ -104,4 +104,17 @@ describe('the access policy', () => {
     expect(decide(actor('dos_lead', 'Q35'), 'service.capacity', service, tree).allowed).toBe(true);
     expect(decide(actor('dos_lead', 'Q30'), 'service.capacity', service, tree).allowed).toBe(false);
   });
+
+  it('lets call-handling staff plan any area’s capacity, a commissioner only its own areas’', () => {
+    const bedfordshire = { areaCode: '5P2' };
+    expect(decide(actor('health_adviser', 'NHSD'), 'capacity_plan.read', bedfordshire, tree).allowed).toBe(
+      true,
+    );
+    expect(decide(actor('clinician', 'NHSD'), 'capacity_plan.read', bedfordshire, tree).allowed).toBe(true);
+    expect(decide(actor('commissioner', '06F'), 'capacity_plan.read', bedfordshire, tree).allowed).toBe(true);
+    expect(
+      decide(actor('commissioner', '06F'), 'capacity_plan.read', { areaCode: '5GC' }, tree).allowed,
+    ).toBe(false);
+    expect(decide(actor('dos_lead', 'Q35'), 'capacity_plan.read', bedfordshire, tree).allowed).toBe(false);
+  });
 });

@@ -120,7 +120,10 @@ export const POLICY = {
     commissioner: 'area',
     system_admin: 'any',
   },
+  // Capacity planning reads only an area's population: the staff who answer the calls may plan with it.
   'capacity_plan.read': {
+    health_adviser: 'any',
+    clinician: 'any',
     provider_admin: 'any',
     commissioner: 'area',
     governance: 'any',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCallEvent, callFromEvents, callKpis, offeredCall } from './index';
+import { applyCallEvent, callFromEvents, callKpis, checkCallTime, offeredCall } from './index';
 
 const t0 = new Date('2012-03-03T09:00:00Z');
 const secondsLater = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -37,6 +37,16 @@ describe('call lifecycle', () => {
       applyCallEvent(offeredCall('c3', t0), { callId: 'c3', kind: 'answered', at: secondsLater(-1) }),
     ).toThrow(/before/);
     expect(() => callFromEvents([{ callId: 'c4', kind: 'answered', at: t0 }])).toThrow(/starts with/);
+  });
+});
+
+describe('call times at their edges', () => {
+  const now = new Date('2012-03-03T11:00:00Z');
+  it('accepts 1 January 2010 and five minutes ahead of the clock, and nothing beyond', () => {
+    expect(() => checkCallTime('offered', new Date('2010-01-01T00:00:00Z'), now)).not.toThrow();
+    expect(() => checkCallTime('offered', new Date('2009-12-31T23:59:59.999Z'), now)).toThrow(/2010/);
+    expect(() => checkCallTime('answered', new Date(now.getTime() + 300_000), now)).not.toThrow();
+    expect(() => checkCallTime('answered', new Date(now.getTime() + 300_001), now)).toThrow(/future/);
   });
 });
 

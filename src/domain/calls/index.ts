@@ -1,3 +1,11 @@
 export { type CallKpis, callKpis, TARGETS } from './kpis';
-export { applyCallEvent, callFromEvents, offeredCall, waitSeconds } from './lifecycle';
+export {
+  applyCallEvent,
+  CLOCK_TOLERANCE_MS,
+  callFromEvents,
+  checkCallTime,
+  offeredCall,
+  SERVICE_START,
+  waitSeconds,
+} from './lifecycle';
 export type * from './types';

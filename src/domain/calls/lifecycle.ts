@@ -10,6 +10,28 @@ const NEXT: Record<CallStatus, readonly CallEventKind[]> = {
   ended: [],
 };
 
+/** 111 did not exist before its first pilots: no call can have happened earlier. */
+export const SERVICE_START = new Date('2010-01-01T00:00:00Z');
+/** How far ahead of our clock a telephony switch's clock may run before its times are not believed. */
+export const CLOCK_TOLERANCE_MS = 5 * 60_000;
+
+/**
+ * Refuses a time no call could have: one before 111 existed, or one in the future beyond a switch's
+ * clock drift. The KPIs are measured from these times, so an absurd one would corrupt every report.
+ */
+export function checkCallTime(what: string, at: Date, now: Date): void {
+  if (at.getTime() < SERVICE_START.getTime()) {
+    throw invalid(
+      `The ${what} time ${at.toISOString()} is before 1 January 2010: NHS 111 did not exist then. Send the time the call actually happened.`,
+    );
+  }
+  if (at.getTime() > now.getTime() + CLOCK_TOLERANCE_MS) {
+    throw invalid(
+      `The ${what} time ${at.toISOString()} is in the future: it is more than 5 minutes after the server's clock (${now.toISOString()}). Check the sending clock.`,
+    );
+  }
+}
+
 export function offeredCall(id: string, at: Date): Call {
   return {
     id,

@@ -27,6 +27,7 @@ interface Kpis {
   meanEpisodeSeconds: number | null;
 }
 interface KpiReport {
+  scope: { label: string; providerCode?: string; areaCodes?: string[] };
   kpis: Kpis;
   series: {
     hour: string;
@@ -36,6 +37,17 @@ interface KpiReport {
     answeredWithin60sPercent: number | null;
   }[];
 }
+/** The areas the signed-in user may report on (GET /api/reports/areas): the policy's answer, not ours. */
+interface ReportAreas {
+  kind: 'england' | 'areas' | 'provider';
+  label: string;
+  areas: { code: string; name: string }[];
+}
+const ALL_LABEL: Record<ReportAreas['kind'], string> = {
+  england: 'All England',
+  areas: 'All my areas',
+  provider: 'All our calls',
+};
 interface HourPlan {
   hour: number;
   calls: number;
@@ -70,12 +82,13 @@ function Tile({ label, value, target, ok }: { label: string; value: string; targ
   );
 }
 
-export function Reports({ me }: { me: Me }) {
-  const [area, setArea] = useState(me.role === 'commissioner' ? '5GC' : '');
+export function Reports(_props: { me: Me }) {
+  const [scope, setScope] = useState<ReportAreas | null>(null);
+  const [area, setArea] = useState('');
   const [from, setFrom] = useState('2012-03-05');
   const [to, setTo] = useState('2012-03-12');
   const [report, setReport] = useState<KpiReport | null>(null);
-  const [capacityArea, setCapacityArea] = useState('5GC');
+  const [capacityArea, setCapacityArea] = useState('');
   const [day, setDay] = useState<'weekday' | 'weekend_or_bank_holiday'>('weekday');
   const [capacity, setCapacity] = useState<Capacity | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -91,12 +104,13 @@ export function Reports({ me }: { me: Me }) {
       setError(err instanceof Error ? err.message : String(err));
     }
   };
-  const plan = async (e?: FormEvent) => {
+  const plan = async (planArea = capacityArea, e?: FormEvent) => {
     e?.preventDefault();
+    if (!planArea) return;
     setError(null);
     try {
       setCapacity(
-        await api<Capacity>(`/api/reports/capacity?area=${encodeURIComponent(capacityArea)}&day=${day}`),
+        await api<Capacity>(`/api/reports/capacity?area=${encodeURIComponent(planArea)}&day=${day}`),
       );
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -105,7 +119,20 @@ export function Reports({ me }: { me: Me }) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: load once on opening; later loads are the user's.
   useEffect(() => {
     void load();
-    void plan();
+    void (async () => {
+      try {
+        const mine = await api<ReportAreas>('/api/reports/areas');
+        setScope(mine);
+        // Plan for the pilot area when it is one of the user's, else for the first of them.
+        const first = mine.areas.find((a) => a.code === '5GC') ?? mine.areas[0];
+        if (first) {
+          setCapacityArea(first.code);
+          await plan(first.code);
+        }
+      } catch (err) {
+        setError(err instanceof Error ? err.message : String(err));
+      }
+    })();
   }, []);
 
   const k = report?.kpis;
@@ -124,7 +151,14 @@ export function Reports({ me }: { me: Me }) {
       <form className="inline-form" onSubmit={load} aria-label="KPI period">
         <label>
           Area
-          <input value={area} onChange={(e) => setArea(e.target.value)} placeholder="all" size={6} />
+          <select value={area} onChange={(e) => setArea(e.target.value)}>
+            <option value="">{scope ? ALL_LABEL[scope.kind] : 'All'}</option>
+            {scope?.areas.map((a) => (
+              <option key={a.code} value={a.code}>
+                {a.name} ({a.code})
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           From
@@ -136,8 +170,9 @@ export function Reports({ me }: { me: Me }) {
         </label>
         <button type="submit">Show KPIs</button>
       </form>
-      {k && (
+      {k && report && (
         <>
+          <h2 data-testid="kpi-scope">KPIs: {report.scope.label}</h2>
           <div className="tiles">
             <Tile
               label="Answered within 60 s"
@@ -201,10 +236,16 @@ export function Reports({ me }: { me: Me }) {
         </>
       )}
       <h2>Capacity planning</h2>
-      <form className="inline-form" onSubmit={plan} aria-label="Capacity planning">
+      <form className="inline-form" onSubmit={(e) => plan(capacityArea, e)} aria-label="Capacity planning">
         <label>
           Area
-          <input value={capacityArea} onChange={(e) => setCapacityArea(e.target.value)} size={6} />
+          <select value={capacityArea} onChange={(e) => setCapacityArea(e.target.value)}>
+            {scope?.areas.map((a) => (
+              <option key={a.code} value={a.code}>
+                {a.name} ({a.code})
+              </option>
+            ))}
+          </select>
         </label>
         <label>
           Day
