@@ -12,7 +12,6 @@ import {
   type Region,
   readOnspdRow,
 } from '../domain/geography/index';
-import { inTransaction } from '../store/db';
 import { upsertPostcodes } from '../store/geography';
 import type { ServiceContext } from './context';
 import { locate } from './locate';
@@ -173,7 +172,7 @@ export async function importPostcodes(
     if (batch.length === 0) return;
     const written = batch;
     batch = [];
-    await inTransaction(ctx.store.db, (tx) => upsertPostcodes(tx, written, 'onspd'));
+    await inUseCase(ctx, caller, (u) => upsertPostcodes(u.tx, written, 'onspd'));
     imported += written.length;
   };
 
