@@ -1,15 +1,16 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { invalid } from '../domain/errors';
+import type { Location } from '../domain/geography/index';
 import {
-  ambulanceTrustOn,
-  areaWithRegion,
-  type Location,
-  parsePostcode,
-  resolveLocation,
-} from '../domain/geography/index';
-import { findPostcode } from '../store/geography';
-import { requireActor } from './context';
+  type AreaSummary as AreaSummaryOf,
+  areaDetail,
+  listAreas,
+  listDistricts,
+  listRegions,
+  placePostcode,
+} from '../services/geography';
+import { callerOf, typed } from './context';
 
 const At = Type.Optional(
   Type.String({ format: 'date-time', description: 'The instant to answer for (default: now)' }),
@@ -51,6 +52,15 @@ export function parseAt(at: string | undefined, now: Date): Date {
   return d;
 }
 
+const areaSummaryBody = (a: AreaSummaryOf): Static<typeof AreaSummary> => ({
+  code: a.area.code,
+  name: a.area.name,
+  kind: a.area.kind,
+  population2011: a.area.population2011,
+  region: a.region,
+  ambulanceTrust: { code: a.ambulanceTrust.code, name: a.ambulanceTrust.name },
+});
+
 export function locationBody(l: Location): Static<typeof LocationSchema> {
   return {
     query: l.query,
@@ -74,7 +84,10 @@ export function locationBody(l: Location): Static<typeof LocationSchema> {
 }
 
 export async function geographyPlugin(app: FastifyInstance): Promise<void> {
-  app.get(
+  const { ctx } = app;
+  const r = typed(app);
+
+  r.get(
     '/api/geography/postcodes/:postcode',
     {
       schema: {
@@ -84,20 +97,20 @@ export async function geographyPlugin(app: FastifyInstance): Promise<void> {
         querystring: Type.Object({ at: At }, { additionalProperties: false }),
         response: { 200: LocationSchema },
       },
+      config: { access: 'reference.read' },
     },
-    async (request) => {
-      requireActor(request.actor);
-      const { postcode } = request.params as { postcode: string };
-      const { at } = request.query as { at?: string };
-      const parsed = parsePostcode(postcode);
-      const exact =
-        parsed.kind === 'postcode' ? await findPostcode(app.ctx.store.db, parsed.postcode) : undefined;
-      const geo = await app.ctx.geography();
-      return locationBody(resolveLocation(geo, parsed, exact, parseAt(at, app.ctx.now())));
-    },
+    async (request) =>
+      locationBody(
+        await placePostcode(
+          ctx,
+          callerOf(request),
+          request.params.postcode,
+          parseAt(request.query.at, ctx.now()),
+        ),
+      ),
   );
 
-  app.get(
+  r.get(
     '/api/geography/regions',
     {
       schema: {
@@ -114,22 +127,18 @@ export async function geographyPlugin(app: FastifyInstance): Promise<void> {
           ),
         },
       },
+      config: { access: 'reference.read' },
     },
-    async (request) => {
-      requireActor(request.actor);
-      const geo = await app.ctx.geography();
-      const counts = new Map<string, number>();
-      for (const a of geo.areas.values()) counts.set(a.regionCode, (counts.get(a.regionCode) ?? 0) + 1);
-      return [...geo.regions.values()].map((r) => ({
-        code: r.code,
-        name: r.orgName,
-        onsCode: r.onsCode,
-        areaCount: counts.get(r.code) ?? 0,
-      }));
-    },
+    async (request) =>
+      (await listRegions(ctx, callerOf(request))).map(({ region, areaCount }) => ({
+        code: region.code,
+        name: region.orgName,
+        onsCode: region.onsCode,
+        areaCount,
+      })),
   );
 
-  app.get(
+  r.get(
     '/api/geography/areas',
     {
       schema: {
@@ -141,31 +150,12 @@ export async function geographyPlugin(app: FastifyInstance): Promise<void> {
         ),
         response: { 200: Type.Array(AreaSummary) },
       },
+      config: { access: 'reference.read' },
     },
-    async (request) => {
-      requireActor(request.actor);
-      const { region } = request.query as { region?: string };
-      const geo = await app.ctx.geography();
-      const now = app.ctx.now();
-      return [...geo.areas.values()]
-        .filter((a) => !region || a.regionCode === region.toUpperCase())
-        .sort((a, b) => a.name.localeCompare(b.name))
-        .map((a) => {
-          const r = geo.regions.get(a.regionCode);
-          const t = ambulanceTrustOn(geo, a, now);
-          return {
-            code: a.code,
-            name: a.name,
-            kind: a.kind,
-            population2011: a.population2011,
-            region: { code: a.regionCode, name: r?.orgName ?? a.regionCode },
-            ambulanceTrust: { code: t.code, name: t.name },
-          };
-        });
-    },
+    async (request) => (await listAreas(ctx, callerOf(request), request.query.region)).map(areaSummaryBody),
   );
 
-  app.get(
+  r.get(
     '/api/geography/areas/:code',
     {
       schema: {
@@ -179,30 +169,19 @@ export async function geographyPlugin(app: FastifyInstance): Promise<void> {
           ]),
         },
       },
+      config: { access: 'reference.read' },
     },
     async (request) => {
-      requireActor(request.actor);
-      const { code } = request.params as { code: string };
-      const geo = await app.ctx.geography();
-      const { area, region } = areaWithRegion(geo, code);
-      const t = ambulanceTrustOn(geo, area, app.ctx.now());
-      const districts = [...geo.districts.values()]
-        .filter((d) => d.areaCode === area.code)
-        .map((d) => d.outcode);
+      const detail = await areaDetail(ctx, callerOf(request), request.params.code);
       return {
-        code: area.code,
-        name: area.name,
-        kind: area.kind,
-        population2011: area.population2011,
-        region: { code: region.code, name: region.orgName },
-        ambulanceTrust: { code: t.code, name: t.name },
-        ambulanceCoverage: area.ambulanceCoverage,
-        districts,
+        ...areaSummaryBody(detail),
+        ambulanceCoverage: detail.area.ambulanceCoverage,
+        districts: detail.districts,
       };
     },
   );
 
-  app.get(
+  r.get(
     '/api/geography/districts',
     {
       schema: {
@@ -221,18 +200,16 @@ export async function geographyPlugin(app: FastifyInstance): Promise<void> {
           ),
         },
       },
+      config: { access: 'reference.read' },
     },
-    async (request) => {
-      requireActor(request.actor);
-      const geo = await app.ctx.geography();
-      return [...geo.districts.values()].map((d) => ({
+    async (request) =>
+      (await listDistricts(ctx, callerOf(request))).map((d) => ({
         outcode: d.outcode,
         latitude: d.latitude,
         longitude: d.longitude,
         population2011: d.population2011,
         areaCode: d.areaCode,
-        regionCode: geo.areas.get(d.areaCode)?.regionCode ?? '',
-      }));
-    },
+        regionCode: d.regionCode,
+      })),
   );
 }

@@ -8,6 +8,7 @@ interface Row {
   plan: { status: string; confirmed: boolean; version: number } | null;
   issues: { rule?: string }[];
   canEdit: boolean;
+  canApprove: boolean;
 }
 
 describeEachEngine('rollout and routing API', (use) => {
@@ -37,6 +38,54 @@ describeEachEngine('rollout and routing API', (use) => {
     expect(rows.find((r) => r.area.code === '5ND')?.canEdit).toBe(false);
     expect(rows.filter((r) => r.plan === null).length).toBeGreaterThan(100);
     expect((await get('/api/rollout/plans', 'adviser')).statusCode).toBe(403);
+  });
+
+  it('lets a CCG approve but not edit, an SHA edit but not approve, and audits each refusal', async () => {
+    const rowsOf = async (who: string) => (await get('/api/rollout/plans', who)).json<Row[]>();
+    const bedford = (rows: Row[]) => rows.find((r) => r.area.code === '5P2');
+    // The screen's flags come from the same policy that decides the change.
+    expect(bedford(await rowsOf('ccg'))).toMatchObject({ canEdit: false, canApprove: true });
+    expect(bedford(await rowsOf('commissioner'))).toMatchObject({ canEdit: true, canApprove: false });
+    expect(bedford(await rowsOf('national'))).toMatchObject({ canEdit: true, canApprove: false });
+
+    const plan = {
+      status: 'planned',
+      operatingModel: 'partnership',
+      providerCodes: ['NHSD', 'RYC', 'OOH-Q35'],
+      procurementDate: null,
+      goLiveDate: null,
+    };
+    const edit = await api.app.inject({
+      method: 'PUT',
+      url: '/api/rollout/plans/5P2',
+      payload: plan,
+      headers: h.ccg,
+    });
+    expect(edit.statusCode).toBe(403);
+    expect(edit.headers['content-type']).toMatch(/problem\+json/);
+    const approve = await api.app.inject({
+      method: 'POST',
+      url: '/api/rollout/plans/5GC/approve',
+      headers: { ...h.commissioner, 'if-match': '"1"' },
+    });
+    expect(approve.statusCode).toBe(403);
+
+    const denied = async (area: string) =>
+      (await auditTrail(use().db, { resourceType: 'rollout_plan', resourceId: area })).filter(
+        (t) => t.action === 'denied',
+      );
+    expect((await denied('5P2')).map((t) => t.username)).toEqual(['ccg']);
+    expect((await denied('5GC')).map((t) => t.username)).toEqual(['commissioner']);
+    // Nothing was written for either area.
+    expect((await get('/api/rollout/plans/5P2')).statusCode).toBe(404);
+  });
+
+  it('tells the screen who may apply the deadline, rather than the screen guessing', async () => {
+    const may = async (who: string) =>
+      (await get('/api/rollout/config', who)).json<{ canApplyDeadline: boolean }>().canApplyDeadline;
+    expect(await may('national')).toBe(true);
+    expect(await may('commissioner')).toBe(false);
+    expect(await may('ccg')).toBe(false);
   });
 
   it('routes a call from Luton to "not live" before the pilot and to the pilot provider after', async () => {
@@ -163,7 +212,13 @@ describeEachEngine('rollout and routing API', (use) => {
     const history = (await get(`${url}/history`)).json<{ kind: string }[]>().map((e) => e.kind);
     expect(history).toEqual(['opted_in_default', 'updated', 'submitted', 'approved']);
     const trail = await auditTrail(use().db, { resourceType: 'rollout_plan', resourceId: '5P2' });
-    expect(trail.map((t) => t.username)).toEqual(['ccg', 'commissioner', 'commissioner']);
+    expect(trail.filter((t) => t.action !== 'denied').map((t) => t.username)).toEqual([
+      'ccg',
+      'commissioner',
+      'commissioner',
+    ]);
+    // The SHA's attempt to approve was refused and is on the trail too.
+    expect(trail.some((t) => t.action === 'denied' && t.username === 'commissioner')).toBe(true);
   });
 
   it("refuses a commissioner another SHA's areas, and unknown areas", async () => {

@@ -1,48 +1,36 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Actor } from '../domain/auth/index';
+import type { FastifyInstance } from 'fastify';
 import {
-  approvePlan,
-  calendarIssues,
-  canApprovePlan,
-  canEditPlan,
-  canReadPlans,
-  coverageOn,
-  coverageSeries,
   EDITABLE_STATUSES,
-  editPlan,
-  goLiveTimeline,
   isConfirmed,
   isIsoDate,
-  isNational,
-  londonDate,
   londonMidnight,
   missingForConfirmation,
   OPERATING_MODELS,
   PLAN_STAGES,
   PLAN_STATUSES,
-  type PlanDraft,
-  type PlanEventKind,
   type RolloutPlan,
-  route,
+} from '../domain/commissioning/index';
+import { invalid } from '../domain/errors';
+import {
+  type AreaPlan,
+  applyDeadline,
+  approvePlan,
+  coverage,
+  coverageTimeline,
+  deletePlan,
+  editPlan,
+  etagOf,
+  exportPlansCsv,
+  listPlans,
+  planHistory,
+  readPlan,
+  rolloutConfig,
+  routeCall,
   submitPlan,
   withdrawPlan,
-} from '../domain/commissioning/index';
-import { forbidden, invalid, notFound, preconditionFailed } from '../domain/errors';
-import { areaWithRegion, parsePostcode, resolveLocation } from '../domain/geography/index';
-import { audit } from '../store/audit';
-import {
-  appendPlanEvent,
-  applyDeadlineInStore,
-  deletePlan,
-  findPlan,
-  planHistory,
-  savePlan,
-} from '../store/commissioning';
-import { inTransaction } from '../store/db';
-import { findPostcode } from '../store/geography';
-import type { RolloutState } from '../store/rollout-state';
-import { requireActor } from './context';
+} from '../services/rollout';
+import { callerOf, typed } from './context';
 
 const enumOf = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
@@ -164,34 +152,25 @@ function planBody(plan: RolloutPlan): Static<typeof PlanSchema> {
   };
 }
 
-const etagOf = (plan: RolloutPlan): string => `"${plan.version}"`;
+const rowBody = (row: AreaPlan): Static<typeof AreaPlanRow> => ({
+  ...row,
+  plan: row.plan ? planBody(row.plan) : null,
+});
 
-/** The version an If-Match header names; required for any change to an existing plan. */
-function ifMatchVersion(header: string | string[] | undefined, plan: RolloutPlan): number {
-  const raw = Array.isArray(header) ? header[0] : header;
-  if (raw === undefined) {
-    throw preconditionFailed(
-      `The plan for ${plan.areaCode} exists: send If-Match with its ETag (${etagOf(plan)}) so a change made meanwhile is not overwritten.`,
-    );
-  }
-  const m = /^(?:W\/)?"(\d+)"$/.exec(raw.trim());
-  if (!m || Number(m[1]) !== plan.version) {
-    throw preconditionFailed(
-      `The plan for ${plan.areaCode} has changed since you read it (now ${etagOf(plan)}, you sent ${raw}): reload it and try again.`,
-    );
-  }
-  return plan.version;
-}
+/** The first If-Match a request sent (a header may repeat); the use case compares it with the plan. */
+const ifMatchOf = (header: string | string[] | undefined): string | undefined =>
+  Array.isArray(header) ? header[0] : header;
 
-function parseDay(at: string | undefined, now: Date): string {
-  if (at === undefined) return londonDate(now);
-  if (!isIsoDate(at)) throw invalid(`"at" must be a calendar date such as 2012-04-01, not "${at}".`);
+/** A calendar date in England, for "at" (the schema's format says so; this names the rule in the 400). */
+function parseDay(at: string | undefined): string | undefined {
+  if (at !== undefined && !isIsoDate(at))
+    throw invalid(`"at" must be a calendar date such as 2012-04-01, not "${at}".`);
   return at;
 }
 
 /** A date (start of that day in England) or a date-time. */
-function parseInstant(at: string | undefined, now: Date): Date {
-  if (at === undefined) return now;
+function parseInstant(at: string | undefined): Date | undefined {
+  if (at === undefined) return undefined;
   if (isIsoDate(at)) return londonMidnight(at);
   const d = new Date(at);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(d.getTime()))
@@ -199,133 +178,46 @@ function parseInstant(at: string | undefined, now: Date): Date {
   return d;
 }
 
-function csvCell(value: string | number | null): string {
-  const s = value === null ? '' : String(value);
-  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s)
-    ? `"${s.replace(/^([=+\-@])/, "'$1").replaceAll('"', '""')}"`
-    : s;
-}
-
-/** An action's optional body: nothing, or `{ "reason": "…" }`. */
+/**
+ * An action's optional body: nothing, or `{ "reason": "…" }`. Read by hand rather than by a schema,
+ * because a schema would refuse the empty body most actions are sent with.
+ */
 function actionReason(body: unknown): string | undefined {
   if (body === undefined || body === null) return undefined;
   if (typeof body !== 'object' || Array.isArray(body))
     throw invalid('The body, if any, must be {"reason": "…"}.');
   const extra = Object.keys(body).filter((k) => k !== 'reason');
   if (extra.length > 0) throw invalid(`Unknown field(s) in the body: ${extra.join(', ')}.`);
-  const { reason } = body as { reason?: unknown };
-  if (reason === undefined) return undefined;
+  if (!('reason' in body) || body.reason === undefined) return undefined;
+  const { reason } = body;
   if (typeof reason !== 'string' || reason.length > 500)
     throw invalid('"reason" must be text of at most 500 characters.');
   return reason;
 }
 
+const DeadlineResult = Type.Object({
+  deadline: Type.String(),
+  optedIn: Type.Array(Type.Object({ areaCode: Type.String(), reason: Type.String() })),
+});
+
 export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
   const { ctx } = app;
+  const r = typed(app);
 
-  const readable = (actor: Actor | null): Actor => {
-    const a = requireActor(actor);
-    if (!canReadPlans(a))
-      throw forbidden(
-        `Rollout plans are for commissioners and administrators; you are signed in as ${a.role}.`,
-      );
-    return a;
-  };
-
-  function row(state: RolloutState, actor: Actor, code: string, today: string): Static<typeof AreaPlanRow> {
-    const area = state.table.areas.get(code)?.area;
-    if (!area) throw notFound(`There is no commissioning area with code "${code}".`);
-    const plan = state.plans.get(code);
-    return {
-      area: { code: area.code, name: area.name, regionCode: area.regionCode, population: area.population },
-      plan: plan ? planBody(plan) : null,
-      issues: calendarIssues(plan, state.calendar, today),
-      canEdit: canEditPlan(actor, area.regionCode),
-      canApprove: canApprovePlan(actor, state.ccgs.get(code) ?? []),
-    };
-  }
-
-  /** Runs one change to a plan in a transaction: lock, check the ETag, apply, save, record, audit. */
-  async function change(
-    actor: Actor,
-    areaParam: string,
-    requestId: string,
-    ifMatch: string | string[] | undefined,
-    kind: PlanEventKind,
-    apply: (
-      existing: RolloutPlan | undefined,
-      state: RolloutState,
-    ) => { plan: RolloutPlan | null; reason: string },
-    allowed: (state: RolloutState, regionCode: string) => boolean,
-  ): Promise<RolloutPlan | null> {
-    const geo = await ctx.geography();
-    const { area } = areaWithRegion(geo, areaParam);
-    const state = await ctx.rollout();
-    if (!allowed(state, area.regionCode)) {
-      throw forbidden(
-        kind === 'approved'
-          ? `Only a CCG covering ${area.name} may approve its plan (its CCGs: ${(state.ccgs.get(area.code) ?? []).join(', ') || 'none'}).`
-          : `A commissioner may change plans only for areas in its own SHA; ${area.name} is in ${area.regionCode} and you are at ${actor.organisationCode}.`,
-      );
-    }
-    const result = await inTransaction(ctx.store.db, async (tx) => {
-      const existing = await findPlan(tx, area.code, true);
-      const expected = existing ? ifMatchVersion(ifMatch, existing) : null;
-      if (!existing && kind !== 'created')
-        throw notFound(`${area.name} (${area.code}) has no rollout plan yet.`);
-      const { plan, reason } = apply(existing, state);
-      const ok =
-        plan === null
-          ? await deletePlan(tx, area.code, expected ?? 0)
-          : await savePlan(tx, plan, expected, actor.username);
-      if (!ok)
-        throw preconditionFailed(`The plan for ${area.code} changed meanwhile: reload it and try again.`);
-      const eventKind: PlanEventKind = kind === 'created' && existing ? 'updated' : kind;
-      await appendPlanEvent(
-        tx,
-        { areaCode: area.code, kind: eventKind, at: ctx.now(), by: actor.username, reason },
-        plan,
-      );
-      await audit(tx, {
-        actor,
-        action: plan === null ? 'delete' : existing ? 'update' : 'create',
-        resourceType: 'rollout_plan',
-        resourceId: area.code,
-        requestId,
-        detail: { event: eventKind, version: plan?.version ?? null, reason },
-      });
-      return plan;
-    });
-    ctx.refreshRollout();
-    return result;
-  }
-
-  const sendPlan = (reply: FastifyReply, plan: RolloutPlan, status = 200) =>
-    reply.code(status).header('etag', etagOf(plan)).send(planBody(plan));
-
-  app.get(
+  r.get(
     '/api/rollout/config',
     {
       schema: {
         tags: ['rollout'],
-        summary: 'The rollout calendar (deadline, national date), providers, statuses and operating models',
+        summary:
+          'The rollout calendar (deadline, national date), providers, statuses, operating models, and what you may do',
       },
+      config: { access: 'reference.read' },
     },
-    async (request) => {
-      readable(request.actor);
-      const state = await ctx.rollout();
-      return {
-        calendar: state.calendar,
-        providers: [...state.providers.values()].sort((a, b) => a.name.localeCompare(b.name)),
-        statuses: PLAN_STATUSES,
-        editableStatuses: EDITABLE_STATUSES,
-        operatingModels: OPERATING_MODELS,
-        today: londonDate(ctx.now()),
-      };
-    },
+    async (request) => rolloutConfig(ctx, callerOf(request)),
   );
 
-  app.get(
+  r.get(
     '/api/rollout/plans',
     {
       schema: {
@@ -337,19 +229,12 @@ export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
         ),
         response: { 200: Type.Array(AreaPlanRow) },
       },
+      config: { access: 'plan.read' },
     },
-    async (request) => {
-      const actor = readable(request.actor);
-      const { region } = request.query as { region?: string };
-      const state = await ctx.rollout();
-      const today = londonDate(ctx.now());
-      return state.areas
-        .filter((a) => !region || a.regionCode === region.toUpperCase())
-        .map((a) => row(state, actor, a.code, today));
-    },
+    async (request) => (await listPlans(ctx, callerOf(request), request.query.region)).map(rowBody),
   );
 
-  app.get(
+  r.get(
     '/api/rollout/plans/:area',
     {
       schema: {
@@ -358,18 +243,15 @@ export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
         params: AreaParams,
         response: { 200: PlanSchema },
       },
+      config: { access: 'plan.read' },
     },
     async (request, reply) => {
-      readable(request.actor);
-      const { area } = request.params as { area: string };
-      const code = areaWithRegion(await ctx.geography(), area).area.code;
-      const plan = await findPlan(ctx.store.db, code);
-      if (!plan) throw notFound(`Area ${code} has no rollout plan yet.`);
-      return sendPlan(reply, plan);
+      const plan = await readPlan(ctx, callerOf(request), request.params.area);
+      return reply.header('etag', etagOf(plan)).send(planBody(plan));
     },
   );
 
-  app.put(
+  r.put(
     '/api/rollout/plans/:area',
     {
       schema: {
@@ -379,118 +261,70 @@ export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
         body: PlanBody,
         response: { 200: PlanSchema, 201: PlanSchema },
       },
+      config: { access: 'plan.edit' },
     },
     async (request, reply) => {
-      const actor = readable(request.actor);
-      const { area } = request.params as { area: string };
-      const body = request.body as Static<typeof PlanBody>;
-      const draft: PlanDraft = { ...body, note: body.note ?? '' };
-      let created = false;
-      const plan = await change(
-        actor,
-        area,
-        request.id,
-        request.headers['if-match'],
-        'created',
-        (existing, state) => {
-          created = existing === undefined;
-          const next = editPlan(areaWithRegionCode(area), existing, draft, state.providers);
-          return { plan: next, reason: created ? 'plan created' : 'plan edited' };
-        },
-        (_state, regionCode) => canEditPlan(actor, regionCode),
+      const { body } = request;
+      const { plan, created } = await editPlan(
+        ctx,
+        callerOf(request),
+        request.params.area,
+        { ...body, note: body.note ?? '' },
+        ifMatchOf(request.headers['if-match']),
       );
-      if (!plan) throw notFound('The plan was removed.');
-      return sendPlan(reply, plan, created ? 201 : 200);
+      return reply
+        .code(created ? 201 : 200)
+        .header('etag', etagOf(plan))
+        .send(planBody(plan));
     },
   );
 
-  app.delete(
+  r.delete(
     '/api/rollout/plans/:area',
     {
       schema: { tags: ['rollout'], summary: "Delete an area's plan (If-Match required)", params: AreaParams },
+      config: { access: 'plan.edit' },
     },
     async (request, reply) => {
-      const actor = readable(request.actor);
-      const { area } = request.params as { area: string };
-      await change(
-        actor,
-        area,
-        request.id,
-        request.headers['if-match'],
-        'deleted',
-        () => ({ plan: null, reason: 'plan deleted' }),
-        (_state, regionCode) => canEditPlan(actor, regionCode),
-      );
+      await deletePlan(ctx, callerOf(request), request.params.area, ifMatchOf(request.headers['if-match']));
       return reply.code(204).send();
     },
   );
 
   const action = (
     name: 'submit' | 'approve' | 'withdraw',
-    kind: PlanEventKind,
     summary: string,
-    apply: (plan: RolloutPlan, actor: Actor, reason: string) => RolloutPlan,
-    allowed: (actor: Actor, state: RolloutState, area: string, regionCode: string) => boolean,
+    access: 'plan.edit' | 'plan.approve',
+    useCase: typeof submitPlan,
   ) =>
-    app.post(
+    r.post(
       `/api/rollout/plans/:area/${name}`,
       {
-        schema: {
-          tags: ['rollout'],
-          summary,
-          params: AreaParams,
-          response: { 200: PlanSchema },
-        },
+        schema: { tags: ['rollout'], summary, params: AreaParams, response: { 200: PlanSchema } },
+        config: { access },
       },
       async (request, reply) => {
-        const actor = readable(request.actor);
-        const { area } = request.params as { area: string };
-        const reason = actionReason(request.body) ?? name;
-        const code = areaWithRegionCode(area);
-        const plan = await change(
-          actor,
-          area,
-          request.id,
-          request.headers['if-match'],
-          kind,
-          (existing) => {
-            if (!existing) throw notFound(`Area ${code} has no rollout plan yet.`);
-            return { plan: apply(existing, actor, reason), reason };
-          },
-          (state, regionCode) => allowed(actor, state, code, regionCode),
+        const plan = await useCase(
+          ctx,
+          callerOf(request),
+          request.params.area,
+          ifMatchOf(request.headers['if-match']),
+          actionReason(request.body) ?? name,
         );
-        if (!plan) throw notFound('The plan was removed.');
-        return sendPlan(reply, plan);
+        return reply.header('etag', etagOf(plan)).send(planBody(plan));
       },
     );
 
-  action(
-    'submit',
-    'submitted',
-    'The SHA submits a plan (both dates needed) for CCG approval',
-    (plan, actor) => submitPlan(plan, actor.username, ctx.now()),
-    (actor, _state, _area, regionCode) => canEditPlan(actor, regionCode),
-  );
+  action('submit', 'The SHA submits a plan (both dates needed) for CCG approval', 'plan.edit', submitPlan);
   action(
     'approve',
-    'approved',
     'A CCG covering the area approves a submitted plan; with both dates it is then confirmed',
-    (plan, actor) => approvePlan(plan, actor.username, actor.organisationCode, ctx.now()),
-    (actor, state, area) => canApprovePlan(actor, state.ccgs.get(area) ?? []),
+    'plan.approve',
+    approvePlan,
   );
-  action(
-    'withdraw',
-    'withdrawn',
-    "Withdraw an area's own plan (a default opt-in stands)",
-    (plan) => withdrawPlan(plan),
-    (actor, _state, _area, regionCode) => canEditPlan(actor, regionCode),
-  );
+  action('withdraw', "Withdraw an area's own plan (a default opt-in stands)", 'plan.edit', withdrawPlan);
 
-  function areaWithRegionCode(area: string): string {
-    return area.toUpperCase();
-  }
-
-  app.get(
+  r.get(
     '/api/rollout/plans/:area/history',
     {
       schema: {
@@ -498,44 +332,26 @@ export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
         summary: "An area's plan history: every change, by whom, when and why",
         params: AreaParams,
       },
+      config: { access: 'plan.read' },
     },
-    async (request) => {
-      readable(request.actor);
-      const { area } = request.params as { area: string };
-      const code = areaWithRegion(await ctx.geography(), area).area.code;
-      return planHistory(ctx.store.db, code);
-    },
+    async (request) => planHistory(ctx, callerOf(request), request.params.area),
   );
 
-  app.post(
+  r.post(
     '/api/rollout/deadline/apply',
     {
       schema: {
         tags: ['rollout'],
         summary:
           'Apply the submission deadline: opt every area without a confirmed plan in to the default (idempotent)',
-        response: {
-          200: Type.Object({
-            deadline: Type.String(),
-            optedIn: Type.Array(Type.Object({ areaCode: Type.String(), reason: Type.String() })),
-          }),
-        },
+        response: { 200: DeadlineResult },
       },
+      config: { access: 'deadline.apply' },
     },
-    async (request) => {
-      const actor = requireActor(request.actor);
-      if (!isNational(actor))
-        throw forbidden('Only a national role (the Department of Health) applies the submission deadline.');
-      const state = await ctx.rollout();
-      const now = ctx.now();
-      const changes = await applyDeadlineInStore(ctx.store.db, state, { actor, requestId: request.id }, now);
-      const optedIn = changes.map((c) => ({ areaCode: c.areaCode, reason: c.reason }));
-      ctx.refreshRollout();
-      return { deadline: state.calendar.submissionDeadline, optedIn };
-    },
+    async (request) => applyDeadline(ctx, callerOf(request)),
   );
 
-  app.get(
+  r.get(
     '/api/rollout/coverage',
     {
       schema: {
@@ -545,16 +361,15 @@ export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
         querystring: DateQuery,
         response: { 200: CoverageSchema },
       },
+      config: { access: 'reference.read' },
     },
     async (request) => {
-      readable(request.actor);
-      const { at } = request.query as { at?: string };
-      const state = await ctx.rollout();
-      return coverageOn(state.table, state.plans, parseDay(at, ctx.now()));
+      const c = await coverage(ctx, callerOf(request), parseDay(request.query.at));
+      return { ...c, regions: [...c.regions], areas: [...c.areas] };
     },
   );
 
-  app.get(
+  r.get(
     '/api/rollout/coverage/timeline',
     {
       schema: {
@@ -569,89 +384,25 @@ export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
           { additionalProperties: false },
         ),
       },
+      config: { access: 'reference.read' },
     },
-    async (request) => {
-      readable(request.actor);
-      const q = request.query as { from?: string; to?: string };
-      const state = await ctx.rollout();
-      const from = q.from ?? '2010-08-01';
-      const to = q.to ?? state.calendar.nationalCoverageDate;
-      if (!isIsoDate(from) || !isIsoDate(to) || from > to)
-        throw invalid('"from" and "to" must be calendar dates with from ≤ to.');
-      if (Number(to.slice(0, 4)) - Number(from.slice(0, 4)) > 20) throw invalid('Ask for at most 20 years.');
-      const atNational = coverageOn(state.table, state.plans, state.calendar.nationalCoverageDate);
-      return {
-        nationalCoverageDate: state.calendar.nationalCoverageDate,
-        series: coverageSeries(state.table, state.plans, from, to),
-        goLives: goLiveTimeline(state.table),
-        notCoveredAtNationalDate: {
-          areas: atNational.areas
-            .filter((a) => !a.covered)
-            .map((a) => ({ code: a.areaCode, name: a.areaName, population: a.population })),
-          population: atNational.national.population - atNational.national.populationCovered,
-        },
-      };
-    },
+    async (request) => coverageTimeline(ctx, callerOf(request), request.query),
   );
 
-  app.get(
+  r.get(
     '/api/rollout/export.csv',
-    { schema: { tags: ['rollout'], summary: 'Every area and its plan as CSV' } },
-    async (request, reply) => {
-      readable(request.actor);
-      const state = await ctx.rollout();
-      const header = [
-        'area_code',
-        'area_name',
-        'region_code',
-        'population_2011',
-        'status',
-        'operating_model',
-        'providers',
-        'procurement_date',
-        'go_live_date',
-        'stage',
-        'confirmed',
-        'ccg_approved_by',
-        'ccg_approved_at',
-        'default_opt_in_at',
-        'default_go_live',
-        'version',
-      ];
-      const lines = [header.join(',')];
-      for (const a of state.areas) {
-        const p = state.plans.get(a.code);
-        lines.push(
-          [
-            a.code,
-            a.name,
-            a.regionCode,
-            a.population,
-            p?.status ?? 'no_plan',
-            p?.operatingModel ?? null,
-            p ? p.providerCodes.join(';') : null,
-            p?.procurementDate ?? null,
-            p?.goLiveDate ?? null,
-            p?.stage ?? null,
-            isConfirmed(p) ? 'yes' : 'no',
-            p?.ccgApproval?.ccgCode ?? null,
-            p?.ccgApproval?.at ?? null,
-            p?.defaultOptIn?.at ?? null,
-            p?.defaultOptIn?.goLiveDate ?? null,
-            p?.version ?? null,
-          ]
-            .map(csvCell)
-            .join(','),
-        );
-      }
-      return reply
+    {
+      schema: { tags: ['rollout'], summary: 'Every area and its plan as CSV' },
+      config: { access: 'plan.read' },
+    },
+    async (request, reply) =>
+      reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="rollout-plans.csv"')
-        .send(`${lines.join('\r\n')}\r\n`);
-    },
+        .send(await exportPlansCsv(ctx, callerOf(request))),
   );
 
-  app.get(
+  r.get(
     '/api/routing',
     {
       schema: {
@@ -669,34 +420,19 @@ export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
         ),
         response: { 200: RouteSchema },
       },
+      config: { access: 'reference.read' },
     },
     async (request) => {
-      requireActor(request.actor);
-      const q = request.query as { postcode?: string; area?: string; at?: string };
-      if ((q.postcode === undefined) === (q.area === undefined))
-        throw invalid('Give either "postcode" or "area" (not both).');
-      const at = parseInstant(q.at, ctx.now());
-      const geo = await ctx.geography();
-      let areaCode: string;
-      let query: string;
-      if (q.postcode !== undefined) {
-        const parsed = parsePostcode(q.postcode);
-        const exact =
-          parsed.kind === 'postcode' ? await findPostcode(ctx.store.db, parsed.postcode) : undefined;
-        const location = resolveLocation(geo, parsed, exact, at);
-        areaCode = location.area.code;
-        query = location.query;
-      } else {
-        areaCode = areaWithRegion(geo, q.area ?? '').area.code;
-        query = areaCode;
-      }
-      const decision = route((await ctx.rollout()).table, areaCode, at);
-      return {
-        ...decision,
-        partners: [...decision.partners],
-        query,
-        regionCode: geo.areas.get(areaCode)?.regionCode ?? '',
-      };
+      const { postcode, area, at } = request.query;
+      const origin =
+        postcode !== undefined && area === undefined
+          ? { postcode }
+          : area !== undefined && postcode === undefined
+            ? { area }
+            : undefined;
+      if (!origin) throw invalid('Give either "postcode" or "area" (not both).');
+      const routed = await routeCall(ctx, callerOf(request), origin, parseInstant(at));
+      return { ...routed, partners: [...routed.partners] };
     },
   );
 }

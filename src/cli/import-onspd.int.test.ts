@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/engines';
+import { createServiceContext } from '../services/context';
 import { countPostcodes, findPostcode } from '../store/geography';
 import { importOnspd } from './import-onspd';
 
@@ -11,7 +12,7 @@ const fixture = new URL('../../test/fixtures/onspd-sample.csv', import.meta.url)
 describeEachEngine('ONSPD import', (use) => {
   it('imports good rows, skips terminated ones and reports bad ones by line', async () => {
     const ticks: number[] = [];
-    const report = await importOnspd(use().db, fixture, {
+    const report = await importOnspd(createServiceContext(use()), fixture, {
       start: () => ticks.push(0),
       update: (n) => ticks.push(n),
       stop: () => undefined,
@@ -36,7 +37,7 @@ describeEachEngine('ONSPD import', (use) => {
 
   it('is idempotent: importing again updates rather than duplicates', async () => {
     const before = await countPostcodes(use().db);
-    await importOnspd(use().db, fixture);
+    await importOnspd(createServiceContext(use()), fixture);
     expect(await countPostcodes(use().db)).toBe(before);
   });
 
@@ -44,7 +45,9 @@ describeEachEngine('ONSPD import', (use) => {
     const before = await countPostcodes(use().db);
     const other = join(tmpdir(), `not-onspd-${process.pid}.csv`);
     writeFileSync(other, 'name,age\nalice,3\n');
-    await expect(importOnspd(use().db, other)).rejects.toThrow(/no column pcds, lat, long, pct/);
+    await expect(importOnspd(createServiceContext(use()), other)).rejects.toThrow(
+      /no column pcds, lat, long, pct/,
+    );
     expect(await countPostcodes(use().db)).toBe(before);
   });
 });

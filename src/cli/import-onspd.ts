@@ -1,22 +1,10 @@
 import { createReadStream, statSync } from 'node:fs';
 import { parse } from 'csv-parse';
-import {
-  areaCodeIndex,
-  ONSPD_REQUIRED_COLUMNS,
-  type PostcodeRecord,
-  readOnspdRow,
-} from '../domain/geography/index';
-import { audit } from '../store/audit';
-import { type Db, inTransaction } from '../store/db';
-import { loadGeography, upsertPostcodes } from '../store/geography';
+import type { ServiceContext } from '../services/context';
+import { type ImportReport, importPostcodes, type OnspdRow } from '../services/geography';
+import { systemCaller } from '../services/use-case';
 
-export interface ImportReport {
-  readonly imported: number;
-  readonly skipped: number;
-  /** How many rows were bad; the first 1,000 of them are listed in `bad`. */
-  readonly badCount: number;
-  readonly bad: { readonly line: number; readonly reason: string }[];
-}
+export type { ImportReport } from '../services/geography';
 
 export interface ImportProgress {
   start(totalBytes: number): void;
@@ -24,22 +12,8 @@ export interface ImportProgress {
   stop(): void;
 }
 
-const BATCH = 1000;
-const MAX_BAD_KEPT = 1000;
-
-/**
- * Streams an ONS Postcode Directory CSV into the store: a transaction per batch of 1,000 rows, so a
- * failure part-way keeps every batch already written and nothing half-written. Bad rows are reported
- * with their line number and skipped.
- */
-export async function importOnspd(db: Db, file: string, progress?: ImportProgress): Promise<ImportReport> {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch {
-    throw new Error(`Cannot read ${file}: no such file.`);
-  }
-  const areaCodes = areaCodeIndex((await loadGeography(db)).areas.values());
+/** The rows of a CSV file with a header line, each with its line number and how far into the file it ends. */
+async function* csvRows(file: string): AsyncGenerator<OnspdRow> {
   const parser = createReadStream(file).pipe(
     parse({
       columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
@@ -49,59 +23,35 @@ export async function importOnspd(db: Db, file: string, progress?: ImportProgres
       info: true,
     }),
   );
-  let bytes = 0;
-  progress?.start(size);
-  let imported = 0;
-  let skipped = 0;
-  let badCount = 0;
-  const bad: ImportReport['bad'] = [];
-  let batch: PostcodeRecord[] = [];
-  let checkedHeader = false;
-
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
-    await inTransaction(db, (tx) => upsertPostcodes(tx, rows, 'onspd'));
-    imported += rows.length;
-  };
-
-  for await (const { record: row, info } of parser as AsyncIterable<{
+  // csv-parse yields `{ record, info }` with `info: true`, typed only as `any` by the library.
+  for await (const { record, info } of parser as AsyncIterable<{
     record: Record<string, string>;
     info: { lines: number; bytes: number };
   }>) {
-    if (!checkedHeader) {
-      const missing = ONSPD_REQUIRED_COLUMNS.filter((c) => !(c in row));
-      if (missing.length > 0) {
-        throw new Error(
-          `${file} is not an ONS Postcode Directory CSV: it has no column ${missing.join(', ')}.`,
-        );
-      }
-      checkedHeader = true;
-    }
-    const line = info.lines;
-    bytes = info.bytes;
-    const result = readOnspdRow(row, areaCodes);
-    if (result.kind === 'postcode') batch.push(result.record);
-    else if (result.kind === 'skipped') skipped++;
-    else {
-      badCount++;
-      if (bad.length < MAX_BAD_KEPT) bad.push({ line, reason: result.reason });
-    }
-    if (batch.length >= BATCH) {
-      await flush();
-      progress?.update(bytes);
-    }
+    yield { record, line: info.lines, bytes: info.bytes };
   }
-  await flush();
+}
+
+/**
+ * `open111 import onspd <file>`: streams an ONS Postcode Directory CSV into the store through the
+ * geography service (a transaction per batch of rows; bad rows reported by line and skipped).
+ */
+export async function importOnspd(
+  ctx: ServiceContext,
+  file: string,
+  progress?: ImportProgress,
+): Promise<ImportReport> {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new Error(`Cannot read ${file}: no such file.`);
+  }
+  progress?.start(size);
+  const report = await importPostcodes(ctx, systemCaller('import-onspd'), file, csvRows(file), (bytes) =>
+    progress?.update(bytes),
+  );
   progress?.update(size);
   progress?.stop();
-  await audit(db, {
-    actor: null,
-    username: 'cli',
-    action: 'import',
-    resourceType: 'postcode',
-    detail: { file, imported, skipped, bad: badCount },
-  });
-  return { imported, skipped, badCount, bad };
+  return report;
 }

@@ -1,9 +1,10 @@
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { isDomainError } from '../domain/errors';
-import { parsePostcode, resolveLocation } from '../domain/geography/index';
+import { createServiceContext, type ServiceContext } from '../services/context';
+import { placePostcode } from '../services/geography';
+import { systemCaller } from '../services/use-case';
 import { migrate } from '../store/db';
-import { findPostcode, loadGeography } from '../store/geography';
 import { seedDemo, seedReference } from '../store/seed';
 import { describeStore, openMigratedStore, readConfig } from './config';
 import { registerDosCommands } from './dos';
@@ -46,6 +47,17 @@ program
     await store.close();
   });
 
+/** Runs a command on the configured store (reference geography loaded) through the services. */
+async function withServices(work: (ctx: ServiceContext) => Promise<string[]>) {
+  const store = await openMigratedStore(readConfig());
+  try {
+    await seedReference(store.db);
+    for (const line of await work(createServiceContext(store))) console.log(line);
+  } finally {
+    await store.close();
+  }
+}
+
 program
   .command('lookup <postcode>')
   .description('place a postcode: district, area (PCT), region (SHA), ambulance trust')
@@ -54,50 +66,34 @@ program
     const at = opts.at ? new Date(opts.at) : new Date();
     if (Number.isNaN(at.getTime()))
       throw new Error(`--at must be a date such as 2012-04-01, not "${opts.at}".`);
-    const parsed = parsePostcode(input);
-    const store = await openMigratedStore(readConfig());
-    try {
-      await seedReference(store.db);
-      const exact = parsed.kind === 'postcode' ? await findPostcode(store.db, parsed.postcode) : undefined;
-      const l = resolveLocation(await loadGeography(store.db), parsed, exact, at);
-      console.log(`${l.query}  (placed by ${l.basis}, ${l.confidence} confidence)`);
-      console.log(
+    await withServices(async (ctx) => {
+      const l = await placePostcode(ctx, systemCaller('lookup'), input, at);
+      return [
+        `${l.query}  (placed by ${l.basis}, ${l.confidence} confidence)`,
         `  district        ${l.district.outcode}  ${l.latitude.toFixed(4)}, ${l.longitude.toFixed(4)}`,
-      );
-      console.log(`  area (PCT)      ${l.area.code}  ${l.area.name}`);
-      console.log(`  region (SHA)    ${l.region.code}  ${l.region.orgName}`);
-      console.log(`  ambulance trust ${l.ambulanceTrust.code}  ${l.ambulanceTrust.name}`);
-    } finally {
-      await store.close();
-    }
+        `  area (PCT)      ${l.area.code}  ${l.area.name}`,
+        `  region (SHA)    ${l.region.code}  ${l.region.orgName}`,
+        `  ambulance trust ${l.ambulanceTrust.code}  ${l.ambulanceTrust.name}`,
+      ];
+    });
   });
-
-async function withStore(work: (store: Awaited<ReturnType<typeof openMigratedStore>>) => Promise<string[]>) {
-  const store = await openMigratedStore(readConfig());
-  try {
-    await seedReference(store.db);
-    for (const line of await work(store)) console.log(line);
-  } finally {
-    await store.close();
-  }
-}
 
 const rolloutCommand = program.command('rollout').description('commissioning and rollout of 111');
 rolloutCommand
   .command('status')
   .description('coverage per SHA and nationally on a date')
   .option('--at <date>', 'the date (default: today)')
-  .action(async (opts: { at?: string }) => withStore((s) => rolloutStatus(s, opts.at, new Date())));
+  .action(async (opts: { at?: string }) => withServices((ctx) => rolloutStatus(ctx, opts.at)));
 rolloutCommand
   .command('apply-deadline')
   .description('opt every area without a confirmed plan in to the default provider (idempotent)')
-  .action(async () => withStore((s) => rolloutApplyDeadline(s, new Date())));
+  .action(async () => withServices(rolloutApplyDeadline));
 program
   .command('route <postcode>')
   .description('who answers a 111 call from a postcode at a date or instant, and why')
   .option('--at <date>', 'a date (start of the day in England) or a date-time (default: now)')
   .action(async (postcode: string, opts: { at?: string }) =>
-    withStore((s) => routeCommand(s, postcode, opts.at, new Date())),
+    withServices((ctx) => routeCommand(ctx, postcode, opts.at)),
   );
 
 const importCommand = program.command('import').description('import reference data');
@@ -105,26 +101,22 @@ importCommand
   .command('onspd <file>')
   .description('import full postcodes from an ONS Postcode Directory CSV')
   .action(async (file: string) => {
-    const store = await openMigratedStore(readConfig());
-    try {
-      await seedReference(store.db);
-      const bar = new SingleBar({
-        format: 'ONSPD [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s',
-        stream: process.stderr,
-      });
-      const report = await importOnspd(store.db, file, {
+    const bar = new SingleBar({
+      format: 'ONSPD [{bar}] {percentage}% | {value}/{total} bytes | ETA {eta}s',
+      stream: process.stderr,
+    });
+    await withServices(async (ctx) => {
+      const report = await importOnspd(ctx, file, {
         start: (total) => bar.start(total, 0),
         update: (n) => bar.update(n),
         stop: () => bar.stop(),
       });
-      console.log(
+      return [
         `imported ${report.imported} postcodes; skipped ${report.skipped} terminated; ${report.badCount} bad rows`,
-      );
-      for (const b of report.bad.slice(0, 20)) console.log(`  line ${b.line}: ${b.reason}`);
-      if (report.badCount > 20) console.log(`  … and ${report.badCount - 20} more`);
-    } finally {
-      await store.close();
-    }
+        ...report.bad.slice(0, 20).map((b) => `  line ${b.line}: ${b.reason}`),
+        ...(report.badCount > 20 ? [`  … and ${report.badCount - 20} more`] : []),
+      ];
+    });
   });
 
 registerTriageCommands(program);

@@ -1,17 +1,9 @@
-import {
-  coverageOn,
-  isIsoDate,
-  londonDate,
-  londonMidnight,
-  type RouteDecision,
-  route,
-} from '../domain/commissioning/index';
+import { isIsoDate, londonDate, londonMidnight, type RouteDecision } from '../domain/commissioning/index';
 import { invalid } from '../domain/errors';
-import { parsePostcode, resolveLocation } from '../domain/geography/index';
-import { applyDeadlineInStore } from '../store/commissioning';
-import type { Store } from '../store/db';
-import { findPostcode, loadGeography } from '../store/geography';
-import { loadRolloutState } from '../store/rollout-state';
+import type { ServiceContext } from '../services/context';
+import { listRegions } from '../services/geography';
+import { applyDeadline, coverage, rolloutConfig, routeCall } from '../services/rollout';
+import { systemCaller } from '../services/use-case';
 
 const pct = (part: number, whole: number): string =>
   whole === 0 ? '0.0' : ((100 * part) / whole).toFixed(1);
@@ -27,17 +19,21 @@ export function cliInstant(at: string | undefined, now: Date): Date {
 }
 
 /** `open111 rollout status`: coverage per SHA and nationally on a date, and the areas not covered. */
-export async function rolloutStatus(store: Store, at: string | undefined, now: Date): Promise<string[]> {
-  const geo = await loadGeography(store.db);
-  const state = await loadRolloutState(store.db, geo);
-  const date = londonDate(cliInstant(at, now));
-  const c = coverageOn(state.table, state.plans, date);
+export async function rolloutStatus(ctx: ServiceContext, at: string | undefined): Promise<string[]> {
+  const caller = systemCaller('rollout-status');
+  const date = londonDate(cliInstant(at, ctx.now()));
+  const [config, regions, c] = await Promise.all([
+    rolloutConfig(ctx, caller),
+    listRegions(ctx, caller),
+    coverage(ctx, caller, date),
+  ]);
+  const regionName = new Map(regions.map((r) => [r.region.code, r.region.orgName]));
   const lines = [
-    `NHS 111 coverage on ${date} (national coverage date ${state.calendar.nationalCoverageDate})`,
+    `NHS 111 coverage on ${date} (national coverage date ${config.calendar.nationalCoverageDate})`,
   ];
   lines.push(`${'SHA'.padEnd(34)} ${'areas'.padStart(9)} ${'population covered'.padStart(24)}`);
   for (const r of c.regions) {
-    const name = geo.regions.get(r.regionCode)?.orgName ?? r.regionCode;
+    const name = regionName.get(r.regionCode) ?? r.regionCode;
     lines.push(
       `${`${r.regionCode} ${name}`.padEnd(34)} ${`${r.areasCovered}/${r.areas}`.padStart(9)} ${`${r.populationCovered.toLocaleString('en-GB')} (${pct(r.populationCovered, r.population)}%)`.padStart(24)}`,
     );
@@ -53,16 +49,13 @@ export async function rolloutStatus(store: Store, at: string | undefined, now: D
 }
 
 /** `open111 rollout apply-deadline`: opts in every area without a confirmed plan (idempotent). */
-export async function rolloutApplyDeadline(store: Store, now: Date): Promise<string[]> {
-  const state = await loadRolloutState(store.db, await loadGeography(store.db));
-  const changes = await applyDeadlineInStore(store.db, state, { actor: null, username: 'cli' }, now);
-  if (changes.length === 0)
-    return [
-      `deadline ${state.calendar.submissionDeadline}: nothing to do (every area is confirmed or opted in)`,
-    ];
+export async function rolloutApplyDeadline(ctx: ServiceContext): Promise<string[]> {
+  const applied = await applyDeadline(ctx, systemCaller('apply-deadline'));
+  if (applied.optedIn.length === 0)
+    return [`deadline ${applied.deadline}: nothing to do (every area is confirmed or opted in)`];
   return [
-    `deadline ${state.calendar.submissionDeadline}: opted ${changes.length} area(s) in to the default provider from ${state.calendar.defaultGoLiveDate}`,
-    ...changes.map((c) => `  ${c.areaCode}  ${state.table.areas.get(c.areaCode)?.area.name ?? ''}`),
+    `deadline ${applied.deadline}: opted ${applied.optedIn.length} area(s) in to the default provider from ${applied.defaultGoLiveDate}`,
+    ...applied.optedIn.map((c) => `  ${c.areaCode}  ${c.areaName}`),
   ];
 }
 
@@ -82,16 +75,11 @@ export function describeRoute(d: RouteDecision, query: string): string[] {
 
 /** `open111 route <postcode>`: who answers a 111 call from there at that instant, and why. */
 export async function routeCommand(
-  store: Store,
-  input: string,
+  ctx: ServiceContext,
+  postcode: string,
   at: string | undefined,
-  now: Date,
 ): Promise<string[]> {
-  const instant = cliInstant(at, now);
-  const parsed = parsePostcode(input);
-  const geo = await loadGeography(store.db);
-  const exact = parsed.kind === 'postcode' ? await findPostcode(store.db, parsed.postcode) : undefined;
-  const location = resolveLocation(geo, parsed, exact, instant);
-  const state = await loadRolloutState(store.db, geo);
-  return describeRoute(route(state.table, location.area.code, instant), location.query);
+  const instant = cliInstant(at, ctx.now());
+  const routed = await routeCall(ctx, systemCaller('route'), { postcode }, instant);
+  return describeRoute(routed, routed.query);
 }

@@ -3,6 +3,7 @@ import {
   type Decision,
   decide,
   type ListScope,
+  NATIONAL_ORGANISATION,
   type Permission,
   type RecordRef,
   scopeOf,
@@ -19,6 +20,23 @@ export interface Caller {
   readonly actor: Actor;
   /** The HTTP request id, or the CLI run's: written on every audit row the use case leaves. */
   readonly requestId: string | null;
+}
+
+/**
+ * The caller for a command run on the server itself (the CLI): the system administrator at the
+ * Department of Health, named after what it does so the audit trail says which command wrote a row.
+ */
+export function systemCaller(purpose: string): Caller {
+  return {
+    actor: {
+      userId: 0,
+      username: `cli:${purpose}`,
+      displayName: `open111 ${purpose}`,
+      role: 'system_admin',
+      organisationCode: NATIONAL_ORGANISATION,
+    },
+    requestId: null,
+  };
 }
 
 /** The record a use case touches, as the audit trail names it. */

@@ -1,25 +1,18 @@
 import type { Selectable } from 'kysely';
 import { planFromScenario, type RolloutContent, readRolloutContent } from '../content/rollout';
-import { type Actor, hashPassword } from '../domain/auth/index';
+import { hashPassword } from '../domain/auth/index';
 import {
-  applyDeadline,
   approvePlan,
-  londonDate,
   type OperatingModel,
-  type OptIn,
   type PlanEvent,
   type PlanEventKind,
   type PlanStage,
   type PlanStatus,
   type Provider,
   providerCatalogue,
-  type RolloutArea,
-  type RolloutCalendar,
   type RolloutPlan,
   submitPlan,
 } from '../domain/commissioning/index';
-import { preconditionFailed } from '../domain/errors';
-import { audit } from './audit';
 import { type Db, inTransaction, type Tx } from './db';
 import { loadGeography } from './geography';
 import type { RolloutPlanTable } from './schema';
@@ -251,41 +244,4 @@ export async function seedRollout(db: Db, password: string): Promise<boolean> {
       .execute();
   });
   return true;
-}
-
-/**
- * Applies the submission deadline in one transaction: reads every plan locked (so two applications
- * cannot both opt an area in), opts in the areas the rule picks, records each with its reason, audits.
- */
-export async function applyDeadlineInStore(
-  db: Db,
-  rollout: { areas: readonly RolloutArea[]; calendar: RolloutCalendar },
-  by: { actor: Actor | null; username?: string; requestId?: string },
-  now: Date,
-): Promise<OptIn[]> {
-  const who = by.actor?.username ?? by.username ?? 'system';
-  return inTransaction(db, async (tx) => {
-    const current = await loadPlans(tx, true);
-    const changes = applyDeadline(rollout.areas, current, rollout.calendar, londonDate(now));
-    for (const c of changes) {
-      const before = current.get(c.areaCode);
-      if (!(await savePlan(tx, c.plan, before ? before.version : null, who)))
-        throw preconditionFailed(`The plan for ${c.areaCode} changed meanwhile: apply the deadline again.`);
-      await appendPlanEvent(
-        tx,
-        { areaCode: c.areaCode, kind: 'opted_in_default', at: now, by: who, reason: c.reason },
-        c.plan,
-      );
-    }
-    await audit(tx, {
-      actor: by.actor,
-      ...(by.username ? { username: by.username } : {}),
-      action: 'update',
-      resourceType: 'rollout_deadline',
-      resourceId: rollout.calendar.submissionDeadline,
-      requestId: by.requestId ?? null,
-      detail: { optedIn: changes.map((c) => c.areaCode) },
-    });
-    return changes;
-  });
 }

@@ -2,7 +2,9 @@ import type { CapabilityStatement, Organization, ResourceType } from '@medplum/f
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { invalid, notFound } from '../../domain/errors';
-import { requireActor } from '../context';
+import { referenceOrganisations } from '../../services/geography';
+import type { Caller } from '../../services/use-case';
+import { callerOf, typed } from '../context';
 import {
   ambulanceTrustOrganization,
   areaOrganization,
@@ -94,17 +96,18 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
     },
   );
 
-  async function allOrganizations(): Promise<Organization[]> {
-    const geo = await app.ctx.geography();
-    const trusts = [...geo.ambulanceTrusts.values()].filter((t) => !geo.areas.has(t.code));
+  const r = typed(app);
+
+  async function allOrganizations(caller: Caller): Promise<Organization[]> {
+    const orgs = await referenceOrganisations(app.ctx, caller);
     return [
-      ...[...geo.regions.values()].map(regionOrganization),
-      ...[...geo.areas.values()].map(areaOrganization),
-      ...trusts.map(ambulanceTrustOrganization),
+      ...orgs.regions.map(regionOrganization),
+      ...orgs.areas.map(areaOrganization),
+      ...orgs.ambulanceTrusts.map(ambulanceTrustOrganization),
     ];
   }
 
-  app.get(
+  r.get(
     `${FHIR_BASE}/Organization/:id`,
     {
       schema: {
@@ -112,34 +115,29 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
         summary: 'Read an Organization (SHA, PCT or ambulance trust) by ODS code',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
       },
+      config: { access: 'reference.read' },
     },
     async (request, reply) => {
-      requireActor(request.actor);
-      const { id } = request.params as { id: string };
+      const { id } = request.params;
       if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw invalid(`"${id}" is not a valid FHIR id.`);
-      const org = (await allOrganizations()).find((o) => o.id === id.toUpperCase());
+      const org = (await allOrganizations(callerOf(request))).find((o) => o.id === id.toUpperCase());
       if (!org) throw notFound(`Organization/${id} is not known.`);
       reply.type(FHIR_JSON);
       return org;
     },
   );
 
-  app.get(
+  r.get(
     `${FHIR_BASE}/Organization`,
-    { schema: { tags: ['fhir'], summary: 'Search Organizations', querystring: OrganizationQuery } },
+    {
+      schema: { tags: ['fhir'], summary: 'Search Organizations', querystring: OrganizationQuery },
+      config: { access: 'reference.read' },
+    },
     async (request, reply) => {
-      requireActor(request.actor);
-      const q = request.query as {
-        _id?: string;
-        identifier?: string;
-        name?: string;
-        type?: string;
-        partof?: string;
-        _count?: number;
-      };
+      const q = request.query;
       const name = q.name?.toLowerCase();
       const partof = q.partof?.replace(/^Organization\//, '');
-      const matches = (await allOrganizations()).filter(
+      const matches = (await allOrganizations(callerOf(request))).filter(
         (o) =>
           (!q._id || o.id === q._id) &&
           (!q.identifier ||

@@ -66,6 +66,12 @@ describe('the access policy', () => {
     expect(scopeOf(dh, 'kpi.read', tree)).toEqual({ kind: 'all' });
   });
 
+  it('lets only the national administrator load reference data', () => {
+    expect(decide(actor('system_admin', 'DH'), 'reference.import', {}, tree).allowed).toBe(true);
+    expect(decide(actor('system_admin', 'NHSD'), 'reference.import', {}, tree).allowed).toBe(false);
+    expect(decide(actor('commissioner', 'DH'), 'reference.import', {}, tree).allowed).toBe(false);
+  });
+
   it('scopes provider staff to their provider, and governance is provider staff too', () => {
     const scope = scopeOf(actor('governance', 'NHSD'), 'call.read', tree);
     expect(scope).toEqual({ kind: 'provider', providerCode: 'NHSD' });

@@ -139,6 +139,8 @@ export const POLICY = {
     governance: 'any',
     system_admin: 'any',
   },
+  // Loading reference data (the ONS Postcode Directory) changes where every caller is placed: national.
+  'reference.import': { system_admin: 'national' },
   'user.admin': { system_admin: 'national' },
 } as const satisfies Record<string, Partial<Record<Role, Reach>>>;
 

@@ -1,4 +1,3 @@
-export { canApprovePlan, canEditPlan, canReadPlans, isNational, NATIONAL_ORGANISATION } from './access';
 export { providerCatalogue, rolloutAreas } from './catalogue';
 export {
   type AreaCoverage,

@@ -29,6 +29,8 @@ interface Config {
   editableStatuses: string[];
   operatingModels: string[];
   today: string;
+  /** The API says whether you may apply the submission deadline: the screen does not decide it. */
+  canApplyDeadline: boolean;
 }
 interface Plan {
   areaCode: string;
@@ -336,7 +338,6 @@ export function Rollout({ me }: { me: Me }) {
   const shown = rows.filter((r) => !region || r.area.regionCode === region);
   const editRow = rows.find((r) => r.area.code === editing);
   const national = coverage?.national;
-  const isNational = me.organisationCode === 'DH';
 
   return (
     <section className="rollout">
@@ -345,7 +346,7 @@ export function Rollout({ me }: { me: Me }) {
         <p className="muted">
           Submission deadline {config.calendar.submissionDeadline} · default service from{' '}
           {config.calendar.defaultGoLiveDate} · national coverage date {config.calendar.nationalCoverageDate}
-          {isNational && (
+          {config.canApplyDeadline && (
             <>
               {' '}
               <button type="button" onClick={applyDeadline}>
