@@ -15,10 +15,10 @@ import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { buildApp } from '../src/api/app';
 import { createContext } from '../src/api/context';
-import { generateIntoStore } from '../src/cli/dos';
 import { nationalTypeRanks, readDirectoryTypes } from '../src/content/directory';
 import { readDispositionContent } from '../src/content/dispositions';
 import { readGeographyContent } from '../src/content/geography';
+import { generateIntoStore } from '../src/directory-exchange/exchange';
 import {
   ageInDays,
   DirectoryIndex,

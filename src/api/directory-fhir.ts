@@ -1,10 +1,11 @@
 import type { HealthcareService, HealthcareServiceAvailableTime, Location } from '@medplum/fhirtypes';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { distanceKm, type ServiceRecord, WEEKDAYS } from '../domain/directory/index';
-import { invalid, notFound } from '../domain/errors';
-import { requireActor } from './context';
-import type { DirectoryState } from './directory-state';
+import { type ServiceRecord, type ServiceStatus, WEEKDAYS } from '../domain/directory/index';
+import { invalid } from '../domain/errors';
+import { listServices, readService, type ServiceView } from '../services/directory';
+import type { DirectoryState } from '../services/directory-state';
+import { callerOf, typed } from './context';
 import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './fhir/index';
 import { ODS_SYSTEM, searchset } from './fhir/resources';
 
@@ -124,21 +125,35 @@ export function parseNear(near: string): { latitude: number; longitude: number; 
   return { latitude, longitude, km };
 }
 
-const idOk = (id: string) => /^[A-Za-z0-9\-.]{1,64}$/.test(id);
+/** A FHIR id: the route refuses anything else before the directory is asked. */
+function fhirId(id: string): string {
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw invalid(`"${id}" is not a valid FHIR id.`);
+  return id;
+}
 
-export async function directoryFhirRoutes(app: FastifyInstance, state: DirectoryState): Promise<void> {
-  const typeName = (id: number) => state.content.types.find((t) => t.id === id)?.name ?? `type ${id}`;
+/** The service statuses each FHIR Location status stands for (the inverse of `location`). */
+const STATUSES_OF_LOCATION: Record<'active' | 'suspended' | 'inactive', readonly ServiceStatus[]> = {
+  active: ['active'],
+  inactive: ['closed'],
+  suspended: ['commissioning', 'suspended'],
+};
+
+/** A FHIR reference or token written with its prefix ("Organization/RYC", "system|code"): the bare code. */
+const bare = (value: string | undefined, prefix: string): string | undefined =>
+  value === undefined ? undefined : value.startsWith(prefix) ? value.slice(prefix.length) : value;
+const tokenCode = (token: string | undefined): string | undefined =>
+  token?.includes('|') ? token.split('|')[1] : token;
+
+/** FHIR searches of the directory default to 100 entries a page. */
+const FHIR_PAGE = 100;
+
+export async function directoryFhirRoutes(app: FastifyInstance, directory: DirectoryState): Promise<void> {
+  const r = typed(app);
   const base = (request: { protocol: string; host: string }) =>
     `${request.protocol}://${request.host}${FHIR_BASE}`;
+  const asHealthcareService = (s: ServiceView) => healthcareService(s, s.typeName);
 
-  async function one(id: string): Promise<ServiceRecord> {
-    if (!idOk(id)) throw invalid(`"${id}" is not a valid FHIR id.`);
-    const s = (await state.index()).get(id);
-    if (!s) throw notFound(`There is no such resource: ${id}.`);
-    return s;
-  }
-
-  app.get(
+  r.get(
     `${FHIR_BASE}/HealthcareService/:id`,
     {
       schema: {
@@ -146,16 +161,15 @@ export async function directoryFhirRoutes(app: FastifyInstance, state: Directory
         summary: 'Read a HealthcareService (a DoS service)',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
       },
+      config: { access: 'service.read' },
     },
     async (request, reply) => {
-      requireActor(request.actor);
-      const s = await one((request.params as { id: string }).id);
-      reply.type(FHIR_JSON);
-      return healthcareService(s, typeName(s.typeId));
+      const s = await readService(app.ctx, callerOf(request), fhirId(request.params.id), directory);
+      return reply.type(FHIR_JSON).send(asHealthcareService(s));
     },
   );
 
-  app.get(
+  r.get(
     `${FHIR_BASE}/Location/:id`,
     {
       schema: {
@@ -163,18 +177,17 @@ export async function directoryFhirRoutes(app: FastifyInstance, state: Directory
         summary: 'Read the Location of a DoS service',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
       },
+      config: { access: 'service.read' },
     },
     async (request, reply) => {
-      requireActor(request.actor);
-      const s = await one((request.params as { id: string }).id);
-      reply.type(FHIR_JSON);
-      return location(s);
+      const s = await readService(app.ctx, callerOf(request), fhirId(request.params.id), directory);
+      return reply.type(FHIR_JSON).send(location(s));
     },
   );
 
   const Count = Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 }));
 
-  app.get(
+  r.get(
     `${FHIR_BASE}/HealthcareService`,
     {
       schema: {
@@ -193,38 +206,35 @@ export async function directoryFhirRoutes(app: FastifyInstance, state: Directory
           { additionalProperties: false },
         ),
       },
+      config: { access: 'service.read' },
     },
     async (request, reply) => {
-      requireActor(request.actor);
-      const q = request.query as Record<string, string | number | undefined>;
-      const name = typeof q.name === 'string' ? q.name.toLowerCase() : undefined;
-      const typeToken = typeof q['service-type'] === 'string' ? q['service-type'] : undefined;
-      const typeCode = typeToken?.includes('|') ? typeToken.split('|')[1] : typeToken;
-      const org =
-        typeof q.organization === 'string' ? q.organization.replace(/^Organization\//, '') : undefined;
-      const loc = typeof q.location === 'string' ? q.location.replace(/^Location\//, '') : undefined;
-      const matches: ServiceRecord[] = [];
-      for (const s of (await state.index()).records()) {
-        if (q._id && s.id !== q._id) continue;
-        if (name && !s.name.toLowerCase().includes(name)) continue;
-        if (typeCode && String(s.typeId) !== typeCode) continue;
-        if (q.active && (s.status === 'active') !== (q.active === 'true')) continue;
-        if (org && s.organisationCode !== org) continue;
-        if (loc && s.id !== loc) continue;
-        matches.push(s);
-      }
-      matches.sort((a, b) => a.id.localeCompare(b.id));
-      const count = typeof q._count === 'number' ? q._count : 100;
-      reply.type(FHIR_JSON);
-      return searchset(
-        base(request),
-        matches.slice(0, count).map((s) => healthcareService(s, typeName(s.typeId))),
-        matches.length,
+      const q = request.query;
+      const typeCode = tokenCode(q['service-type']);
+      const typeId = typeCode === undefined ? undefined : Number(typeCode);
+      // A type code that is not a number matches no service: id 0 is never a service type.
+      const found = await listServices(
+        app.ctx,
+        callerOf(request),
+        {
+          id: q._id,
+          name: q.name,
+          typeId: typeId === undefined ? undefined : Number.isInteger(typeId) ? typeId : 0,
+          active: q.active === undefined ? undefined : q.active === 'true',
+          organisationCode: bare(q.organization, 'Organization/'),
+          locationId: bare(q.location, 'Location/'),
+          order: 'id',
+          limit: q._count ?? FHIR_PAGE,
+        },
+        directory,
       );
+      return reply
+        .type(FHIR_JSON)
+        .send(searchset(base(request), found.services.map(asHealthcareService), found.total));
     },
   );
 
-  app.get(
+  r.get(
     `${FHIR_BASE}/Location`,
     {
       schema: {
@@ -244,40 +254,25 @@ export async function directoryFhirRoutes(app: FastifyInstance, state: Directory
           { additionalProperties: false },
         ),
       },
+      config: { access: 'service.read' },
     },
     async (request, reply) => {
-      requireActor(request.actor);
-      const q = request.query as Record<string, string | number | undefined>;
-      const index = await state.index();
-      const near = typeof q.near === 'string' ? parseNear(q.near) : undefined;
-      const pool: ServiceRecord[] = near
-        ? index.within(near.latitude, near.longitude, near.km).map((n) => n.service.record)
-        : [...index.records()];
-      const name = typeof q.name === 'string' ? q.name.toLowerCase() : undefined;
-      const pc =
-        typeof q['address-postalcode'] === 'string'
-          ? q['address-postalcode'].toUpperCase().replace(/\s+/g, '')
-          : undefined;
-      const matches = pool
-        .map((s) => ({ s, l: location(s) }))
-        .filter(
-          ({ s, l }) =>
-            (!q._id || s.id === q._id) &&
-            (!name || s.name.toLowerCase().includes(name)) &&
-            (!pc || s.postcode.toUpperCase().replace(/\s+/g, '').startsWith(pc)) &&
-            (!q.status || l.status === q.status),
-        );
-      if (near) {
-        const d = (s: ServiceRecord) => distanceKm(near.latitude, near.longitude, s.latitude, s.longitude);
-        matches.sort((a, b) => d(a.s) - d(b.s) || a.s.id.localeCompare(b.s.id));
-      } else matches.sort((a, b) => a.s.id.localeCompare(b.s.id));
-      const count = typeof q._count === 'number' ? q._count : 100;
-      reply.type(FHIR_JSON);
-      return searchset(
-        base(request),
-        matches.slice(0, count).map((m) => m.l),
-        matches.length,
+      const q = request.query;
+      const found = await listServices(
+        app.ctx,
+        callerOf(request),
+        {
+          id: q._id,
+          name: q.name,
+          near: q.near === undefined ? undefined : parseNear(q.near),
+          postcodePrefix: q['address-postalcode'],
+          statuses: q.status === undefined ? undefined : STATUSES_OF_LOCATION[q.status],
+          order: 'id',
+          limit: q._count ?? FHIR_PAGE,
+        },
+        directory,
       );
+      return reply.type(FHIR_JSON).send(searchset(base(request), found.services.map(location), found.total));
     },
   );
 }

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
 import { validateFhir } from '../../test/fhir-validate';
+import { hashPassword } from '../domain/auth/index';
 import { auditTrail } from '../store/audit';
+import { insertUser } from '../store/users';
 
 // Wednesday 6 June 2012, 11:00 BST: GP practices are open.
 const NOW = new Date('2012-06-06T10:00:00Z');
@@ -82,12 +84,28 @@ describeEachEngine('Directory of Services API', (use, engine) => {
   let doslead: { authorization: string };
   let provider: { authorization: string };
   let commissioner: { authorization: string };
+  let otherAdmin: { authorization: string };
+  let northEastLead: { authorization: string };
   beforeAll(async () => {
     api = await testApi(use(), () => NOW);
     adviser = await api.login('adviser');
     doslead = await api.login('doslead');
     provider = await api.login('provider');
     commissioner = await api.login('commissioner');
+    // Another provider's admin, and the DoS lead of another SHA (North East, Q30: County Durham is 5ND).
+    await use()
+      .db.insertInto('organisation')
+      .values({ code: 'OTHER', name: 'Another provider', kind: 'provider' })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const passwordHash = await hashPassword('demo');
+    for (const user of [
+      { username: 'other-admin', role: 'provider_admin', organisationCode: 'OTHER' },
+      { username: 'northeast-lead', role: 'dos_lead', organisationCode: 'Q30' },
+    ] as const)
+      await insertUser(use().db, { ...user, displayName: user.username, passwordHash });
+    otherAdmin = await api.login('other-admin');
+    northEastLead = await api.login('northeast-lead');
   });
   afterAll(async () => api.app.close());
 
@@ -297,6 +315,123 @@ describeEachEngine('Directory of Services API', (use, engine) => {
         (await api.app.inject({ url: '/api/directory/gaps?from=yesterday', headers: commissioner }))
           .statusCode,
       ).toBe(400);
+    });
+  });
+
+  describe('one access policy', () => {
+    /** The denials of one user on one record (earlier tests leave others on the same records). */
+    const denials = async (resourceType: string, resourceId: string, username: string) =>
+      (await auditTrail(use().db, { resourceType, resourceId })).filter(
+        (r) => r.action === 'denied' && r.username === username,
+      );
+
+    it('refuses a DoS lead of another SHA the services and type ranks of an area outside it, audited', async () => {
+      const put = await api.app.inject({
+        method: 'PUT',
+        url: '/api/directory/services/5GC-100-1',
+        payload: { version: 1, service: serviceBody('5GC-100-1') },
+        headers: northEastLead,
+      });
+      expect(put.statusCode).toBe(403);
+      expect(put.headers['content-type']).toMatch(/problem\+json/);
+      expect(await denials('dos_service', '5GC-100-1', 'northeast-lead')).toHaveLength(1);
+      const created = await post('/api/directory/services', serviceBody('TEST-NE-1'), northEastLead);
+      expect(created.statusCode).toBe(403);
+      expect(await denials('dos_service', 'TEST-NE-1', 'northeast-lead')).toHaveLength(1);
+      const del = await api.app.inject({
+        method: 'DELETE',
+        url: '/api/directory/services/5GC-100-1',
+        headers: northEastLead,
+      });
+      expect(del.statusCode).toBe(403);
+      expect(
+        (await api.app.inject({ url: '/api/directory/services/5GC-100-1', headers: doslead })).statusCode,
+      ).toBe(200);
+      const rank = await api.app.inject({
+        method: 'PUT',
+        url: '/api/directory/type-ranks/5GC/40',
+        payload: { rank: 1 },
+        headers: northEastLead,
+      });
+      expect(rank.statusCode).toBe(403);
+      expect(await denials('dos_type_rank', '5GC/40', 'northeast-lead')).toHaveLength(1);
+      // Its own SHA's areas it may edit.
+      const own = await api.app.inject({
+        method: 'PUT',
+        url: '/api/directory/type-ranks/5ND/40',
+        payload: { rank: null },
+        headers: northEastLead,
+      });
+      expect(own.statusCode).toBe(200);
+      const durham = await post(
+        '/api/directory/services',
+        serviceBody('TEST-NE-2', {
+          areaCode: '5ND',
+          latitude: 54.776,
+          longitude: -1.575,
+          postcode: 'DH1 1AA',
+        }),
+        northEastLead,
+      );
+      expect(durham.statusCode).toBe(201);
+      // Nor may it move one of its own services into an area outside its SHA.
+      const moved = await api.app.inject({
+        method: 'PUT',
+        url: '/api/directory/services/TEST-NE-2',
+        payload: { version: 1, service: serviceBody('TEST-NE-2') },
+        headers: northEastLead,
+      });
+      expect(moved.statusCode).toBe(403);
+    });
+
+    it("refuses another provider's admin, and another SHA's DoS lead, a service's capacity", async () => {
+      for (const headers of [otherAdmin, northEastLead]) {
+        const res = await api.app.inject({
+          method: 'PUT',
+          url: '/api/directory/services/5GC-105-1/capacity',
+          payload: { status: 'amber', resetAfterMinutes: 30 },
+          headers,
+        });
+        expect(res.statusCode).toBe(403);
+      }
+      expect(await denials('dos_service', '5GC-105-1', 'other-admin')).toHaveLength(1);
+      expect(await denials('dos_service', '5GC-105-1', 'northeast-lead')).toHaveLength(1);
+      const read = await api.app.inject({ url: '/api/directory/services/5GC-105-1', headers: otherAdmin });
+      expect(read.json()).toMatchObject({ capacity: { status: 'green' } });
+    });
+
+    it("scopes the gap report to the commissioner's and the DoS lead's own areas", async () => {
+      // A baby needing a repeat prescription, from Luton (Q35) and from Durham (Q30): both log gaps.
+      const baby = { disposition: 'Dx80', age: { value: 10, unit: 'days' } };
+      await post('/api/directory/search', search(baby), adviser);
+      await post(
+        '/api/directory/search',
+        search({ ...baby, postcode: undefined, latitude: 54.776, longitude: -1.575 }),
+        adviser,
+      );
+      const gaps = async (headers: { authorization: string }, query = '') => {
+        const res = await api.app.inject({ url: `/api/directory/gaps${query}`, headers });
+        return {
+          status: res.statusCode,
+          ids:
+            res.statusCode === 200
+              ? res.json<{ services: { serviceId: string }[] }>().services.map((s) => s.serviceId)
+              : [],
+        };
+      };
+      const everywhere = await gaps(await api.login('admin'));
+      expect(everywhere.ids.some((id) => id.startsWith('5ND-'))).toBe(true);
+      expect(everywhere.ids.some((id) => id.startsWith('5GC-'))).toBe(true);
+      const east = await gaps(commissioner);
+      expect(east.status).toBe(200);
+      expect(east.ids.some((id) => id.startsWith('5GC-'))).toBe(true);
+      expect(east.ids.some((id) => id.startsWith('5ND-'))).toBe(false);
+      const northEast = await gaps(northEastLead);
+      expect(northEast.ids.some((id) => id.startsWith('5ND-'))).toBe(true);
+      expect(northEast.ids.some((id) => id.startsWith('5GC-'))).toBe(false);
+      expect((await gaps(commissioner, '?area=5ND')).status).toBe(403);
+      expect((await gaps(northEastLead, '?area=5GC')).status).toBe(403);
+      expect(await denials('dos_gap_report', '5ND', 'commissioner')).toHaveLength(1);
     });
   });
 

@@ -1,50 +1,36 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { Role } from '../domain/auth/index';
 import {
   AGE_UNITS,
   CAPACITY_RESET_MAX_MINUTES,
   CAPACITY_STATUSES,
-  checkCapacityReset,
-  checkSearch,
-  checkService,
   DEFAULT_DISTANCE_KM,
-  type DirectoryAnswer,
-  type DirectoryResult,
-  type DirectorySearch,
   ENDPOINT_KINDS,
-  effectiveCapacity,
   MAX_DISTANCE_KM,
   MIN_DISTANCE_KM,
-  nearestDistrict,
   REFERRAL_ROLES,
-  type ReferralRole,
   SERVICE_STATUSES,
   SEXES,
-  type ServiceRecord,
-  searchDirectory,
   WEEKDAYS,
 } from '../domain/directory/index';
-import { conflict, forbidden, invalid, notFound, preconditionFailed } from '../domain/errors';
-import { parsePostcode, resolveLocation } from '../domain/geography/index';
-import { audit } from '../store/audit';
-import { inTransaction } from '../store/db';
+import { invalid } from '../domain/errors';
 import {
-  announceChanges,
-  announceRankChange,
+  createService,
   deleteService,
-  findService,
   gapReport,
-  insertService,
-  logGaps,
+  listServices,
+  listServiceTypes,
+  type Place,
+  readService,
   replaceService,
-  saveCapacity,
-  saveTypeRank,
-} from '../store/directory';
-import { findPostcode } from '../store/geography';
-import { requireActor, requireRole } from './context';
+  type ServiceView,
+  searchDirectory,
+  setCapacity,
+  setTypeRank,
+} from '../services/directory';
+import { DirectoryState } from '../services/directory-state';
+import { callerOf, typed } from './context';
 import { directoryFhirRoutes } from './directory-fhir';
-import { DirectoryState } from './directory-state';
 import { parseAt } from './geography';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -113,7 +99,6 @@ export const ServiceInput = Type.Object(
   },
   { additionalProperties: false },
 );
-type ServiceInputT = Static<typeof ServiceInput>;
 
 const CapacitySchema = Type.Object({
   status: lit(CAPACITY_STATUSES),
@@ -155,7 +140,6 @@ const SearchBody = Type.Object(
   },
   { additionalProperties: false },
 );
-type SearchBodyT = Static<typeof SearchBody>;
 
 const ServiceSummary = Type.Object({
   id: Type.String(),
@@ -212,52 +196,46 @@ const SearchAnswer = Type.Object({
   ),
 });
 
+/**
+ * The reply a service is sent as: the schema above, typed as the service layer's (deeply read-only)
+ * view, which the schema's own mutable type would not accept without a copy.
+ */
+const ServiceReply = Type.Unsafe<ServiceView>(ServiceOutput);
+
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-const EDITORS: Role[] = ['dos_lead', 'system_admin'];
-const GAP_READERS: Role[] = ['commissioner', 'dos_lead', 'governance', 'system_admin'];
+const GapReportAnswer = Type.Object({
+  area: Type.Union([Type.String(), Type.Null()]),
+  from: Type.String(),
+  to: Type.String(),
+  byFilter: Type.Record(Type.String(), Type.Integer()),
+  services: Type.Array(
+    Type.Object({
+      serviceId: Type.String(),
+      serviceName: Type.Union([Type.String(), Type.Null()]),
+      filter: Type.String(),
+      disposition: Type.String(),
+      count: Type.Integer(),
+    }),
+  ),
+});
+
+/** Where the patient is, from the search body: a postcode, or a point. */
+function placeOf(body: { postcode?: string; latitude?: number; longitude?: number }): Place {
+  if (body.postcode !== undefined) return { postcode: body.postcode };
+  if (body.latitude !== undefined && body.longitude !== undefined)
+    return { latitude: body.latitude, longitude: body.longitude };
+  throw invalid('Give a postcode, or a latitude and a longitude.', [
+    { pointer: '/body/postcode', message: 'a postcode or latitude and longitude is required' },
+  ]);
+}
 
 export async function directoryPlugin(app: FastifyInstance): Promise<void> {
-  const state = new DirectoryState(app.ctx.store);
-  app.addHook('onClose', async () => state.close());
-  const typeName = (id: number) => state.content.types.find((t) => t.id === id)?.name ?? `type ${id}`;
-  const knownTypes = new Set(state.content.types.map((t) => t.id));
-  const knownDispositions = new Set(state.dispositions.byCode.keys());
+  const directory = new DirectoryState(app.ctx.store);
+  app.addHook('onClose', async () => directory.close());
+  const r = typed(app);
 
-  const summary = (s: ServiceRecord, role: ReferralRole) => ({
-    id: s.id,
-    name: s.name,
-    typeId: s.typeId,
-    typeName: typeName(s.typeId),
-    organisationCode: s.organisationCode,
-    areaCode: s.areaCode,
-    latitude: s.latitude,
-    longitude: s.longitude,
-    address: s.address,
-    postcode: s.postcode,
-    publicPhone: s.publicPhone,
-    professionalPhone: s.professionalPhone,
-    referralInstructions:
-      role === 'clinician' ? s.professionalReferralInstructions : s.publicReferralInstructions,
-  });
-  const full = (s: ServiceRecord & { version?: number }) => ({
-    ...s,
-    effectiveCapacity: effectiveCapacity(s, app.ctx.now()),
-    version: s.version ?? 1,
-    typeName: typeName(s.typeId),
-  });
-
-  function toRecord(body: ServiceInputT, capacity: ServiceRecord['capacity']): ServiceRecord {
-    const record: ServiceRecord = { ...body, capacity };
-    const problems = checkService(record, knownTypes, knownDispositions).map((p) => ({
-      ...p,
-      pointer: `/body${p.pointer}`,
-    }));
-    if (problems.length > 0) throw invalid(`${problems[0]?.pointer}: ${problems[0]?.message}`, problems);
-    return record;
-  }
-
-  app.post(
+  r.post(
     '/api/directory/search',
     {
       schema: {
@@ -266,94 +244,40 @@ export async function directoryPlugin(app: FastifyInstance): Promise<void> {
         body: SearchBody,
         response: { 200: SearchAnswer },
       },
+      config: { access: 'service.read' },
     },
     async (request) => {
-      const actor = requireActor(request.actor);
-      const body = request.body as SearchBodyT;
-      const now = app.ctx.now();
-      const geo = await app.ctx.geography();
-      let latitude: number;
-      let longitude: number;
-      let areaCode: string | null;
-      let query: string;
-      if (body.postcode !== undefined) {
-        const parsed = parsePostcode(body.postcode);
-        const exact =
-          parsed.kind === 'postcode' ? await findPostcode(app.ctx.store.db, parsed.postcode) : undefined;
-        const l = resolveLocation(geo, parsed, exact, now);
-        ({ latitude, longitude, query } = l);
-        areaCode = l.area.code;
-      } else if (body.latitude !== undefined && body.longitude !== undefined) {
-        latitude = body.latitude;
-        longitude = body.longitude;
-        areaCode = nearestDistrict(geo.districts.values(), latitude, longitude)?.areaCode ?? null;
-        query = `${latitude},${longitude}`;
-      } else {
-        throw invalid('Give a postcode, or a latitude and a longitude.', [
-          { pointer: '/body/postcode', message: 'a postcode or latitude and longitude is required' },
-        ]);
-      }
-      const role: ReferralRole = (REFERRAL_ROLES as readonly string[]).includes(actor.role)
-        ? (actor.role as ReferralRole)
-        : (body.referralRole ?? 'health_adviser');
-      const search: DirectorySearch = {
-        latitude,
-        longitude,
-        areaCode,
-        age: body.age,
-        sex: body.sex,
-        disposition: body.disposition,
-        symptomGroup: body.symptomGroup ?? null,
-        symptomDiscriminators: body.symptomDiscriminators ?? [],
-        distanceKm: body.distanceKm ?? DEFAULT_DISTANCE_KM,
-        at: parseAt(body.at, now),
-        gpPractice: body.gpPractice ?? null,
-        role,
-      };
-      const disposition = checkSearch(search, state.dispositions.byCode.get(search.disposition));
-      const answer: DirectoryAnswer = searchDirectory(await state.index(), search, {
-        disposition,
-        typeRanks: await state.typeRanks(),
-      });
-      if (answer.gaps.length > 0) {
-        await logGaps(
-          app.ctx.store.db,
-          answer.gaps.map((g) => ({
-            at: search.at,
-            areaCode,
-            disposition: search.disposition,
-            serviceId: g.service.id,
-            filter: g.failed,
-          })),
-        );
-      }
-      return {
-        location: { latitude, longitude, areaCode, query },
-        searchedAt: search.at.toISOString(),
-        disposition: {
-          code: disposition.code,
-          title: disposition.title,
-          timeframeMinutes: disposition.timeframeMinutes ?? 0,
+      const { body } = request;
+      return searchDirectory(
+        app.ctx,
+        callerOf(request),
+        {
+          place: placeOf(body),
+          age: body.age,
+          sex: body.sex,
+          disposition: body.disposition,
+          symptomGroup: body.symptomGroup,
+          symptomDiscriminators: body.symptomDiscriminators,
+          distanceKm: body.distanceKm,
+          at: body.at === undefined ? undefined : parseAt(body.at, app.ctx.now()),
+          gpPractice: body.gpPractice,
+          referralRole: body.referralRole,
         },
-        fallback: answer.fallback,
-        considered: answer.considered,
-        gapCounts: answer.gapCounts,
-        results: answer.results.map((r: DirectoryResult) => ({ ...r, service: summary(r.service, role) })),
-        gaps: answer.gaps.slice(0, 100).map((g) => ({ ...g, service: summary(g.service, role) })),
-      };
+        directory,
+      );
     },
   );
 
-  app.get(
+  r.get(
     '/api/directory/types',
-    { schema: { tags: ['directory'], summary: 'Service types with their national rank' } },
-    async (request) => {
-      requireActor(request.actor);
-      return state.content.types.map((t) => ({ id: t.id, name: t.name, rank: t.rank }));
+    {
+      schema: { tags: ['directory'], summary: 'Service types with their national rank' },
+      config: { access: 'reference.read' },
     },
+    async (request) => listServiceTypes(app.ctx, callerOf(request), directory),
   );
 
-  app.get(
+  r.get(
     '/api/directory/services',
     {
       schema: {
@@ -369,159 +293,106 @@ export async function directoryPlugin(app: FastifyInstance): Promise<void> {
           },
           { additionalProperties: false },
         ),
+        response: { 200: Type.Array(ServiceReply) },
       },
+      config: { access: 'service.read' },
     },
     async (request) => {
-      requireActor(request.actor);
-      const q = request.query as {
-        area?: string;
-        type?: number;
-        organisation?: string;
-        name?: string;
-        limit?: number;
-      };
-      const name = q.name?.toLowerCase();
-      const out: ReturnType<typeof full>[] = [];
-      for (const s of (await state.index()).records()) {
-        if (q.area && s.areaCode !== q.area.toUpperCase()) continue;
-        if (q.type && s.typeId !== q.type) continue;
-        if (q.organisation && s.organisationCode !== q.organisation) continue;
-        if (name && !s.name.toLowerCase().includes(name)) continue;
-        out.push(full(s));
-      }
-      out.sort((a, b) => a.name.localeCompare(b.name));
-      return out.slice(0, q.limit ?? 100);
+      const q = request.query;
+      const list = await listServices(
+        app.ctx,
+        callerOf(request),
+        {
+          areaCode: q.area?.toUpperCase(),
+          typeId: q.type,
+          organisationCode: q.organisation,
+          name: q.name,
+          order: 'name',
+          limit: q.limit ?? 100,
+        },
+        directory,
+      );
+      return list.services;
     },
   );
 
-  app.get(
+  r.get(
     '/api/directory/services/:id',
     {
       schema: {
         tags: ['directory'],
         summary: 'One service',
         params: IdParams,
-        response: { 200: ServiceOutput },
+        response: { 200: ServiceReply },
       },
+      config: { access: 'service.read' },
     },
-    async (request) => {
-      requireActor(request.actor);
-      const { id } = request.params as { id: string };
-      const s = await findService(app.ctx.store.db, id);
-      if (!s) throw notFound(`There is no service "${id}".`);
-      return full(s);
-    },
+    async (request) => readService(app.ctx, callerOf(request), request.params.id, directory),
   );
 
-  app.post(
+  r.post(
     '/api/directory/services',
     {
       schema: {
         tags: ['directory'],
-        summary: 'Add a service (DoS lead)',
+        summary: 'Add a service (the DoS lead of its area)',
         body: ServiceInput,
-        response: { 201: ServiceOutput },
+        response: { 201: ServiceReply },
       },
+      config: { access: 'service.edit' },
     },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ...EDITORS);
-      const record = toRecord(request.body as ServiceInputT, {
-        status: 'green',
-        resetAt: null,
-        changedAt: null,
-        changedBy: null,
-      });
-      await inTransaction(app.ctx.store.db, async (tx) => {
-        if (!(await insertService(tx, record)))
-          throw conflict(`A service with id "${record.id}" already exists.`);
-        await audit(tx, {
-          actor,
-          action: 'create',
-          resourceType: 'dos_service',
-          resourceId: record.id,
-          requestId: request.id,
-        });
-        await announceChanges(tx, [record.id]);
-      });
-      await state.apply({ upsert: [record] });
-      reply.code(201);
-      return full({ ...record, version: 1 });
+      const saved = await createService(app.ctx, callerOf(request), request.body, directory);
+      return reply.code(201).send(saved);
     },
   );
 
-  app.put(
+  r.put(
     '/api/directory/services/:id',
     {
       schema: {
         tags: ['directory'],
-        summary: 'Replace a service (DoS lead); send the version you read',
+        summary: 'Replace a service (the DoS lead of its area); send the version you read',
         params: IdParams,
         body: Type.Object(
           { version: Type.Integer({ minimum: 1 }), service: ServiceInput },
           { additionalProperties: false },
         ),
-        response: { 200: ServiceOutput },
+        response: { 200: ServiceReply },
       },
+      config: { access: 'service.edit' },
     },
-    async (request) => {
-      const actor = requireRole(request.actor, ...EDITORS);
-      const { id } = request.params as { id: string };
-      const body = request.body as { version: number; service: ServiceInputT };
-      if (body.service.id !== id)
-        throw invalid('The service id in the body must match the URL.', [
-          { pointer: '/body/service/id', message: `must be "${id}"` },
-        ]);
-      const saved = await inTransaction(app.ctx.store.db, async (tx) => {
-        const current = await findService(tx, id);
-        if (!current) throw notFound(`There is no service "${id}".`);
-        const record = toRecord(body.service, current.capacity);
-        if (!(await replaceService(tx, record, body.version)))
-          throw preconditionFailed(
-            `Service ${id} has changed since version ${body.version} (it is at ${current.version}); read it again.`,
-          );
-        await audit(tx, {
-          actor,
-          action: 'update',
-          resourceType: 'dos_service',
-          resourceId: id,
-          requestId: request.id,
-        });
-        await announceChanges(tx, [id]);
-        return { ...record, version: body.version + 1 };
-      });
-      await state.apply({ upsert: [saved] });
-      return full(saved);
-    },
+    async (request) =>
+      replaceService(
+        app.ctx,
+        callerOf(request),
+        { id: request.params.id, version: request.body.version, service: request.body.service },
+        directory,
+      ),
   );
 
-  app.delete(
+  r.delete(
     '/api/directory/services/:id',
-    { schema: { tags: ['directory'], summary: 'Remove a service (DoS lead)', params: IdParams } },
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'Remove a service (the DoS lead of its area)',
+        params: IdParams,
+      },
+      config: { access: 'service.edit' },
+    },
     async (request, reply) => {
-      const actor = requireRole(request.actor, ...EDITORS);
-      const { id } = request.params as { id: string };
-      await inTransaction(app.ctx.store.db, async (tx) => {
-        if (!(await deleteService(tx, id))) throw notFound(`There is no service "${id}".`);
-        await audit(tx, {
-          actor,
-          action: 'delete',
-          resourceType: 'dos_service',
-          resourceId: id,
-          requestId: request.id,
-        });
-        await announceChanges(tx, [id]);
-      });
-      await state.apply({ remove: [id] });
+      await deleteService(app.ctx, callerOf(request), request.params.id, directory);
       return reply.code(204).send();
     },
   );
 
-  app.put(
+  r.put(
     '/api/directory/services/:id/capacity',
     {
       schema: {
         tags: ['directory'],
-        summary: "Set a service's capacity (RAG): its own provider's staff, or a DoS lead",
+        summary: "Set a service's capacity (RAG): its own provider's staff, or its area's DoS lead",
         params: IdParams,
         body: Type.Object(
           {
@@ -532,57 +403,24 @@ export async function directoryPlugin(app: FastifyInstance): Promise<void> {
           },
           { additionalProperties: false },
         ),
-        response: { 200: ServiceOutput },
+        response: { 200: ServiceReply },
       },
+      config: { access: 'service.capacity' },
     },
-    async (request) => {
-      const actor = requireActor(request.actor);
-      const { id } = request.params as { id: string };
-      const body = request.body as { status: 'green' | 'amber' | 'red'; resetAfterMinutes?: number };
-      const problems = checkCapacityReset(body.status, body.resetAfterMinutes).map((p) => ({
-        ...p,
-        pointer: `/body${p.pointer}`,
-      }));
-      if (problems.length > 0) throw invalid(problems[0]?.message ?? 'invalid', problems);
-      const now = app.ctx.now();
-      const saved = await inTransaction(app.ctx.store.db, async (tx) => {
-        const current = await findService(tx, id);
-        if (!current) throw notFound(`There is no service "${id}".`);
-        const isLead = EDITORS.includes(actor.role);
-        const isOwnStaff =
-          ['provider_admin', 'clinician'].includes(actor.role) &&
-          actor.organisationCode === current.organisationCode;
-        if (!isLead && !isOwnStaff)
-          throw forbidden(
-            `Only staff of ${current.organisationCode} (or a DoS lead) may set the capacity of ${id}.`,
-          );
-        const capacity = {
-          status: body.status,
-          resetAt:
-            body.status === 'green'
-              ? null
-              : new Date(now.getTime() + (body.resetAfterMinutes ?? 0) * 60_000).toISOString(),
-          changedAt: now.toISOString(),
-          changedBy: actor.username,
-        };
-        await saveCapacity(tx, id, capacity);
-        await audit(tx, {
-          actor,
-          action: 'update',
-          resourceType: 'dos_service_capacity',
-          resourceId: id,
-          requestId: request.id,
-          detail: { status: body.status, resetAt: capacity.resetAt },
-        });
-        await announceChanges(tx, [id]);
-        return { ...current, capacity, version: current.version + 1 };
-      });
-      await state.apply({ upsert: [saved] });
-      return full(saved);
-    },
+    async (request) =>
+      setCapacity(
+        app.ctx,
+        callerOf(request),
+        {
+          id: request.params.id,
+          status: request.body.status,
+          resetAfterMinutes: request.body.resetAfterMinutes,
+        },
+        directory,
+      ),
   );
 
-  app.put(
+  r.put(
     '/api/directory/type-ranks/:area/:typeId',
     {
       schema: {
@@ -594,37 +432,24 @@ export async function directoryPlugin(app: FastifyInstance): Promise<void> {
           { additionalProperties: false },
         ),
       },
+      config: { access: 'type_rank.edit' },
     },
-    async (request) => {
-      const actor = requireRole(request.actor, ...EDITORS);
-      const { area, typeId } = request.params as { area: string; typeId: number };
-      const { rank } = request.body as { rank: number | null };
-      const geo = await app.ctx.geography();
-      if (!geo.areas.has(area.toUpperCase())) throw notFound(`There is no area "${area}".`);
-      if (!knownTypes.has(typeId)) throw notFound(`There is no service type ${typeId}.`);
-      await inTransaction(app.ctx.store.db, async (tx) => {
-        await saveTypeRank(tx, area.toUpperCase(), typeId, rank);
-        await audit(tx, {
-          actor,
-          action: 'update',
-          resourceType: 'dos_type_rank',
-          resourceId: `${area}/${typeId}`,
-          requestId: request.id,
-          detail: { rank },
-        });
-        await announceRankChange(tx);
-      });
-      state.invalidateRanks();
-      return { area: area.toUpperCase(), typeId, rank };
-    },
+    async (request) =>
+      setTypeRank(
+        app.ctx,
+        callerOf(request),
+        { areaCode: request.params.area, typeId: request.params.typeId, rank: request.body.rank },
+        directory,
+      ),
   );
 
-  app.get(
+  r.get(
     '/api/directory/gaps',
     {
       schema: {
         tags: ['directory'],
-        summary: 'Gap report: services that failed exactly one filter in searches from an area',
+        summary:
+          "Gap report: services that failed exactly one filter in searches from an area (default: the reader's areas)",
         querystring: Type.Object(
           {
             area: Type.Optional(Type.String({ maxLength: 10 })),
@@ -633,30 +458,20 @@ export async function directoryPlugin(app: FastifyInstance): Promise<void> {
           },
           { additionalProperties: false },
         ),
+        response: { 200: GapReportAnswer },
       },
+      config: { access: 'gap_report.read' },
     },
     async (request) => {
-      requireRole(request.actor, ...GAP_READERS);
-      const q = request.query as { area?: string; from?: string; to?: string };
-      const to = parseAt(q.to, new Date(app.ctx.now().getTime() + 1000));
-      const from = parseAt(q.from, new Date(to.getTime() - 30 * 86_400_000));
-      if (from >= to) throw invalid('"from" must be before "to".');
-      const rows = await gapReport(app.ctx.store.db, {
-        ...(q.area ? { areaCode: q.area.toUpperCase() } : {}),
-        from,
-        to,
+      const { area, from, to } = request.query;
+      const now = app.ctx.now();
+      return gapReport(app.ctx, callerOf(request), {
+        areaCode: area,
+        from: from === undefined ? undefined : parseAt(from, now),
+        to: to === undefined ? undefined : parseAt(to, now),
       });
-      const byFilter: Record<string, number> = {};
-      for (const r of rows) byFilter[r.filter] = (byFilter[r.filter] ?? 0) + r.count;
-      return {
-        area: q.area?.toUpperCase() ?? null,
-        from: from.toISOString(),
-        to: to.toISOString(),
-        byFilter,
-        services: rows,
-      };
     },
   );
 
-  await directoryFhirRoutes(app, state);
+  await directoryFhirRoutes(app, directory);
 }

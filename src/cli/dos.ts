@@ -1,14 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { readDirectoryTypes } from '../content/directory';
-import { exportHsds, importHsds, type Progress } from '../directory-exchange/exchange';
-import { toHsds } from '../directory-exchange/hsds';
-import { generateSyntheticDirectory } from '../domain/directory/index';
-import { type Db, inTransaction } from '../store/db';
-import { announceChanges, putServices } from '../store/directory';
-import { loadGeography } from '../store/geography';
-import { seedReference } from '../store/seed';
+import type { Progress } from '../directory-exchange/exchange';
+import { createServiceContext, type ServiceContext } from '../services/context';
+import { exportDirectory, generateDirectory, generateHsds, importDirectory } from '../services/directory';
+import { systemCaller } from '../services/use-case';
 import { openMigratedStore, readConfig } from './config';
 
 function progressBar(label: string): Progress {
@@ -19,26 +15,14 @@ function progressBar(label: string): Progress {
   return { start: (total) => bar.start(total, 0), update: (n) => bar.update(n), stop: () => bar.stop() };
 }
 
-const BATCH = 1000;
-
-/** Writes a deterministic synthetic directory of `count` services into the store. */
-export async function generateIntoStore(
-  db: Db,
-  count: number,
-  seed: number,
-  progress?: Progress,
-): Promise<number> {
-  const services = generateSyntheticDirectory(await loadGeography(db), readDirectoryTypes(), count, seed);
-  progress?.start(services.length);
-  for (let i = 0; i < services.length; i += BATCH) {
-    await inTransaction(db, async (tx) => {
-      await putServices(tx, services.slice(i, i + BATCH));
-      await announceChanges(tx, ['*']);
-    });
-    progress?.update(Math.min(services.length, i + BATCH));
+/** Runs a command against the configured store, through the services, and closes the store after. */
+async function withServices<T>(run: (ctx: ServiceContext) => Promise<T>): Promise<T> {
+  const store = await openMigratedStore(readConfig());
+  try {
+    return await run(createServiceContext(store));
+  } finally {
+    await store.close();
   }
-  progress?.stop();
-  return services.length;
 }
 
 function positiveInt(name: string, value: string): number {
@@ -60,23 +44,17 @@ export function registerDosCommands(program: Command): void {
     .action(async (opts: { services: string; seed: string; out?: string }) => {
       const count = positiveInt('--services', opts.services);
       const seed = positiveInt('--seed', opts.seed);
-      const store = await openMigratedStore(readConfig());
-      try {
-        await seedReference(store.db);
+      await withServices(async (ctx) => {
+        const caller = systemCaller('dos generate');
         if (opts.out) {
-          const types = readDirectoryTypes();
-          const name = (id: number) => types.types.find((t) => t.id === id)?.name ?? `type ${id}`;
-          const services = generateSyntheticDirectory(await loadGeography(store.db), types, count, seed);
-          const contents = services.map((s) => toHsds(s, name(s.typeId)));
+          const contents = await generateHsds(ctx, caller, { count, seed });
           writeFileSync(opts.out, JSON.stringify({ total_items: contents.length, contents }));
           console.log(`wrote ${contents.length} services to ${opts.out}`);
         } else {
-          const n = await generateIntoStore(store.db, count, seed, progressBar('generate'));
+          const n = await generateDirectory(ctx, caller, { count, seed }, progressBar('generate'));
           console.log(`generated ${n} services (seed ${seed})`);
         }
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   dos
@@ -86,18 +64,14 @@ export function registerDosCommands(program: Command): void {
     )
     .action(async (file: string) => {
       const text = readFileSync(file, 'utf8');
-      const store = await openMigratedStore(readConfig());
-      try {
-        await seedReference(store.db);
-        const report = await importHsds(store.db, text, await loadGeography(store.db), progressBar('import'));
+      await withServices(async (ctx) => {
+        const report = await importDirectory(ctx, systemCaller('dos import'), text, progressBar('import'));
         console.log(`imported ${report.imported} of ${report.total} services; ${report.bad.length} bad`);
         for (const b of report.bad.slice(0, 50))
           console.log(`  record ${b.index}${b.id ? ` (${b.id})` : ''}: ${b.reason}`);
         if (report.bad.length > 50) console.log(`  … and ${report.bad.length - 50} more`);
         if (report.bad.length > 0) process.exitCode = 3;
-      } finally {
-        await store.close();
-      }
+      });
     });
 
   dos
@@ -105,16 +79,13 @@ export function registerDosCommands(program: Command): void {
     .description('export the directory as Open Referral UK (HSDS 3.0) JSON')
     .option('--out <file>', 'write to a file (default: standard output)')
     .action(async (opts: { out?: string }) => {
-      const store = await openMigratedStore(readConfig());
-      try {
-        const page = await exportHsds(store.db);
+      await withServices(async (ctx) => {
+        const page = await exportDirectory(ctx, systemCaller('dos export'));
         const json = JSON.stringify(page, null, 1);
         if (opts.out) {
           writeFileSync(opts.out, json);
           console.error(`exported ${page.total_items} services to ${opts.out}`);
         } else process.stdout.write(`${json}\n`);
-      } finally {
-        await store.close();
-      }
+      });
     });
 }

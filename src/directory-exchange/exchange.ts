@@ -1,9 +1,15 @@
 import { readDirectoryTypes } from '../content/directory';
 import { readDispositionContent } from '../content/dispositions';
-import { checkService, nearestDistrict, type ServiceRecord } from '../domain/directory/index';
+import {
+  checkService,
+  generateSyntheticDirectory,
+  nearestDistrict,
+  type ServiceRecord,
+} from '../domain/directory/index';
 import type { Geography } from '../domain/geography/index';
 import { type Db, inTransaction } from '../store/db';
 import { announceChanges, loadServices, putServices } from '../store/directory';
+import { loadGeography } from '../store/geography';
 import { fromHsds, type HsdsService, toHsds } from './hsds';
 import { describeErrors, hsdsValidators } from './validate';
 
@@ -27,6 +33,27 @@ export interface Progress {
 }
 
 const BATCH = 1000;
+
+/** Writes a deterministic synthetic directory of `count` services into the store, a batch at a time. */
+export async function generateIntoStore(
+  db: Db,
+  count: number,
+  seed: number,
+  progress?: Progress,
+): Promise<number> {
+  const services = generateSyntheticDirectory(await loadGeography(db), readDirectoryTypes(), count, seed);
+  progress?.start(services.length);
+  for (let i = 0; i < services.length; i += BATCH) {
+    await inTransaction(db, async (tx) => {
+      await putServices(tx, services.slice(i, i + BATCH));
+      // Too many to announce one by one: every process rebuilds its index.
+      await announceChanges(tx, ['*']);
+    });
+    progress?.update(Math.min(services.length, i + BATCH));
+  }
+  progress?.stop();
+  return services.length;
+}
 
 /**
  * Imports an Open Referral UK (HSDS 3.0) document: each service is validated against the JSON Schemas,

@@ -236,10 +236,10 @@ export interface GapReportRow {
   readonly count: number;
 }
 
-/** Gaps logged for searches from one area (or all areas), newest period first, most frequent first. */
+/** Gaps logged for searches from some areas (or all areas), most frequent first. */
 export async function gapReport(
   db: Db,
-  filter: { areaCode?: string; from: Date; to: Date },
+  filter: { areaCodes?: readonly string[]; from: Date; to: Date },
 ): Promise<GapReportRow[]> {
   let q = db
     .selectFrom('dos_gap')
@@ -257,6 +257,10 @@ export async function gapReport(
     .orderBy('count', 'desc')
     .orderBy('dos_gap.service_id')
     .limit(500);
-  if (filter.areaCode) q = q.where('dos_gap.area_code', '=', filter.areaCode);
+  if (filter.areaCodes) {
+    // No areas at all: nothing to report (an empty `in ()` is not SQL).
+    if (filter.areaCodes.length === 0) return [];
+    q = q.where('dos_gap.area_code', 'in', filter.areaCodes);
+  }
   return q.execute();
 }
