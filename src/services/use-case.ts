@@ -180,20 +180,3 @@ export async function inUseCase<T>(
     throw err;
   }
 }
-
-/**
- * The caller of a CLI command: the system administrator at the Department of Health, named for what it
- * is doing (`cli:<purpose>`) on every audit row; user id 0, which no signed-in user has.
- */
-export function systemCaller(purpose: string): Caller {
-  return {
-    actor: {
-      userId: 0,
-      username: `cli:${purpose}`,
-      displayName: `open111 ${purpose}`,
-      role: 'system_admin',
-      organisationCode: 'DH',
-    },
-    requestId: null,
-  };
-}

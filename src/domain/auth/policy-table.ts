@@ -29,6 +29,7 @@ const WORDS: Record<Permission, string> = {
   'kpi.read': 'read the national KPIs',
   'capacity_plan.read': 'plan capacity',
   'reference.read': 'read geography, routing and coverage',
+  'reference.import': 'load the ONS Postcode Directory',
   'user.admin': 'manage users and organisations',
 };
 

@@ -105,7 +105,7 @@ export const POLICY = {
     system_admin: 'any',
   },
   'type_rank.edit': { dos_lead: 'area', system_admin: 'any' },
-  'gap_report.read': { commissioner: 'area', dos_lead: 'area', system_admin: 'any' },
+  'gap_report.read': { commissioner: 'area', dos_lead: 'area', governance: 'any', system_admin: 'any' },
   // Commissioning: plans are public business of the NHS, read by those who plan; changed by their owners.
   'plan.read': { commissioner: 'any', dos_lead: 'any', governance: 'any', system_admin: 'any' },
   'plan.edit': { commissioner: 'region', system_admin: 'national' },
@@ -149,15 +149,21 @@ export type Permission = keyof typeof POLICY;
 export const PERMISSIONS = Object.keys(POLICY) as readonly Permission[];
 
 /**
- * Kinds of record whose very existence is private to their provider: another provider's is "not found",
- * like one that never was, so an id cannot be probed.
+ * Permissions on a patient record that already exists, whose very existence is private to its provider:
+ * another provider's is "not found", like one that never was, so an id cannot be probed. Creating one
+ * (offering a call, opening a case, starting a triage) names no existing record, so it is plainly refused.
  */
-const HIDDEN_WHEN_DENIED: ReadonlySet<string> = new Set([
-  'call',
-  'case',
-  'clinical_queue',
-  'triage_session',
-  'message',
+const HIDDEN_WHEN_DENIED: ReadonlySet<Permission> = new Set<Permission>([
+  'call.read',
+  'call.record',
+  'case.read',
+  'case.change',
+  'case.callback',
+  'clinical_queue.read',
+  'triage_session.read',
+  'triage_session.answer',
+  'message.read',
+  'message.retry',
 ]);
 
 export const isNational = (actor: Actor): boolean => actor.organisationCode === NATIONAL_ORGANISATION;
@@ -227,10 +233,9 @@ export function decide(
   const reach = reachOf(actor, permission);
   if (!reach) return { allowed: false, hide: false, reason: roleReason(actor, permission) };
   if (reaches(actor, reach, record, tree)) return { allowed: true };
-  const kind = permission.split('.')[0] ?? permission;
   return {
     allowed: false,
-    hide: HIDDEN_WHEN_DENIED.has(kind),
+    hide: HIDDEN_WHEN_DENIED.has(permission),
     reason: outsideReason(actor, reach, record),
   };
 }
