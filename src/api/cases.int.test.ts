@@ -7,7 +7,7 @@ import { validateFhir } from '../../test/fhir-validate';
 import { finishedTriage, type PostJson, routeTo, startTriage } from '../../test/triage';
 import { hashPassword } from '../domain/auth/index';
 import { demoAdapters } from '../messaging/demo-receivers';
-import { listMessages } from '../messaging/outbox';
+import { listMessages } from '../store/outbox';
 import { deliverDue } from '../messaging/worker';
 import { auditTrail } from '../store/audit';
 import { inTransaction } from '../store/db';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
-import { enqueue } from '../messaging/outbox';
+import { enqueue } from '../store/outbox';
 import { inTransaction } from '../store/db';
 
 describeEachEngine('messages API', (use) => {
