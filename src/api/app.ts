@@ -11,7 +11,6 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { notFound } from '../domain/errors';
 import { authPlugin } from './auth';
 import { callsPlugin } from './calls';
-import { caseDependencies } from './case-dependencies';
 import { casesPlugin } from './cases';
 import type { AppContext } from './context';
 import { directoryPlugin } from './directory';
@@ -101,7 +100,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await callsPlugin(app);
   await reportsPlugin(app);
   await messagesPlugin(app);
-  await casesPlugin(app, caseDependencies());
+  await casesPlugin(app);
   await triagePlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();

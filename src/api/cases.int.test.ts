@@ -7,11 +7,11 @@ import { validateFhir } from '../../test/fhir-validate';
 import { finishedTriage, type PostJson, routeTo, startTriage } from '../../test/triage';
 import { hashPassword } from '../domain/auth/index';
 import { demoAdapters } from '../messaging/demo-receivers';
-import { listMessages } from '../messaging/outbox';
 import { deliverDue } from '../messaging/worker';
 import { auditTrail } from '../store/audit';
 import { inTransaction } from '../store/db';
 import { loadServices, putServices } from '../store/directory';
+import { listMessages } from '../store/outbox';
 import { insertUser } from '../store/users';
 
 type Headers = { authorization: string };

@@ -1,5 +1,5 @@
 import type { Db } from '../store/db';
-import type { StoredMessage } from './outbox';
+import type { StoredMessage } from '../store/outbox';
 import type { Adapter } from './worker';
 
 /**

@@ -2,8 +2,8 @@ import { expect, it } from 'vitest';
 import { describeEachEngine } from '../../test/engines';
 import { CLAIM_MS, MAX_ATTEMPTS, retryDelayMs } from '../domain/messaging/index';
 import { inTransaction } from '../store/db';
+import { claimDue, enqueue, listMessages, outboxCounts, requeue } from '../store/outbox';
 import { demoAdapters } from './demo-receivers';
-import { claimDue, enqueue, listMessages, outboxCounts, requeue } from './outbox';
 import { type Adapter, deliverDue } from './worker';
 
 const msg = (key: string, priority = 0) => ({

@@ -1,6 +1,6 @@
 import { afterFailure } from '../domain/messaging/index';
 import type { Db } from '../store/db';
-import { claimDue, markDelivered, markFailed, type StoredMessage } from './outbox';
+import { claimDue, markDelivered, markFailed, type StoredMessage } from '../store/outbox';
 
 /** Delivers one kind of message to its receiving system; returns the receiver's acknowledgement. */
 export type Adapter = (message: StoredMessage) => Promise<string>;

@@ -10,9 +10,9 @@ import {
 } from '../domain/auth/index';
 import { DomainError } from '../domain/errors';
 import type { OutboundMessage } from '../domain/messaging/index';
-import { enqueue } from '../messaging/outbox';
 import { type AuditAction, audit, auditEach } from '../store/audit';
 import { inTransaction, type Tx } from '../store/db';
+import { enqueue } from '../store/outbox';
 import type { ServiceContext } from './context';
 
 /** Who is asking, and through which request: what every use case is given beside its input. */

@@ -101,13 +101,15 @@ export async function findCaseForUpdate(tx: Tx, id: string): Promise<Case | unde
 
 export interface CaseFilter {
   readonly providerCode?: string;
+  /** Only cases of these areas (an empty set: none). */
+  readonly areaCodes?: ReadonlySet<string>;
   readonly callId?: string;
   readonly statuses?: readonly CaseStatus[];
   readonly limit?: number;
 }
 
 /** Cases by filter, oldest due call-back first, then newest opened. */
-export async function listCases(db: Db, f: CaseFilter): Promise<Case[]> {
+export async function listCases(db: Db | Tx, f: CaseFilter): Promise<Case[]> {
   let q = db
     .selectFrom('case_record')
     .select('id')
@@ -116,6 +118,10 @@ export async function listCases(db: Db, f: CaseFilter): Promise<Case[]> {
     .orderBy('id')
     .limit(f.limit ?? 100);
   if (f.providerCode) q = q.where('provider_code', '=', f.providerCode);
+  if (f.areaCodes) {
+    if (f.areaCodes.size === 0) return [];
+    q = q.where('area_code', 'in', [...f.areaCodes]);
+  }
   if (f.callId) q = q.where('call_id', '=', f.callId);
   if (f.statuses?.length) q = q.where('status', 'in', [...f.statuses]);
   const ids = (await q.execute()).map((r) => r.id);

@@ -134,6 +134,8 @@ export interface OutboxTable {
   destination: string;
   idempotency_key: string;
   subject: string | null;
+  /** The provider whose patient the message carries: whose staff may see and resend it. */
+  provider_code: string | null;
   priority: number;
   payload: Json<Record<string, unknown>>;
   status: string;

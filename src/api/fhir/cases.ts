@@ -7,9 +7,15 @@ import type {
   ServiceRequest,
   Task,
 } from '@medplum/fhirtypes';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
 import type { Case } from '../../domain/cases/index';
 import type { Disposition } from '../../domain/dispositions/index';
+import { invalid, notFound } from '../../domain/errors';
 import type { MessageStatus } from '../../domain/messaging/index';
+import { type CaseRecord, readCase } from '../../services/cases';
+import { callerOf, typed } from '../context';
+import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './index';
 import { ODS_SYSTEM } from './resources';
 
 export const DX_SYSTEM = 'https://open111.dev/fhir/CodeSystem/disposition';
@@ -158,4 +164,66 @@ export function postEventCommunication(
     sent: pe.at.toISOString(),
     payload: [{ contentString: `111 case ${c.id}: outcome ${c.outcome ?? 'none'}.` }],
   };
+}
+
+/** Each FHIR type a case gives rise to: how its id follows the case id, and how it is drawn from the case. */
+const CASE_RESOURCES = {
+  Encounter: { suffix: '', draw: (r: CaseRecord) => caseEncounter(r.case, r.disposition) },
+  ServiceRequest: {
+    suffix: '-(dispatch|referral)',
+    draw: (r: CaseRecord, part: string | undefined) => {
+      const kind = part === 'dispatch' ? 'dispatch' : 'referral';
+      return caseServiceRequest(
+        r.case,
+        kind,
+        r.disposition,
+        delivery(r, kind === 'dispatch' ? 'ambulance_dispatch' : 'referral'),
+      );
+    },
+  },
+  Task: { suffix: fhirIds.callback(''), draw: (r: CaseRecord) => callbackTask(r.case) },
+  Communication: {
+    suffix: fhirIds.postEvent(''),
+    draw: (r: CaseRecord) => postEventCommunication(r.case, delivery(r, 'gp_post_event')),
+  },
+} satisfies Record<
+  string,
+  { suffix: string; draw: (r: CaseRecord, part: string | undefined) => Resource | undefined }
+>;
+
+const delivery = (r: CaseRecord, kind: string): MessageStatus | undefined =>
+  r.messages.find((m) => m.kind === kind)?.status;
+
+/** FHIR R4 reads: the case as an Encounter; its dispatch or referral, call-back and post-event message. */
+export async function caseFhirRoutes(app: FastifyInstance): Promise<void> {
+  const r = typed(app);
+  for (const type of ['Encounter', 'ServiceRequest', 'Task', 'Communication'] as const) {
+    const { suffix, draw } = CASE_RESOURCES[type];
+    if (!fhirCapabilities.some((c) => c.type === type))
+      fhirCapabilities.push({ type, interactions: ['read'], searchParams: [] });
+    const idPattern = new RegExp(`^(CASE-[0-9a-f-]{36})${suffix}$`);
+    r.get(
+      `${FHIR_BASE}/${type}/:id`,
+      {
+        schema: {
+          tags: ['fhir'],
+          summary: `Read a ${type} of a case`,
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        },
+        config: { access: 'case.read' },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw invalid(`"${id}" is not a valid FHIR id.`);
+        const m = idPattern.exec(id);
+        // An id not of this type's form names no case: the use case answers "not found" for it, after
+        // refusing a role that may not read cases at all.
+        const found = await readCase(app.ctx, callerOf(request), m?.[1] ?? id, `fhir ${type}`);
+        const resource = draw(found, m?.[2]);
+        if (!resource) throw notFound(`${type}/${id} is not known.`);
+        reply.type(FHIR_JSON);
+        return resource;
+      },
+    );
+  }
 }

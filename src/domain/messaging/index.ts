@@ -15,6 +15,8 @@ export interface OutboundMessage {
   readonly payload: Record<string, unknown>;
   /** The case or call it belongs to, for tracing. */
   readonly subject?: string;
+  /** The provider whose patient it carries: only its staff may see or resend it (none: system admins only). */
+  readonly providerCode?: string;
   /** Higher goes first: an ambulance dispatch before a post-event message. */
   readonly priority?: number;
 }

@@ -6,6 +6,7 @@ import * as directory from './0004_directory';
 import * as calls from './0005_calls';
 import * as outbox from './0006_outbox';
 import * as cases from './0007_cases';
+import * as outboxProvider from './0008_outbox_provider';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '0003_triage': triage,
   '0004_directory': directory,
   '0007_cases': cases,
+  '0008_outbox_provider': outboxProvider,
 };

@@ -1,11 +1,13 @@
-import { sql } from 'kysely';
+import { type SelectQueryBuilder, sql } from 'kysely';
+import type { ListScope } from '../domain/auth/index';
 import {
   type AfterFailure,
   CLAIM_MS,
   type MessageStatus,
   type OutboundMessage,
 } from '../domain/messaging/index';
-import type { Db, Tx } from '../store/db';
+import type { Db, Tx } from './db';
+import type { Database } from './schema';
 
 export interface StoredMessage extends OutboundMessage {
   readonly id: number;
@@ -30,6 +32,7 @@ export async function enqueue(tx: Tx, message: OutboundMessage, now: Date): Prom
       destination: message.destination,
       idempotency_key: message.idempotencyKey,
       subject: message.subject ?? null,
+      provider_code: message.providerCode ?? null,
       priority: message.priority ?? 0,
       payload: JSON.stringify(message.payload),
       status: 'pending',
@@ -46,6 +49,7 @@ type Row = {
   destination: string;
   idempotency_key: string;
   subject: string | null;
+  provider_code: string | null;
   priority: number;
   payload: Record<string, unknown>;
   status: string;
@@ -63,8 +67,10 @@ const toMessage = (r: Row): StoredMessage => ({
   destination: r.destination,
   idempotencyKey: r.idempotency_key,
   ...(r.subject ? { subject: r.subject } : {}),
+  ...(r.provider_code ? { providerCode: r.provider_code } : {}),
   priority: r.priority,
   payload: r.payload,
+  // The column's check constraint admits exactly the four statuses.
   status: r.status as MessageStatus,
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
@@ -142,8 +148,19 @@ export async function markFailed(db: Db, id: number, error: string, next: AfterF
     .execute();
 }
 
+/** One message, locked for the rest of the transaction (so a retry and the worker cannot cross). */
+export async function findMessageForUpdate(tx: Tx, id: number): Promise<StoredMessage | undefined> {
+  const row = await tx
+    .selectFrom('outbox')
+    .selectAll()
+    .where('id', '=', String(id))
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? toMessage(row as Row) : undefined;
+}
+
 /** A person sends a held (dead) message again. */
-export async function requeue(db: Db, id: number, now: Date): Promise<boolean> {
+export async function requeue(db: Db | Tx, id: number, now: Date): Promise<boolean> {
   const r = await db
     .updateTable('outbox')
     .set({ status: 'pending', attempts: 0, next_attempt_at: now, last_error: null })
@@ -153,13 +170,33 @@ export async function requeue(db: Db, id: number, now: Date): Promise<boolean> {
   return Number(r.numUpdatedRows) === 1;
 }
 
-export async function listMessages(
-  db: Db,
-  filter: { status?: MessageStatus; subject?: string; limit?: number },
-): Promise<StoredMessage[]> {
-  let q = db
-    .selectFrom('outbox')
-    .selectAll()
+/**
+ * Only the messages a list scope admits: a provider's own; an area's, through the case each is about;
+ * or all. A message of no provider is in no provider's scope.
+ */
+function within<O>(
+  q: SelectQueryBuilder<Database, 'outbox', O>,
+  scope: ListScope | undefined,
+): SelectQueryBuilder<Database, 'outbox', O> {
+  if (!scope || scope.kind === 'all') return q;
+  if (scope.kind === 'provider') return q.where('outbox.provider_code', '=', scope.providerCode);
+  const areas = [...scope.areaCodes];
+  if (areas.length === 0) return q.where(sql<boolean>`false`);
+  return q.where('outbox.subject', 'in', (eb) =>
+    eb.selectFrom('case_record').select('case_record.id').where('case_record.area_code', 'in', areas),
+  );
+}
+
+export interface MessageFilter {
+  readonly status?: MessageStatus;
+  readonly subject?: string;
+  readonly limit?: number;
+  /** What the reader may see; absent: every message (the delivery worker's and the tests' view). */
+  readonly scope?: ListScope;
+}
+
+export async function listMessages(db: Db | Tx, filter: MessageFilter): Promise<StoredMessage[]> {
+  let q = within(db.selectFrom('outbox').selectAll(), filter.scope)
     .orderBy('id', 'desc')
     .limit(filter.limit ?? 100);
   if (filter.status) q = q.where('status', '=', filter.status);
@@ -167,10 +204,11 @@ export async function listMessages(
   return (await q.execute()).map((r) => toMessage(r as Row));
 }
 
-export async function outboxCounts(db: Db): Promise<Record<MessageStatus, number>> {
-  const rows = await db
-    .selectFrom('outbox')
-    .select(['status', sql<number>`count(*)::int`.as('n')])
+export async function outboxCounts(db: Db | Tx, scope?: ListScope): Promise<Record<MessageStatus, number>> {
+  const rows = await within(
+    db.selectFrom('outbox').select(['status', sql<number>`count(*)::int`.as('n')]),
+    scope,
+  )
     .groupBy('status')
     .execute();
   const counts: Record<MessageStatus, number> = { pending: 0, sending: 0, delivered: 0, dead: 0 };

@@ -1,0 +1,488 @@
+import { randomUUID } from 'node:crypto';
+import { readDispositionContent } from '../content/dispositions';
+import type { ListScope, Permission, RecordRef } from '../domain/auth/index';
+import {
+  applyCaseEvent,
+  type Case,
+  type CaseEvent,
+  type CaseEventBody,
+  type CaseStatus,
+  type ChosenService,
+  type OutcomeChoice,
+  openedCase,
+  outcomeKindFor,
+  type Patient,
+  planCallbackCompletion,
+  planOutcome,
+} from '../domain/cases/index';
+import { acceptsDisposition, indexService } from '../domain/directory/index';
+import type { Disposition, DispositionCatalogue } from '../domain/dispositions/index';
+import { conflict, invalid, notFound } from '../domain/errors';
+import { ambulanceTrustOn } from '../domain/geography/index';
+import type { OutboundMessage } from '../domain/messaging/index';
+import { findCallForUpdate } from '../store/calls';
+import {
+  appendCaseEvents,
+  type CaseFilter,
+  caseEvents,
+  findCase,
+  findCaseForUpdate,
+  insertCase,
+  listCases as loadCases,
+} from '../store/cases';
+import type { Tx } from '../store/db';
+import { findService } from '../store/directory';
+import { listMessages as loadMessages, type StoredMessage } from '../store/outbox';
+import { readTriageSession } from '../store/triage';
+import type { ServiceContext } from './context';
+import { locate, normalisedPostcode } from './locate';
+import { authorize, type Caller, inUseCase, listScope, type ResourceRef, type UnitOfWork } from './use-case';
+
+export type { StoredMessage } from '../store/outbox';
+
+/** A case as a reader is shown it: its record, its disposition, the messages it sent and their delivery. */
+export interface CaseRecord {
+  readonly case: Case;
+  /** The disposition of its triage, from the Dx catalogue (absent before triage). */
+  readonly disposition: Disposition | undefined;
+  readonly messages: readonly StoredMessage[];
+  /** A call-back is overdue once its due time has passed and nobody has started it. */
+  readonly callbackOverdue: boolean;
+}
+
+/** A call-back waiting or under way, as the clinical queue lists it. */
+export interface QueuedCallback {
+  readonly case: Case;
+  readonly dispositionCode: string;
+  readonly dispositionTitle: string;
+  readonly reason: string;
+  readonly dueAt: Date;
+  readonly priority: number;
+  readonly minutesToDue: number;
+  readonly overdue: boolean;
+  readonly startedAt: Date | null;
+}
+
+/** One step of a case's replay: the event as recorded and the status it left the case in. */
+export interface ReplayStep {
+  readonly seq: number;
+  readonly event: CaseEvent;
+  readonly statusAfter: CaseStatus;
+}
+
+export interface OpenCaseInput {
+  readonly callId: string;
+  readonly patient: Patient;
+  /** The commissioning area, when the adviser names it; else the call's, else where the postcode is. */
+  readonly areaCode?: string;
+}
+
+export interface TriageResult {
+  readonly triageSessionId: string;
+  readonly dispositionCode: string;
+  readonly summary?: readonly string[];
+}
+
+export interface CaseListFilter {
+  readonly callId?: string;
+  readonly status?: CaseStatus;
+  readonly limit: number;
+}
+
+let catalogue: DispositionCatalogue | undefined;
+/** The Dx catalogue, read from content once. */
+export function dispositions(): DispositionCatalogue {
+  catalogue ??= readDispositionContent();
+  return catalogue;
+}
+
+function disposition(code: string, pointer: string): Disposition {
+  const d = dispositions().byCode.get(code);
+  if (!d)
+    throw invalid(`There is no disposition ${code}.`, [
+      { pointer, message: `Unknown disposition code "${code}".` },
+    ]);
+  return d;
+}
+
+const newCaseId = () => `CASE-${randomUUID()}`;
+const caseRef = (c: Case): RecordRef => ({ providerCode: c.providerCode, areaCode: c.areaCode });
+const caseResource = (id: string): ResourceRef => ({ type: 'case', id });
+const overdue = (c: Case, now: Date): boolean =>
+  c.callback != null && !c.callback.startedAt && now.getTime() > c.callback.dueAt.getTime();
+
+/**
+ * Refuses (and audits) a role that never holds the permission before anything is looked up, so whether
+ * a record exists is not told to someone who may not touch such records at all.
+ */
+async function mayAtAll(ctx: ServiceContext, caller: Caller, permission: Permission, resource: ResourceRef) {
+  await listScope(ctx, caller, permission, resource);
+}
+
+/** The case list filter a policy scope comes to. */
+function scoped(scope: ListScope): Pick<CaseFilter, 'providerCode' | 'areaCodes'> {
+  if (scope.kind === 'provider') return { providerCode: scope.providerCode };
+  if (scope.kind === 'areas') return { areaCodes: scope.areaCodes };
+  return {};
+}
+
+async function record(tx: Tx, c: Case, now: Date): Promise<CaseRecord> {
+  return {
+    case: c,
+    disposition: c.triage ? dispositions().byCode.get(c.triage.dispositionCode) : undefined,
+    messages: await loadMessages(tx, { subject: c.id, limit: 50 }),
+    callbackOverdue: overdue(c, now),
+  };
+}
+
+/**
+ * The triage session must be one the caller may read (its provider's), finished, and have ended in
+ * exactly the disposition the case records: the outcome follows the triage, never a code typed in its
+ * place. Read outside the case's transaction: the audited read of the session stands even when the
+ * session is refused.
+ */
+export async function verifyTriage(
+  ctx: ServiceContext,
+  caller: Caller,
+  triageSessionId: string,
+  dispositionCode: string,
+): Promise<void> {
+  const s = await readTriageSession(ctx.store.db, triageSessionId, {
+    actor: caller.actor,
+    at: ctx.now(),
+    ...(caller.requestId ? { requestId: caller.requestId } : {}),
+  });
+  await authorize(
+    ctx,
+    caller,
+    'triage_session.read',
+    { providerCode: s.createdByOrganisation },
+    { type: 'triage_session', id: triageSessionId },
+  );
+  if (s.status !== 'finished' || s.dispositionCode === null)
+    throw conflict(
+      `Triage session ${triageSessionId} is still in progress: finish the triage before recording its disposition.`,
+    );
+  if (s.dispositionCode !== dispositionCode)
+    throw invalid(
+      `Triage session ${triageSessionId} ended in ${s.dispositionCode}, not ${dispositionCode}: the outcome must follow the triage.`,
+      [
+        {
+          pointer: '/body/dispositionCode',
+          message: `the triage ended in ${s.dispositionCode}`,
+          rule: 'disposition-follows-triage',
+        },
+      ],
+    );
+}
+
+/**
+ * The chosen service as the Directory of Services records it: it must exist, be active and accept the
+ * disposition (the directory's own rule). The referral goes to the directory's name and first endpoint,
+ * never the client's.
+ */
+export async function resolveService(tx: Tx, serviceId: string, d: Disposition): Promise<ChosenService> {
+  const found = await findService(tx, serviceId);
+  if (!found) throw notFound(`There is no service "${serviceId}" in the Directory of Services.`);
+  const service = indexService(found);
+  if (!service.active)
+    throw conflict(
+      `${found.name} (${found.id}) is ${found.status} in the Directory of Services: refer to an active service.`,
+    );
+  if (!acceptsDisposition(service, d.code))
+    throw invalid(
+      `${found.name} (${found.id}) does not accept ${d.code} (${d.title}): choose a service the directory offers for this disposition.`,
+      [
+        {
+          pointer: '/body/service/id',
+          message: `the service does not accept ${d.code}`,
+          rule: 'service-accepts-disposition',
+        },
+      ],
+    );
+  const endpoint = [...found.endpoints].sort((a, b) => a.order - b.order)[0];
+  if (!endpoint)
+    throw conflict(
+      `${found.name} (${found.id}) has no endpoint in the Directory of Services: a referral cannot be sent to it.`,
+    );
+  return { id: found.id, name: found.name, endpoint: endpoint.address };
+}
+
+/** Opens a case for a call being answered: who the patient is and where. */
+export async function openCase(
+  ctx: ServiceContext,
+  caller: Caller,
+  input: OpenCaseInput,
+): Promise<CaseRecord> {
+  await mayAtAll(ctx, caller, 'case.open', { type: 'call', id: input.callId });
+  const patient: Patient = { ...input.patient, postcode: normalisedPostcode(input.patient.postcode) };
+  const geo = await ctx.geography();
+  return inUseCase(ctx, caller, async (u) => {
+    if (patient.birthDate > u.now.toISOString().slice(0, 10))
+      throw invalid('The date of birth is in the future.', [
+        { pointer: '/body/patient/birthDate', message: 'A date of birth cannot be after today.' },
+      ]);
+    const call = await findCallForUpdate(u.tx, input.callId);
+    if (!call) throw notFound(`There is no call ${input.callId}.`);
+    await u.allow(
+      'case.open',
+      { providerCode: call.providerCode, areaCode: call.areaCode },
+      { type: 'call', id: call.id },
+    );
+    if (call.status !== 'answered' && call.status !== 'transferred')
+      throw conflict(`Call ${call.id} is ${call.status}: a case is opened for a call being answered.`);
+    const existing = await loadCases(u.tx, { callId: call.id, limit: 1 });
+    if (existing[0]) throw conflict(`Call ${call.id} already has case ${existing[0].id}.`);
+    let areaCode = input.areaCode?.toUpperCase() ?? call.areaCode;
+    if (areaCode && !geo.areas.has(areaCode)) throw notFound(`There is no commissioning area "${areaCode}".`);
+    areaCode ??= (await locate(ctx, patient.postcode, u.now, u.tx)).area.code;
+    const event: CaseEvent = {
+      kind: 'opened',
+      caseId: newCaseId(),
+      at: u.now,
+      by: caller.actor.userId,
+      callId: call.id,
+      providerCode: call.providerCode,
+      areaCode,
+      patient,
+    };
+    const c = openedCase(event);
+    await insertCase(u.tx, c, [event]);
+    await u.audit('create', caseResource(c.id));
+    return { case: c, disposition: undefined, messages: [], callbackOverdue: false };
+  });
+}
+
+/** Cases the caller may read (its provider's), by call or status; each one listed is an audited read. */
+export async function listCases(
+  ctx: ServiceContext,
+  caller: Caller,
+  filter: CaseListFilter,
+): Promise<CaseRecord[]> {
+  const scope = await listScope(ctx, caller, 'case.read', { type: 'case' });
+  return inUseCase(ctx, caller, async (u) => {
+    const cases = await loadCases(u.tx, {
+      ...scoped(scope),
+      ...(filter.callId ? { callId: filter.callId } : {}),
+      ...(filter.status ? { statuses: [filter.status] } : {}),
+      limit: filter.limit,
+    });
+    await u.auditEach(
+      'read',
+      cases.map((c) => caseResource(c.id)),
+      { via: 'list' },
+    );
+    const out: CaseRecord[] = [];
+    for (const c of cases) out.push(await record(u.tx, c, u.now));
+    return out;
+  });
+}
+
+/**
+ * One case with its messages; another provider's is "not found", like one that never was. `via` names
+ * the reading on the audit row (FHIR, say).
+ */
+export async function readCase(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  via?: string,
+): Promise<CaseRecord> {
+  await mayAtAll(ctx, caller, 'case.read', caseResource(id));
+  return inUseCase(ctx, caller, async (u) => {
+    const c = await findCase(u.tx, id);
+    if (!c) throw notFound(`There is no case ${id}.`);
+    await u.allow('case.read', caseRef(c), caseResource(id));
+    await u.audit('read', caseResource(id), via ? { via } : undefined);
+    return record(u.tx, c, u.now);
+  });
+}
+
+/** The case's events in order, as recorded, each with the status it left the case in: what governance replays. */
+export async function replayCase(ctx: ServiceContext, caller: Caller, id: string): Promise<ReplayStep[]> {
+  await mayAtAll(ctx, caller, 'case.read', caseResource(id));
+  return inUseCase(ctx, caller, async (u) => {
+    const events = await caseEvents(u.tx, id);
+    const first = events[0];
+    if (!first) throw notFound(`There is no case ${id}.`);
+    await u.allow('case.read', caseRef(openedCase(first)), caseResource(id));
+    await u.audit('read', caseResource(id), { via: 'replay' });
+    // Fold the events again, step by step, so each shows the status it left the case in.
+    const steps: ReplayStep[] = [];
+    let state: Case | undefined;
+    for (const [i, event] of events.entries()) {
+      state = state ? applyCaseEvent(state, event) : openedCase(event);
+      steps.push({ seq: i + 1, event, statusAfter: state.status });
+    }
+    return steps;
+  });
+}
+
+interface CasePlan {
+  readonly events: readonly CaseEvent[];
+  readonly messages: readonly OutboundMessage[];
+  readonly case: Case;
+}
+
+/**
+ * Locks, checks and changes one case in one transaction: its events, its messages (stamped with the
+ * case's provider, whose staff alone may see them) and the audit row commit together, or none does.
+ */
+async function changeCase(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  permission: Permission,
+  change: string,
+  plan: (c: Case, u: UnitOfWork) => Promise<CasePlan> | CasePlan,
+): Promise<CaseRecord> {
+  await mayAtAll(ctx, caller, permission, caseResource(id));
+  return inUseCase(ctx, caller, async (u) => {
+    const c = await findCaseForUpdate(u.tx, id);
+    if (!c) throw notFound(`There is no case ${id}.`);
+    await u.allow(permission, caseRef(c), caseResource(id));
+    const p = await plan(c, u);
+    await appendCaseEvents(u.tx, p.case, p.events);
+    for (const m of p.messages) await u.enqueue({ ...m, providerCode: c.providerCode });
+    await u.audit('update', caseResource(id), {
+      change,
+      events: p.events.map((e) => e.kind),
+      messages: p.messages.map((m) => m.idempotencyKey),
+    });
+    return record(u.tx, p.case, u.now);
+  });
+}
+
+function single(c: Case, body: CaseEventBody, u: UnitOfWork): CasePlan {
+  const event: CaseEvent = { ...body, caseId: c.id, at: u.now, by: u.caller.actor.userId };
+  return { events: [event], messages: [], case: applyCaseEvent(c, event) };
+}
+
+/** Records the triage result: the session and the disposition it really ended in. */
+export async function recordTriage(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  result: TriageResult,
+): Promise<CaseRecord> {
+  await mayAtAll(ctx, caller, 'case.change', caseResource(id));
+  const d = disposition(result.dispositionCode, '/body/dispositionCode');
+  await verifyTriage(ctx, caller, result.triageSessionId, d.code);
+  return changeCase(ctx, caller, id, 'case.change', 'triage', (c, u) =>
+    single(
+      c,
+      {
+        kind: 'triaged',
+        dispositionCode: d.code,
+        triageSessionId: result.triageSessionId,
+        summary: result.summary ?? [],
+      },
+      u,
+    ),
+  );
+}
+
+/**
+ * Acts on the disposition: dispatches an ambulance through the area's trust that day, refers to the
+ * service the directory records, queues or warm-transfers to a clinician, or advises self-care.
+ */
+export async function recordOutcome(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  choice: OutcomeChoice,
+): Promise<CaseRecord> {
+  const geo = await ctx.geography();
+  return changeCase(ctx, caller, id, 'case.change', 'outcome', async (c, u) => {
+    if (!c.triage) throw conflict(`Case ${c.id} has no disposition yet: record the triage result first.`);
+    const d = disposition(c.triage.dispositionCode, '/case/disposition');
+    const area = geo.areas.get(c.areaCode);
+    if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
+    const trust = ambulanceTrustOn(geo, area, u.now);
+    // A referral goes to the service as the directory records it; any other outcome refuses a service
+    // in `planOutcome`, with the reason.
+    const service =
+      choice.service && outcomeKindFor(d) === 'referral'
+        ? await resolveService(u.tx, choice.service.id, d)
+        : choice.service;
+    return planOutcome(
+      c,
+      d,
+      { ambulanceTrust: { code: trust.code, name: trust.name } },
+      {
+        ...(service ? { service } : {}),
+        ...(choice.warmTransfer ? { warmTransfer: choice.warmTransfer } : {}),
+      },
+      u.now,
+      caller.actor.userId,
+    );
+  });
+}
+
+/** A clinician starts the call-back. */
+export async function startCallback(ctx: ServiceContext, caller: Caller, id: string): Promise<CaseRecord> {
+  return changeCase(ctx, caller, id, 'case.callback', 'callback_started', (c, u) =>
+    single(c, { kind: 'callback_started' }, u),
+  );
+}
+
+/** The clinician completes the call-back; the post-event message goes to the GP. */
+export async function completeCallback(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  notes: string,
+): Promise<CaseRecord> {
+  return changeCase(ctx, caller, id, 'case.callback', 'callback_completed', (c, u) =>
+    planCallbackCompletion(
+      c,
+      disposition(c.triage?.dispositionCode ?? '', '/case/disposition'),
+      notes,
+      u.now,
+      caller.actor.userId,
+    ),
+  );
+}
+
+/** Closes a case whose outcome is complete. */
+export async function closeCase(ctx: ServiceContext, caller: Caller, id: string): Promise<CaseRecord> {
+  return changeCase(ctx, caller, id, 'case.change', 'closed', (c, u) => single(c, { kind: 'closed' }, u));
+}
+
+/** Call-backs waiting or under way that the caller may see, soonest due first; each is an audited read. */
+export async function clinicalQueue(
+  ctx: ServiceContext,
+  caller: Caller,
+  limit: number,
+): Promise<QueuedCallback[]> {
+  const scope = await listScope(ctx, caller, 'clinical_queue.read', { type: 'clinical_queue' });
+  return inUseCase(ctx, caller, async (u) => {
+    const cases = await loadCases(u.tx, {
+      ...scoped(scope),
+      statuses: ['awaiting_callback', 'with_clinician'],
+      limit,
+    });
+    await u.auditEach(
+      'read',
+      cases.map((c) => caseResource(c.id)),
+      { via: 'clinical-queue' },
+    );
+    const rows: QueuedCallback[] = [];
+    for (const c of cases) {
+      if (!c.callback || !c.triage) continue;
+      rows.push({
+        case: c,
+        dispositionCode: c.triage.dispositionCode,
+        dispositionTitle:
+          dispositions().byCode.get(c.triage.dispositionCode)?.title ?? c.triage.dispositionCode,
+        reason: c.callback.reason,
+        dueAt: c.callback.dueAt,
+        priority: c.callback.priority,
+        minutesToDue: Math.round((c.callback.dueAt.getTime() - u.now.getTime()) / 6_000) / 10,
+        overdue: overdue(c, u.now),
+        startedAt: c.callback.startedAt,
+      });
+    }
+    return rows;
+  });
+}
