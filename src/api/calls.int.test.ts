@@ -210,7 +210,9 @@ describeEachEngine('calls and reports API', (use) => {
       expect(res.json().detail).toMatch(/needs one of the roles/);
     }
     // A hospital's administrator may offer a call to its own provider, never into NHS Direct's queue for Luton.
-    expect((await as('hospadmin', { areaCode: '5GC', at: t0.toISOString() })).statusCode).toBe(404);
+    const intoAnother = await as('hospadmin', { areaCode: '5GC', at: t0.toISOString() });
+    expect(intoAnother.statusCode).toBe(403);
+    expect(intoAnother.json().detail).toMatch(/another provider/);
     const after = await use()
       .db.selectFrom('call')
       .select(({ fn }) => fn.countAll<string>().as('n'))
