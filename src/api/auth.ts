@@ -38,12 +38,14 @@ const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Me = Type.Object({
+export const Me = Type.Object({
   username: Type.String(),
   displayName: Type.String(),
   role: Type.String(),
   organisationCode: Type.String(),
 });
+
+export const LoginAnswer = Type.Object({ token: Type.String(), expiresAt: Type.String(), user: Me });
 
 export async function authPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('actor', null);
@@ -70,7 +72,7 @@ export async function authPlugin(app: FastifyInstance): Promise<void> {
         tags: ['auth'],
         summary: 'Sign in; returns a bearer token (also set as an HttpOnly cookie)',
         body: LoginBody,
-        response: { 200: Type.Object({ token: Type.String(), expiresAt: Type.String(), user: Me }) },
+        response: { 200: LoginAnswer },
       },
     },
     async (request, reply) => {

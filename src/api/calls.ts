@@ -4,7 +4,7 @@ import { callEvents, type HandledCall, listCalls, offerCall, recordCallEvent } f
 import { callerOf, typed } from './context';
 import { parseAt } from './geography';
 
-const CallSchema = Type.Object({
+export const CallSchema = Type.Object({
   id: Type.String(),
   status: Type.String(),
   areaCode: Type.Union([Type.String(), Type.Null()]),

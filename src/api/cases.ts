@@ -69,7 +69,7 @@ const MessageSummarySchema = Type.Object({
   acknowledgement: Nullable(Type.String()),
 });
 
-const CaseSchema = Type.Object({
+export const CaseSchema = Type.Object({
   id: Type.String(),
   callId: Type.String(),
   providerCode: Type.String(),
@@ -125,7 +125,7 @@ const CaseSchema = Type.Object({
 });
 export type CaseBody = Static<typeof CaseSchema>;
 
-const QueueEntrySchema = Type.Object({
+export const QueueEntrySchema = Type.Object({
   caseId: Type.String(),
   patientName: Type.String(),
   birthDate: Type.String(),

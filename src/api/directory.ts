@@ -157,7 +157,7 @@ const ServiceSummary = Type.Object({
   referralInstructions: Type.String(),
 });
 
-const SearchAnswer = Type.Object({
+export const SearchAnswer = Type.Object({
   location: Type.Object({
     latitude: Type.Number(),
     longitude: Type.Number(),
@@ -204,7 +204,7 @@ const ServiceReply = Type.Unsafe<ServiceView>(ServiceOutput);
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-const GapReportAnswer = Type.Object({
+export const GapReportAnswer = Type.Object({
   area: Type.Union([Type.String(), Type.Null()]),
   from: Type.String(),
   to: Type.String(),

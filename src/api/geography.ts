@@ -44,6 +44,22 @@ const AreaSummary = Type.Object({
   ambulanceTrust: OrgRef,
 });
 
+export const RegionRow = Type.Object({
+  code: Type.String(),
+  name: Type.String(),
+  onsCode: Type.String(),
+  areaCount: Type.Number(),
+});
+
+export const DistrictRow = Type.Object({
+  outcode: Type.String(),
+  latitude: Type.Number(),
+  longitude: Type.Number(),
+  population2011: Type.Number(),
+  areaCode: Type.String(),
+  regionCode: Type.String(),
+});
+
 export function parseAt(at: string | undefined, now: Date): Date {
   if (at === undefined) return now;
   const d = new Date(at);
@@ -116,16 +132,7 @@ export async function geographyPlugin(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['geography'],
         summary: 'Strategic health authorities',
-        response: {
-          200: Type.Array(
-            Type.Object({
-              code: Type.String(),
-              name: Type.String(),
-              onsCode: Type.String(),
-              areaCount: Type.Number(),
-            }),
-          ),
-        },
+        response: { 200: Type.Array(RegionRow) },
       },
       config: { access: 'reference.read' },
     },
@@ -187,18 +194,7 @@ export async function geographyPlugin(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['geography'],
         summary: 'Every postcode district with its centroid, area and region (for maps)',
-        response: {
-          200: Type.Array(
-            Type.Object({
-              outcode: Type.String(),
-              latitude: Type.Number(),
-              longitude: Type.Number(),
-              population2011: Type.Number(),
-              areaCode: Type.String(),
-              regionCode: Type.String(),
-            }),
-          ),
-        },
+        response: { 200: Type.Array(DistrictRow) },
       },
       config: { access: 'reference.read' },
     },

@@ -15,6 +15,17 @@ function queryDate(name: string, value: string | undefined): Date | undefined {
 
 const AreaRef = Type.Object({ code: Type.String(), name: Type.String() });
 
+export const ReportAreasAnswer = Type.Object({
+  kind: Type.Union([Type.Literal('england'), Type.Literal('areas'), Type.Literal('provider')]),
+  label: Type.String(),
+  areas: Type.Array(AreaRef),
+});
+
+/** What GET /api/reports/kpis sends (the route has no response schema): the service's report, dates as text. */
+export type KpiAnswer = Omit<Awaited<ReturnType<typeof kpis>>, 'from' | 'to'> & { from: string; to: string };
+/** What GET /api/reports/capacity sends (the route has no response schema): the service's plan. */
+export type CapacityAnswer = Awaited<ReturnType<typeof capacityPlan>>;
+
 /** Reporting: the national KPIs over recorded calls, and capacity planning for an area. */
 export async function reportsPlugin(app: FastifyInstance): Promise<void> {
   const r = typed(app);
@@ -61,13 +72,7 @@ export async function reportsPlugin(app: FastifyInstance): Promise<void> {
         tags: ['reports'],
         summary:
           'The areas you may report on: England, your commissioning areas, or those your provider took calls from',
-        response: {
-          200: Type.Object({
-            kind: Type.Union([Type.Literal('england'), Type.Literal('areas'), Type.Literal('provider')]),
-            label: Type.String(),
-            areas: Type.Array(AreaRef),
-          }),
-        },
+        response: { 200: ReportAreasAnswer },
       },
     },
     async (request) => {

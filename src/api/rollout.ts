@@ -59,7 +59,7 @@ const ProblemItem = Type.Object({
   rule: Type.Optional(Type.String()),
 });
 
-const PlanSchema = Type.Object({
+export const PlanSchema = Type.Object({
   areaCode: Type.String(),
   status: enumOf(PLAN_STATUSES),
   operatingModel: enumOf(OPERATING_MODELS),
@@ -88,7 +88,7 @@ const PlanSchema = Type.Object({
   missing: Type.Array(Type.String()),
 });
 
-const AreaPlanRow = Type.Object({
+export const AreaPlanRow = Type.Object({
   area: Type.Object({
     code: Type.String(),
     name: Type.String(),
@@ -102,7 +102,7 @@ const AreaPlanRow = Type.Object({
 });
 
 const ProviderRefSchema = Type.Object({ code: Type.String(), name: Type.String() });
-const RouteSchema = Type.Object({
+export const RouteSchema = Type.Object({
   areaCode: Type.String(),
   areaName: Type.String(),
   at: Type.String(),
@@ -124,7 +124,7 @@ const Totals = Type.Object({
   population: Type.Number(),
   populationCovered: Type.Number(),
 });
-const CoverageSchema = Type.Object({
+export const CoverageSchema = Type.Object({
   date: Type.String(),
   national: Totals,
   regions: Type.Array(Type.Intersect([Type.Object({ regionCode: Type.String() }), Totals])),
@@ -195,10 +195,15 @@ function actionReason(body: unknown): string | undefined {
   return reason;
 }
 
-const DeadlineResult = Type.Object({
+export const DeadlineResult = Type.Object({
   deadline: Type.String(),
   optedIn: Type.Array(Type.Object({ areaCode: Type.String(), reason: Type.String() })),
 });
+
+/** What GET /api/rollout/config sends (the route has no response schema): the service's answer. */
+export type ConfigAnswer = Awaited<ReturnType<typeof rolloutConfig>>;
+/** What GET /api/rollout/coverage/timeline sends (the route has no response schema): the service's answer. */
+export type TimelineAnswer = Awaited<ReturnType<typeof coverageTimeline>>;
 
 export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
   const { ctx } = app;

@@ -100,7 +100,7 @@ export const SessionState = Type.Object({
 });
 export type SessionStateBody = Static<typeof SessionState>;
 
-const PathwayHit = Type.Object({
+export const PathwayHit = Type.Object({
   id: Type.String(),
   title: Type.String(),
   symptomGroup: Type.String(),

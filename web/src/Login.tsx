@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { api, type Me, setToken } from './api';
+import type { Login as LoginAnswer } from './api-types';
 
 export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
   const [username, setUsername] = useState('');
@@ -12,7 +13,7 @@ export function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
     setBusy(true);
     setError(null);
     try {
-      const res = await api<{ token: string; user: Me }>('/api/auth/login', {
+      const res = await api<LoginAnswer>('/api/auth/login', {
         method: 'POST',
         body: { username, password },
       });

@@ -40,9 +40,4 @@ export async function api<T>(
   return data as T;
 }
 
-export interface Me {
-  username: string;
-  displayName: string;
-  role: string;
-  organisationCode: string;
-}
+export type { Me } from './api-types';

@@ -1,15 +1,7 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
+import type { Call } from '../api-types';
 import { CasePanel } from './CasePanel';
-
-interface Call {
-  id: string;
-  status: string;
-  areaCode: string | null;
-  providerCode: string;
-  offeredAt: string;
-  waitSeconds: number | null;
-}
 
 const NEXT: Record<string, { kind: string; label: string }[]> = {
   queued: [

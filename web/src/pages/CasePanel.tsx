@@ -1,27 +1,6 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api } from '../api';
-
-interface CaseView {
-  id: string;
-  callId: string;
-  status: string;
-  areaCode: string;
-  patient: { name: string; birthDate: string; postcode: string; gpPracticeCode?: string };
-  disposition: {
-    code: string;
-    title: string;
-    group: string;
-    outcome: string;
-    timeframeMinutes: number | null;
-    careAdvice: string;
-  } | null;
-  outcome: string | null;
-  referral: { id: string; name: string } | null;
-  dispatch: { trustCode: string; trustName: string; category: number } | null;
-  callback: { dueAt: string; reason: string; priority: number } | null;
-  postEvent: { sent: boolean; practiceCode: string | null; reason: string | null } | null;
-  messages: { kind: string; destination: string; status: string; idempotencyKey: string }[];
-}
+import type { Case as CaseView } from '../api-types';
 
 const OUTCOME_LABEL: Record<string, string> = {
   ambulance: 'Dispatch an ambulance (no re-triage)',

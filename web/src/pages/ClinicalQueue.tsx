@@ -1,21 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api';
-
-interface QueueEntry {
-  caseId: string;
-  patientName: string;
-  birthDate: string;
-  phone: string | null;
-  dispositionCode: string;
-  dispositionTitle: string;
-  status: string;
-  reason: string;
-  dueAt: string;
-  priority: number;
-  minutesToDue: number;
-  overdue: boolean;
-  startedAt: string | null;
-}
+import type { QueueEntry } from '../api-types';
 
 const REASON: Record<string, string> = {
   disposition: 'Call-back',

@@ -1,69 +1,15 @@
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, type Me } from '../api';
+import type {
+  SearchResult as Answer,
+  GapReport,
+  OpeningTimes,
+  Service,
+  OpeningSession as Session,
+} from '../api-types';
 
 type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 const WEEKDAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-interface Session {
-  open: string;
-  close: string;
-}
-interface OpeningTimes {
-  alwaysOpen: boolean;
-  weekly: Partial<Record<Weekday, Session[]>>;
-  bankHolidays: Session[];
-  specifiedDates: { date: string; sessions: Session[] }[];
-}
-interface Summary {
-  id: string;
-  name: string;
-  typeName: string;
-  latitude: number;
-  longitude: number;
-  address: string;
-  postcode: string;
-  publicPhone: string | null;
-  professionalPhone: string | null;
-  referralInstructions: string;
-}
-interface Result {
-  position: number;
-  service: Summary;
-  distanceKm: number;
-  travelMinutes: number;
-  openNow: boolean;
-  closesAt: string | null;
-  opensAt: string | null;
-  capacity: string;
-  why: string[];
-}
-interface Answer {
-  location: { latitude: number; longitude: number; areaCode: string | null; query: string };
-  disposition: { code: string; title: string };
-  fallback: boolean;
-  considered: number;
-  results: Result[];
-  gaps: { service: Summary; distanceKm: number; failed: string; reason: string }[];
-}
-interface Service extends Record<string, unknown> {
-  id: string;
-  name: string;
-  status: string;
-  organisationCode: string;
-  openingTimes: OpeningTimes;
-  capacity: { status: string; resetAt: string | null };
-  effectiveCapacity: string;
-  version: number;
-}
-interface GapReport {
-  byFilter: Record<string, number>;
-  services: {
-    serviceId: string;
-    serviceName: string | null;
-    filter: string;
-    disposition: string;
-    count: number;
-  }[];
-}
 
 const DISPOSITIONS = [
   'Dx02',
@@ -171,9 +117,11 @@ function OpeningEditor({ value, onChange }: { value: OpeningTimes; onChange: (v:
           <input
             aria-label={`Sessions ${d}`}
             defaultValue={sessionsText(value.weekly[d])}
-            onBlur={(e) =>
-              onChange({ ...value, weekly: { ...value.weekly, [d]: parseSessions(e.target.value) } })
-            }
+            onBlur={(e) => {
+              const weekly: OpeningTimes['weekly'] = { ...value.weekly };
+              weekly[d] = parseSessions(e.target.value);
+              onChange({ ...value, weekly });
+            }}
           />
         </label>
       ))}
@@ -467,7 +415,7 @@ export function Directory({ me }: { me: Me }) {
                 Status
                 <select
                   value={service.status}
-                  onChange={(e) => setService({ ...service, status: e.target.value })}
+                  onChange={(e) => setService({ ...service, status: e.target.value as Service['status'] })}
                 >
                   {['active', 'commissioning', 'suspended', 'closed'].map((s) => (
                     <option key={s}>{s}</option>

@@ -1,31 +1,7 @@
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { api } from '../api';
+import type { District, Location, Region } from '../api-types';
 import { EnglandMap, type MapPoint } from './EnglandMap';
-
-interface District {
-  outcode: string;
-  latitude: number;
-  longitude: number;
-  population2011: number;
-  areaCode: string;
-  regionCode: string;
-}
-interface Region {
-  code: string;
-  name: string;
-  areaCount: number;
-}
-interface Location {
-  query: string;
-  basis: string;
-  confidence: string;
-  latitude: number;
-  longitude: number;
-  district: { outcode: string; population2011: number };
-  area: { code: string; name: string; population2011: number };
-  region: { code: string; name: string };
-  ambulanceTrust: { code: string; name: string };
-}
 
 // Ten regions, ten colours that stay distinguishable for common colour-vision deficiencies (Tableau 10).
 const PALETTE = [

@@ -12,62 +12,13 @@ import {
   YAxis,
 } from 'recharts';
 import { api, type Me } from '../api';
+import type { Capacity, KpiReport, ReportAreas } from '../api-types';
 
-interface Kpis {
-  offered: number;
-  answered: number;
-  abandoned: number;
-  answeredWithin60sPercent: number | null;
-  abandonedAfter30sPercent: number | null;
-  abandonedWithin30s: number;
-  abandonedAfter30sWithin60s: number;
-  abandonedAfter60s: number;
-  transferredPercent: number | null;
-  meanWaitSeconds: number | null;
-  meanEpisodeSeconds: number | null;
-}
-interface KpiReport {
-  scope: { label: string; providerCode?: string; areaCodes?: string[] };
-  kpis: Kpis;
-  series: {
-    hour: string;
-    offered: number;
-    answered: number;
-    abandoned: number;
-    answeredWithin60sPercent: number | null;
-  }[];
-}
-/** The areas the signed-in user may report on (GET /api/reports/areas): the policy's answer, not ours. */
-interface ReportAreas {
-  kind: 'england' | 'areas' | 'provider';
-  label: string;
-  areas: { code: string; name: string }[];
-}
 const ALL_LABEL: Record<ReportAreas['kind'], string> = {
   england: 'All England',
   areas: 'All my areas',
   provider: 'All our calls',
 };
-interface HourPlan {
-  hour: number;
-  calls: number;
-  advisers: number;
-  clinicians: number;
-  rosteredAdvisers: number;
-  rosteredClinicians: number;
-}
-interface Capacity {
-  area: { code: string; name: string; population2011: number };
-  hours: HourPlan[];
-  totals: {
-    calls: number;
-    adviserHours: number;
-    clinicianHours: number;
-    peakAdvisers: number;
-    peakClinicians: number;
-  };
-  simulated: Kpis;
-}
 
 const pct = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)}%`);
 const secs = (v: number | null) => (v === null ? '—' : `${Math.round(v)} s`);

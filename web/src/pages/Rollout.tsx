@@ -10,92 +10,17 @@ import {
   YAxis,
 } from 'recharts';
 import { ApiError, api, type Me } from '../api';
+import type {
+  RolloutConfig as Config,
+  Coverage,
+  DeadlineAnswer,
+  District,
+  Plan,
+  RouteAnswer,
+  PlanRow as Row,
+  CoverageTimeline as Timeline,
+} from '../api-types';
 import { EnglandMap, type MapPoint } from './EnglandMap';
-
-interface Provider {
-  code: string;
-  name: string;
-  kind: string;
-  capabilities: string[];
-}
-interface Config {
-  calendar: {
-    submissionDeadline: string;
-    nationalCoverageDate: string;
-    defaultGoLiveDate: string;
-    fallbackAdvice: string;
-  };
-  providers: Provider[];
-  editableStatuses: string[];
-  operatingModels: string[];
-  today: string;
-  /** The API says whether you may apply the submission deadline: the screen does not decide it. */
-  canApplyDeadline: boolean;
-}
-interface Plan {
-  areaCode: string;
-  status: string;
-  operatingModel: string;
-  providerCodes: string[];
-  procurementDate: string | null;
-  goLiveDate: string | null;
-  note: string;
-  stage: string;
-  ccgApproval: { by: string; ccgCode: string; at: string } | null;
-  defaultOptIn: { at: string; goLiveDate: string } | null;
-  version: number;
-  confirmed: boolean;
-  missing: string[];
-}
-interface Problem {
-  pointer: string;
-  message: string;
-  rule?: string;
-}
-interface Row {
-  area: { code: string; name: string; regionCode: string; population: number };
-  plan: Plan | null;
-  issues: Problem[];
-  canEdit: boolean;
-  canApprove: boolean;
-}
-interface Totals {
-  areas: number;
-  areasCovered: number;
-  population: number;
-  populationCovered: number;
-}
-interface Coverage {
-  date: string;
-  national: Totals;
-  regions: (Totals & { regionCode: string })[];
-  areas: { areaCode: string; state: string; covered: boolean }[];
-}
-interface Timeline {
-  nationalCoverageDate: string;
-  series: { date: string; populationPercent: number; areasCovered: number }[];
-  notCoveredAtNationalDate: {
-    areas: { code: string; name: string; population: number }[];
-    population: number;
-  };
-}
-interface District {
-  outcode: string;
-  latitude: number;
-  longitude: number;
-  areaCode: string;
-}
-interface RouteAnswer {
-  query: string;
-  areaName: string;
-  areaCode: string;
-  live: boolean;
-  basis: string | null;
-  provider: { code: string; name: string } | null;
-  partners: { code: string; name: string }[];
-  reason: string;
-  advice: string | null;
-}
 
 const STATE_COLOURS: Record<string, [string, string]> = {
   pilot: ['#1b7837', 'pilot live'],
@@ -128,16 +53,17 @@ function PlanEditor({
   onCancel: () => void;
 }) {
   const p = row.plan;
-  const editable = p && config.editableStatuses.includes(p.status) ? p.status : 'planned';
-  const [status, setStatus] = useState(editable);
-  const [model, setModel] = useState(
+  const editable =
+    p && (config.editableStatuses as readonly string[]).includes(p.status) ? p.status : 'planned';
+  const [status, setStatus] = useState<string>(editable);
+  const [model, setModel] = useState<string>(
     p && p.operatingModel !== 'default_nhs_direct_partnership' ? p.operatingModel : 'partnership',
   );
   const [providers, setProviders] = useState((p?.providerCodes ?? []).join(', '));
   const [procurement, setProcurement] = useState(p?.procurementDate ?? '');
   const [goLive, setGoLive] = useState(p?.goLiveDate ?? '');
   const [note, setNote] = useState(p?.note ?? '');
-  const [problems, setProblems] = useState<Problem[]>([]);
+  const [problems, setProblems] = useState<Row['issues']>([]);
   const [error, setError] = useState<string | null>(null);
 
   const save = async (e: FormEvent) => {
@@ -295,7 +221,7 @@ export function Rollout({ me }: { me: Me }) {
 
   const applyDeadline = async () => {
     try {
-      const r = await api<{ optedIn: unknown[] }>('/api/rollout/deadline/apply', { method: 'POST' });
+      const r = await api<DeadlineAnswer>('/api/rollout/deadline/apply', { method: 'POST' });
       refresh(`Deadline applied: ${r.optedIn.length} area(s) opted in to the default provider.`);
     } catch (e) {
       fail(e);

@@ -1,45 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api';
-
-interface PathwayHit {
-  id: string;
-  title: string;
-  symptomGroup: string;
-  matched: string[];
-}
-interface QuestionView {
-  pathwayId: string;
-  id: string;
-  type: 'yes_no' | 'choice' | 'number';
-  text: string;
-  rationale: string;
-  options: { value: string; label: string }[];
-  unit?: string;
-  min?: number;
-  max?: number;
-}
-interface Session {
-  id: string;
-  status: 'in_progress' | 'finished';
-  pathway: { id: string; title: string; version: number };
-  patient: { ageYears: number; sex: string };
-  answers: {
-    seq: number;
-    pathwayId: string;
-    questionId: string;
-    question: string;
-    label: string;
-    answeredBy: string;
-    at: string;
-  }[];
-  next: QuestionView | null;
-  outcome: {
-    disposition: { code: string; title: string; timeframeMinutes: number | null; group: string };
-    discriminators: string[];
-    report: string[];
-    careAdvice: string[];
-  } | null;
-}
+import type { PathwayHit, TriageSession as Session } from '../api-types';
 
 function timeframe(minutes: number | null): string {
   if (minutes === null) return 'Self-care: no service needed now';
