@@ -9,7 +9,7 @@ import { createContext } from '../src/api/context';
 import { demoAdapters } from '../src/messaging/demo-receivers';
 import { deliverDue } from '../src/messaging/worker';
 import { migrate, openStore } from '../src/store/db';
-import { seedDemo } from '../src/store/seed';
+import { seedDemo } from '../src/seed/index';
 import { finishedTriage } from '../test/triage';
 import { percentile, writeBenchResult } from './lib';
 

@@ -29,7 +29,7 @@ import {
   seededRandom,
 } from '../src/domain/directory/index';
 import { migrate, openStore } from '../src/store/db';
-import { seedDemo } from '../src/store/seed';
+import { seedDemo } from '../src/seed/index';
 import { startPostgres } from '../test/postgres-server';
 import type { BenchMetric } from './lib';
 

@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { migrate, openStore, pgliteStore } from '../src/store/db';
-import { seedDemo } from '../src/store/seed';
+import { seedDemo } from '../src/seed/index';
 import { type PostgresServer, startPostgres } from './postgres-server';
 
 export const TEMPLATE_DB = 'open111_template';
