@@ -41,7 +41,12 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     `open111 is running at ${url}  (API docs: ${url}/docs)`,
     `store: ${describeStore(config)}`,
   ];
-  lines.push(...demoLine(options.demo, (await demoAccounts(ctx)).filter((u) => !u.disabledAt)));
+  lines.push(
+    ...demoLine(
+      options.demo,
+      (await demoAccounts(ctx)).filter((u) => !u.disabledAt),
+    ),
+  );
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
