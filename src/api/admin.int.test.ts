@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createStaff, STAFF_PASSWORD, type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
 import { auditTrail } from '../store/audit';
