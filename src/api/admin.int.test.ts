@@ -117,7 +117,7 @@ describeEachEngine('user and organisation administration', (use) => {
   it('refuses an unknown organisation with 404 and an unknown role with 400', async () => {
     const org = await post('/api/admin/users', newUser({ username: 'nowhere', organisation: 'ZZZ99' }));
     expect(org.statusCode).toBe(404);
-    expect(org.json().detail).toMatch(/There is no organisation ZZZ99: add it first/);
+    expect(org.json().detail).toMatch(/There is no organisation ZZZ99: check the code/);
     const role = await post('/api/admin/users', newUser({ username: 'norole', role: 'wizard' }));
     expect(role.statusCode).toBe(400);
     expect(role.json().detail).toMatch(/There is no role "wizard"/);

@@ -45,13 +45,13 @@ function refuseInvalid(problems: readonly { pointer: string; message: string }[]
 export async function addUser(ctx: ServiceContext, caller: Caller, input: AddUser): Promise<UserRecord> {
   const resource = { type: 'user', id: input.username };
   return inUseCase(ctx, caller, async (u) => {
-    await u.allow('user.admin', ANYWHERE, resource);
     // The policy first: someone who may not add users is told so, whatever they sent.
+    await u.allow('user.admin', ANYWHERE, resource);
     refuseInvalid(newAccountProblems({ ...input, organisationCode: input.organisation }));
     const organisation = await findOrganisation(u.tx, input.organisation);
     if (!organisation)
       throw notFound(
-        `There is no organisation ${input.organisation}: add it first (POST /api/admin/organisations) or check the code.`,
+        `There is no organisation ${input.organisation}: check the code, or add the provider organisation first.`,
       );
     const role: Role | undefined = isRole(input.role) ? input.role : undefined;
     if (!role) throw invalid(`There is no role "${input.role}".`);
