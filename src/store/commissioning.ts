@@ -1,22 +1,14 @@
 import type { Selectable } from 'kysely';
-import { planFromScenario, type RolloutContent, readRolloutContent } from '../content/rollout';
-import { hashPassword } from '../domain/auth/index';
-import {
-  approvePlan,
-  type OperatingModel,
-  type PlanEvent,
-  type PlanEventKind,
-  type PlanStage,
-  type PlanStatus,
-  type Provider,
-  providerCatalogue,
-  type RolloutPlan,
-  submitPlan,
+import type {
+  OperatingModel,
+  PlanEvent,
+  PlanEventKind,
+  PlanStage,
+  PlanStatus,
+  RolloutPlan,
 } from '../domain/commissioning/index';
-import { type Db, inTransaction, type Tx } from './db';
-import { loadGeography } from './geography';
+import type { Db, Tx } from './db';
 import type { RolloutPlanTable } from './schema';
-import { insertUser } from './users';
 
 function toPlan(r: Selectable<RolloutPlanTable>): RolloutPlan {
   return {
