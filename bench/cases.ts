@@ -8,8 +8,8 @@ import { buildApp } from '../src/api/app';
 import { createContext } from '../src/api/context';
 import { demoAdapters } from '../src/messaging/demo-receivers';
 import { deliverDue } from '../src/messaging/worker';
+import { seedDemo } from '../src/seed/index';
 import { migrate, openStore } from '../src/store/db';
-import { seedDemo } from '../src/store/seed';
 import { finishedTriage } from '../test/triage';
 import { percentile, writeBenchResult } from './lib';
 

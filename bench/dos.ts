@@ -28,8 +28,8 @@ import {
   searchDirectory,
   seededRandom,
 } from '../src/domain/directory/index';
+import { seedDemo } from '../src/seed/index';
 import { migrate, openStore } from '../src/store/db';
-import { seedDemo } from '../src/store/seed';
 import { startPostgres } from '../test/postgres-server';
 import type { BenchMetric } from './lib';
 

@@ -27,3 +27,40 @@ export async function testApi(store: Store, now?: () => Date): Promise<TestApi> 
     },
   };
 }
+
+/** A password that passes the account rules, for staff the tests create. */
+export const STAFF_PASSWORD = 'correct horse battery';
+
+/**
+ * Creates a member of staff through the admin API, as a real administrator would (adding their provider
+ * organisation first when it is not there yet), and signs them in.
+ */
+export async function createStaff(
+  api: TestApi,
+  adminAuth: { authorization: string },
+  staff: { username: string; role: string; organisation: string; displayName?: string },
+): Promise<{ authorization: string }> {
+  const organisation = await api.app.inject({
+    method: 'POST',
+    url: '/api/admin/organisations',
+    headers: adminAuth,
+    payload: { code: staff.organisation, name: `${staff.organisation} (test provider)`, kind: 'provider' },
+  });
+  // 409: it is already there (a provider made earlier, or a commissioner from the geography).
+  if (organisation.statusCode !== 201 && organisation.statusCode !== 409)
+    throw new Error(`organisation ${staff.organisation}: ${organisation.statusCode} ${organisation.body}`);
+  const user = await api.app.inject({
+    method: 'POST',
+    url: '/api/admin/users',
+    headers: adminAuth,
+    payload: {
+      username: staff.username,
+      displayName: staff.displayName ?? `${staff.username} (test)`,
+      role: staff.role,
+      organisation: staff.organisation,
+      password: STAFF_PASSWORD,
+    },
+  });
+  if (user.statusCode !== 201) throw new Error(`user ${staff.username}: ${user.statusCode} ${user.body}`);
+  return api.login(staff.username, STAFF_PASSWORD);
+}

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { seedDemo } from '../src/seed/index';
 import { migrate, openStore, pgliteStore } from '../src/store/db';
-import { seedDemo } from '../src/store/seed';
 import { type PostgresServer, startPostgres } from './postgres-server';
 
 export const TEMPLATE_DB = 'open111_template';

@@ -9,6 +9,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { notFound } from '../domain/errors';
+import { adminPlugin } from './admin';
 import { authPlugin } from './auth';
 import { callsPlugin } from './calls';
 import { casesPlugin } from './cases';
@@ -93,6 +94,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
 
   await healthPlugin(app);
   await authPlugin(app);
+  await adminPlugin(app);
   await geographyPlugin(app);
   await rolloutPlugin(app);
   await directoryPlugin(app);

@@ -6,12 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 // The real `open111` command, as a user runs it, on its own embedded database.
 const dataDir = mkdtempSync(join(tmpdir(), 'open111-cli-'));
-const open111 = (...args: string[]) =>
+const run = (args: readonly string[], input?: string) =>
   spawnSync(process.execPath, ['bin/open111.mjs', ...args], {
     encoding: 'utf8',
     env: { ...process.env, OPEN111_DATA_DIR: dataDir, DATABASE_URL: '' },
     timeout: 170_000,
+    ...(input === undefined ? {} : { input }),
   });
+const open111 = (...args: string[]) => run(args);
 
 // Each test starts a whole process (tsx, content checks, PGlite): slow on a loaded machine, so generous limits.
 describe('the open111 command', { timeout: 180_000 }, () => {
@@ -51,6 +53,61 @@ describe('the open111 command', { timeout: 180_000 }, () => {
     const missing = open111('import', 'onspd', '/no/such.csv');
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/no such file/);
+  });
+
+  it('adds a member of staff with the password from standard input, then lists them', () => {
+    const add = run(
+      [
+        'users',
+        'add',
+        'first.admin',
+        '--role',
+        'system_admin',
+        '--organisation',
+        'DH',
+        '--name',
+        'First Admin',
+      ],
+      'a long enough passphrase\n',
+    );
+    expect(add.stderr).toBe('');
+    expect(add.status).toBe(0);
+    expect(add.stdout).toMatch(/added first\.admin\s+system_admin\s+DH\s+First Admin/);
+    const list = open111('users', 'list');
+    expect(list.status).toBe(0);
+    expect(list.stdout).toMatch(/first\.admin\s+system_admin\s+DH\s+First Admin/);
+  });
+
+  it('refuses a short password, a taken username and an unknown organisation, in plain words', () => {
+    const args = [
+      'users',
+      'add',
+      'second',
+      '--role',
+      'clinician',
+      '--organisation',
+      'DH',
+      '--name',
+      'Second',
+    ];
+    const short = run(args, 'short\n');
+    expect(short.status).toBe(2);
+    expect(short.stderr).toMatch(/at least 12 characters/);
+    const taken = run(['users', 'add', 'first.admin', ...args.slice(3)], 'a long enough passphrase\n');
+    expect(taken.status).toBe(2);
+    expect(taken.stderr).toMatch(/"first\.admin" is taken/);
+    const nowhere = run(
+      ['users', 'add', 'third', '--role', 'clinician', '--organisation', 'ZZZ9', '--name', 'T'],
+      'a long enough passphrase\n',
+    );
+    expect(nowhere.status).toBe(2);
+    expect(nowhere.stderr).toMatch(/There is no organisation ZZZ9/);
+  });
+
+  it('disables a member of staff', () => {
+    const r = open111('users', 'disable', 'first.admin');
+    expect(r.status).toBe(0);
+    expect(open111('users', 'list').stdout).toMatch(/first\.admin.*\(disabled /);
   });
 
   it('places an imported postcode exactly', () => {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { migrate, openStore, type Store, type StoreOptions } from '../store/db';
+import { openMigratedStore as openMigrated, type Store, type StoreOptions } from '../services/runtime';
 
 /** Settings from the environment, each with a default that works on a laptop. */
 export interface Config {
@@ -26,10 +26,8 @@ export function storeOptions(config: Config): StoreOptions {
 }
 
 /** Opens the configured store and brings its schema up to date. */
-export async function openMigratedStore(config: Config): Promise<Store> {
-  const store = await openStore(storeOptions(config));
-  await migrate(store.db);
-  return store;
+export function openMigratedStore(config: Config): Promise<Store> {
+  return openMigrated(storeOptions(config));
 }
 
 export function describeStore(config: Config): string {

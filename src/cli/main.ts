@@ -1,17 +1,18 @@
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { isDomainError } from '../domain/errors';
+import { seedDemo, seedReference } from '../seed/index';
 import { createServiceContext, type ServiceContext } from '../services/context';
 import { placePostcode } from '../services/geography';
+import { migrateStore } from '../services/runtime';
 import { systemCaller } from '../services/use-case';
-import { migrate } from '../store/db';
-import { seedDemo, seedReference } from '../store/seed';
-import { describeStore, openMigratedStore, readConfig } from './config';
+import { describeStore, openMigratedStore, readConfig, storeOptions } from './config';
 import { registerDosCommands } from './dos';
 import { importOnspd } from './import-onspd';
 import { rolloutApplyDeadline, rolloutStatus, routeCommand } from './rollout';
 import { serve } from './serve';
 import { registerTriageCommands } from './triage';
+import { registerUserCommands } from './users';
 
 const program = new Command('open111')
   .description('open111: an NHS 111-style urgent care service')
@@ -20,7 +21,7 @@ const program = new Command('open111')
 program
   .command('serve')
   .description('start the API and the browser console')
-  .option('--demo', 'load the demo organisations and log-ins', false)
+  .option('--demo', 'load the demo organisations and log-ins (demo log-ins work only with --demo)', false)
   .action(async (opts: { demo: boolean }) => serve(readConfig(), { demo: opts.demo }));
 
 program
@@ -28,12 +29,8 @@ program
   .description('bring the database schema up to date')
   .action(async () => {
     const config = readConfig();
-    const { openStore } = await import('../store/db');
-    const { storeOptions } = await import('./config');
-    const store = await openStore(storeOptions(config));
-    const applied = await migrate(store.db);
+    const applied = await migrateStore(storeOptions(config));
     console.log(applied.length ? `applied: ${applied.join(', ')}` : `${describeStore(config)} is up to date`);
-    await store.close();
   });
 
 program
@@ -121,6 +118,7 @@ importCommand
 
 registerTriageCommands(program);
 registerDosCommands(program);
+registerUserCommands(program);
 
 try {
   await program.parseAsync(process.argv);

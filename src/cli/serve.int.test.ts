@@ -7,9 +7,12 @@ import { freePort } from '../../test/postgres-server';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'open111-serve-'));
 
-async function start(port: number): Promise<{ child: ChildProcess; output: () => string }> {
+async function start(
+  port: number,
+  args: readonly string[] = ['--demo'],
+): Promise<{ child: ChildProcess; output: () => string }> {
   let output = '';
-  const child = spawn(process.execPath, ['bin/open111.mjs', 'serve', '--demo'], {
+  const child = spawn(process.execPath, ['bin/open111.mjs', 'serve', ...args], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -78,6 +81,25 @@ describe('open111 serve', { timeout: 240_000 }, () => {
     expect(me.status).toBe(200);
     done = exited(second.child);
     second.child.kill('SIGTERM');
+    expect(await done).toBe(0);
+  });
+
+  it('served without --demo, refuses the demo log-ins and says why on start', async () => {
+    const port = await freePort();
+    const { child, output } = await start(port, []);
+    expect(output()).toMatch(
+      /demo log-ins refused: .*demo accounts \(adviser, .*\).*open111 serve --demo.*open111 users disable/,
+    );
+    expect(output()).not.toMatch(/demo log-ins \(password/);
+    const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'adviser', password: 'demo' }),
+    });
+    expect(login.status).toBe(401);
+    expect(((await login.json()) as { detail: string }).detail).toMatch(/--demo/);
+    const done = exited(child);
+    child.kill('SIGTERM');
     expect(await done).toBe(0);
   });
 });

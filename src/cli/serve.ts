@@ -2,7 +2,8 @@ import { buildApp } from '../api/app';
 import { createContext } from '../api/context';
 import { demoAdapters } from '../messaging/demo-receivers';
 import { startDeliveryWorker } from '../messaging/worker';
-import { DEMO_PASSWORD, seedDemo, seedReference } from '../store/seed';
+import { DEMO_PASSWORD, seedDemo, seedReference } from '../seed/index';
+import { demoAccounts, type User } from '../services/users';
 import { type Config, describeStore, openMigratedStore } from './config';
 
 /** Starts the service; stops cleanly on SIGTERM/SIGINT (finishes requests in flight, closes the store). */
@@ -40,16 +41,30 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     `open111 is running at ${url}  (API docs: ${url}/docs)`,
     `store: ${describeStore(config)}`,
   ];
-  if (options.demo) {
-    // Every module adds its own demo users; list whatever exists, in the order they were made.
-    const demoLogins = await store.db
-      .selectFrom('app_user')
-      .select(['username', 'role', 'organisation_code'])
-      .orderBy('id')
-      .execute();
-    lines.push(
-      `demo log-ins (password "${DEMO_PASSWORD}"): ${demoLogins.map((u) => `${u.username} (${u.role}, ${u.organisation_code})`).join(', ')}`,
-    );
-  }
+  lines.push(
+    ...demoLine(
+      options.demo,
+      (await demoAccounts(ctx)).filter((u) => !u.disabledAt),
+    ),
+  );
   process.stdout.write(`${lines.join('\n')}\n\n`);
+}
+
+/**
+ * What the start says about demo log-ins: with --demo, who they are; without it, that the ones this data
+ * still holds are refused, and what to do about them.
+ */
+function demoLine(demo: boolean, accounts: readonly User[]): string[] {
+  const names = accounts.map((u) => u.username).join(', ');
+  if (demo) {
+    // Every module adds its own demo users; list them in the order they were made.
+    const logins = accounts.map((u) => `${u.username} (${u.role}, ${u.organisationCode})`).join(', ');
+    return [`demo log-ins (password "${DEMO_PASSWORD}"): ${logins}`];
+  }
+  if (accounts.length === 0) return [];
+  return [
+    `demo log-ins refused: this data was once served with --demo, and its demo accounts (${names}) sign in ` +
+      'only while open111 runs with --demo. Run "open111 serve --demo" to use them, or disable each with ' +
+      '"open111 users disable <username>".',
+  ];
 }

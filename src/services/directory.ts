@@ -33,6 +33,7 @@ import {
   type Sex,
 } from '../domain/directory/index';
 import { conflict, type FieldProblem, invalid, notFound, preconditionFailed } from '../domain/errors';
+import { seedReference } from '../seed/index';
 import {
   announceChanges,
   announceRankChange,
@@ -46,7 +47,6 @@ import {
   saveCapacity,
   saveTypeRank,
 } from '../store/directory';
-import { seedReference } from '../store/seed';
 import type { ServiceContext } from './context';
 import type { DirectoryState } from './directory-state';
 import { locate } from './locate';

@@ -1,8 +1,6 @@
-import { hashPassword } from '../domain/auth/index';
 import type { Case, CaseEvent, CaseStatus } from '../domain/cases/index';
 import { caseFromEvents } from '../domain/cases/index';
 import type { Db, Tx } from './db';
-import { insertUser } from './users';
 
 type EventRow = {
   case_id: string;
@@ -140,34 +138,4 @@ export async function listCases(db: Db | Tx, f: CaseFilter): Promise<Case[]> {
     byCase.set(r.case_id, list);
   }
   return ids.map((id) => caseFromEvents(byCase.get(id) ?? []));
-}
-
-/**
- * Demo additions for the cases module: a clinical governance reviewer at NHS Direct (log-in
- * `governance`), who replays that provider's cases. Idempotent.
- */
-export async function seedCasesDemo(db: Db, password: string): Promise<boolean> {
-  const done = await db
-    .selectFrom('setting')
-    .select('key')
-    .where('key', '=', 'seeded.cases')
-    .executeTakeFirst();
-  if (done) return false;
-  const passwordHash = await hashPassword(password);
-  await db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('organisation')
-      .values({ code: 'NHSD', name: 'NHS Direct NHS Trust (DEMO code)', kind: 'provider' })
-      .onConflict((oc) => oc.column('code').doNothing())
-      .execute();
-    await insertUser(tx, {
-      username: 'governance',
-      displayName: 'Gale Governance',
-      role: 'governance',
-      organisationCode: 'NHSD',
-      passwordHash,
-    });
-    await tx.insertInto('setting').values({ key: 'seeded.cases', value: new Date().toISOString() }).execute();
-  });
-  return true;
 }

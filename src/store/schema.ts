@@ -80,6 +80,8 @@ export interface UserTable {
   failed_logins: Generated<number>;
   locked_until: Timestamp | null;
   created_at: GeneratedTimestamp;
+  disabled_at: Timestamp | null;
+  demo: Generated<boolean>;
 }
 
 export interface SessionTable {

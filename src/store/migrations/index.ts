@@ -7,6 +7,7 @@ import * as calls from './0005_calls';
 import * as outbox from './0006_outbox';
 import * as cases from './0007_cases';
 import * as outboxProvider from './0008_outbox_provider';
+import * as users from './0009_users';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0004_directory': directory,
   '0007_cases': cases,
   '0008_outbox_provider': outboxProvider,
+  '0009_users': users,
 };

@@ -1,13 +1,13 @@
 import { readGeographyContent } from '../content/geography';
 import { hashPassword } from '../domain/auth/index';
 import { demoWeekOfCalls } from '../sim/demo-calls';
-import { insertCalls } from './calls';
+import { insertCalls } from '../store/calls';
+import { type Db, inTransaction } from '../store/db';
+import { insertGeography } from '../store/geography';
+import { insertUser } from '../store/users';
 import { seedCasesDemo } from './cases';
-import { seedRollout } from './commissioning';
-import { type Db, inTransaction } from './db';
-import { seedDirectoryDemo } from './directory-seed';
-import { insertGeography } from './geography';
-import { insertUser } from './users';
+import { seedDirectoryDemo } from './directory';
+import { seedRollout } from './rollout';
 
 /** The demo log-ins, printed at start in demo mode and never created otherwise. */
 export const DEMO_PASSWORD = 'demo';
@@ -66,7 +66,7 @@ export async function seedDemo(db: Db): Promise<boolean> {
       .values(DEMO_ORGANISATIONS)
       .onConflict((oc) => oc.column('code').doNothing())
       .execute();
-    for (const user of DEMO_USERS) await insertUser(tx, { ...user, passwordHash });
+    for (const user of DEMO_USERS) await insertUser(tx, { ...user, passwordHash, demo: true });
     // A week of simulated call history for two pilot areas, so the reports have something to show.
     for (const [i, area] of DEMO_CALL_AREAS.entries()) {
       const population = (

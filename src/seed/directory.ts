@@ -1,10 +1,10 @@
 import { readDirectoryTypes } from '../content/directory';
 import { hashPassword } from '../domain/auth/index';
 import { demoOrganisationCode, generateDemoDirectory } from '../domain/directory/index';
-import { type Db, inTransaction } from './db';
-import { putServices } from './directory';
-import { loadGeography } from './geography';
-import { insertUser } from './users';
+import { type Db, inTransaction } from '../store/db';
+import { putServices } from '../store/directory';
+import { loadGeography } from '../store/geography';
+import { insertUser } from '../store/users';
 
 /** A provider's member of staff: sets capacity for Luton's acute services (and only those). */
 export const DIRECTORY_DEMO_USERS = [
@@ -47,7 +47,7 @@ export async function seedDirectoryDemo(db: Db, password: string): Promise<boole
         .select('id')
         .where('username', '=', user.username)
         .executeTakeFirst();
-      if (!exists) await insertUser(tx, { ...user, passwordHash });
+      if (!exists) await insertUser(tx, { ...user, passwordHash, demo: true });
     }
     await tx
       .insertInto('setting')
