@@ -13,7 +13,7 @@ import { adminPlugin } from './admin';
 import { authPlugin } from './auth';
 import { callsPlugin } from './calls';
 import { casesPlugin } from './cases';
-import type { AppContext } from './context';
+import type { AppContext, RouteAccess } from './context';
 import { directoryPlugin } from './directory';
 import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
@@ -47,6 +47,32 @@ function requestValidators(): { body: Ajv; other: Ajv } {
   return { body, other };
 }
 
+/** A route of /api or /fhir and what it may be reached by: the table the access test walks. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly access: RouteAccess;
+}
+
+/**
+ * Every /api and /fhir route must say what it may be reached by (`config: { access }`): a route
+ * without one refuses to register, so none can be added that the policy and its test do not know.
+ */
+function routeTable(app: FastifyInstance): RouteEntry[] {
+  const table: RouteEntry[] = [];
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/') && !route.url.startsWith('/fhir/')) return;
+    const access = route.config?.access;
+    if (!access)
+      throw new Error(
+        `${String(route.method)} ${route.url} declares no access: add config: { access } (src/api/context.ts)`,
+      );
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD') table.push({ method, url: route.url, access });
+  });
+  return table;
+}
+
 /** Builds the HTTP edge: every route is a thin mapping onto the domain and the store. */
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -58,6 +84,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     },
   });
   app.decorate('ctx', ctx);
+  app.decorate('routeTable', routeTable(app));
   const { body, other } = requestValidators();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : other).compile(schema));
   // Only JSON bodies are read; text/plain would otherwise arrive as a string and fail later, less clearly.

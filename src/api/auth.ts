@@ -6,8 +6,6 @@ import { callerOf, typed } from './context';
 
 export const SESSION_COOKIE = 'open111_session';
 
-const PUBLIC_PATHS = new Set(['/api/auth/login', '/api/health', '/fhir/R4/metadata']);
-
 function bearerToken(authorization: string | undefined, cookie: string | undefined): string | undefined {
   if (authorization?.startsWith('Bearer ')) return authorization.slice('Bearer '.length).trim();
   return cookie;
@@ -34,13 +32,14 @@ export async function authPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('actor', null);
   const r = typed(app);
 
-  // Identify the caller on every request; /api and /fhir routes other than the public ones require it.
+  // Identify the caller on every request; every /api and /fhir route but those declared `public` requires
+  // it (an unknown path too: a 401 before a 404 tells a stranger nothing about which paths exist).
   app.addHook('onRequest', async (request) => {
     const token = bearerToken(request.headers.authorization, request.cookies[SESSION_COOKIE]);
     if (token) request.actor = (await identify(app.ctx, token)) ?? null;
     const path = request.url.split('?')[0] ?? '';
     const guarded = path.startsWith('/api/') || path.startsWith('/fhir/');
-    if (guarded && !PUBLIC_PATHS.has(path) && !request.actor) {
+    if (guarded && request.routeOptions.config.access !== 'public' && !request.actor) {
       throw unauthenticated(
         token
           ? 'Your session has expired or is not valid: sign in again.'

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor, Permission } from '../domain/auth/index';
-import { forbidden, unauthenticated } from '../domain/errors';
+import { unauthenticated } from '../domain/errors';
 import type { ServiceContext } from '../services/context';
 import type { Caller } from '../services/use-case';
 
@@ -20,6 +20,8 @@ export type RouteAccess = 'public' | 'signed-in' | Permission;
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: ServiceContext;
+    /** Every /api and /fhir route with its declared access (filled as routes register). */
+    routeTable: readonly { readonly method: string; readonly url: string; readonly access: RouteAccess }[];
   }
   interface FastifyRequest {
     actor: Actor | null;
@@ -42,16 +44,4 @@ export function requireActor(actor: Actor | null): Actor {
 /** Who is asking, for a use case: the signed-in user and the request id every audit row carries. */
 export function callerOf(request: FastifyRequest): Caller {
   return { actor: requireActor(request.actor), requestId: request.id };
-}
-
-/**
- * Transitional: routes not yet moved onto a service still gate by role here. Every route moves to a use
- * case that asks the policy; then this goes.
- */
-export function requireRole(actor: Actor | null, ...roles: readonly Actor['role'][]): Actor {
-  const a = requireActor(actor);
-  if (!roles.includes(a.role)) {
-    throw forbidden(`This needs one of the roles ${roles.join(', ')}; you are signed in as ${a.role}.`);
-  }
-  return a;
 }

@@ -29,9 +29,13 @@ export async function healthPlugin(app: FastifyInstance): Promise<void> {
   });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/api/health', { schema: { tags: ['health'], summary: 'Liveness' } }, async () => ({
-    status: 'ok',
-  }));
+  app.get(
+    '/api/health',
+    { schema: { tags: ['health'], summary: 'Liveness' }, config: { access: 'public' } },
+    async () => ({
+      status: 'ok',
+    }),
+  );
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {
       await sql`select 1`.execute(app.ctx.store.db);

@@ -89,7 +89,7 @@ function tokenMatches(token: string, system: string, value: string | undefined):
 export async function fhirPlugin(app: FastifyInstance): Promise<void> {
   app.get(
     `${FHIR_BASE}/metadata`,
-    { schema: { tags: ['fhir'], summary: 'CapabilityStatement' } },
+    { schema: { tags: ['fhir'], summary: 'CapabilityStatement' }, config: { access: 'public' } },
     async (_request, reply) => {
       reply.type(FHIR_JSON);
       return capabilityStatement(app.ctx.now());
