@@ -150,12 +150,13 @@ export const PERMISSIONS = Object.keys(POLICY) as readonly Permission[];
 
 /**
  * Permissions on a patient record that already exists, whose very existence is private to its provider:
- * another provider's is "not found", like one that never was, so an id cannot be probed. Creating one
- * (offering a call, opening a case, starting a triage) names no existing record, so it is plainly refused.
+ * another provider's is "not found", like one that never was, so an id cannot be probed. Offering a call
+ * or starting a triage names no existing record, so it is plainly refused; opening a case names the call.
  */
 const HIDDEN_WHEN_DENIED: ReadonlySet<Permission> = new Set<Permission>([
   'call.read',
   'call.record',
+  'case.open',
   'case.read',
   'case.change',
   'case.callback',
