@@ -11,6 +11,7 @@ import { registerDosCommands } from './dos';
 import { importOnspd } from './import-onspd';
 import { rolloutApplyDeadline, rolloutStatus, routeCommand } from './rollout';
 import { serve } from './serve';
+import { registerSimulateCommand } from './simulate';
 import { registerTriageCommands } from './triage';
 import { registerUserCommands } from './users';
 
@@ -119,6 +120,7 @@ importCommand
 registerTriageCommands(program);
 registerDosCommands(program);
 registerUserCommands(program);
+registerSimulateCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -38,3 +38,31 @@ export function expectedCallsByHour(
   const perWeight = (population * callsPerPersonYear) / YEAR_WEIGHT;
   return hourlyWeights(day).map((w) => w * perWeight);
 }
+
+/**
+ * Day-of-week shape within each day type (Monday to Sunday): Mondays carry the weekend's backlog,
+ * mid-week is quietest; Saturday is busier than Sunday. Each day type's factors average 1, so the
+ * yearly volume above is unchanged. Demonstration figures, shaped after the published weekly pattern.
+ */
+export const DAY_OF_WEEK_FACTOR = [1.12, 0.97, 0.96, 0.96, 0.99, 1.04, 0.96] as const;
+
+/** Monday = 0 … Sunday = 6, for a UTC date. */
+export const dayOfWeek = (date: Date): number => (date.getUTCDay() + 6) % 7;
+
+/** Expected calls in each hour of one calendar day: its day type (a bank holiday counts as a weekend) and weekday. */
+export function expectedCallsOnDay(
+  population: number,
+  date: Date,
+  bankHoliday: boolean,
+  callsPerPersonYear = CALLS_PER_PERSON_YEAR,
+): number[] {
+  const dow = dayOfWeek(date);
+  const weekendish = bankHoliday || dow >= 5;
+  // A bank holiday on a weekday has the weekend shape at an average weekend day's level.
+  const factor = bankHoliday && dow < 5 ? 1 : (DAY_OF_WEEK_FACTOR[dow] ?? 1);
+  return expectedCallsByHour(
+    population,
+    weekendish ? 'weekend_or_bank_holiday' : 'weekday',
+    callsPerPersonYear,
+  ).map((c) => c * factor);
+}

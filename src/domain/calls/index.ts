@@ -1,4 +1,4 @@
-export { type CallKpis, callKpis, TARGETS } from './kpis';
+export { type CallKpis, callKpis, KpiTally, TARGETS, tallyCall } from './kpis';
 export {
   applyCallEvent,
   CLOCK_TOLERANCE_MS,
@@ -8,4 +8,12 @@ export {
   SERVICE_START,
   waitSeconds,
 } from './lifecycle';
+export {
+  CALL_BACK_TARGET_SECONDS,
+  OUTCOME,
+  OUTCOME_GROUPS,
+  type OutcomeGroup,
+  type OutcomeKpis,
+  OutcomeTally,
+} from './outcomes';
 export type * from './types';

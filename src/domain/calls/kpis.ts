@@ -36,47 +36,105 @@ export const TARGETS = {
 } as const;
 
 const percent = (part: number, whole: number): number | null => (whole === 0 ? null : (100 * part) / whole);
-const mean = (xs: readonly number[]): number | null =>
-  xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
 
-export function callKpis(calls: readonly Call[]): CallKpis {
-  let answered = 0;
-  let abandoned = 0;
-  let within60 = 0;
-  let ab30 = 0;
-  let ab60 = 0;
-  let abLate = 0;
-  let transferred = 0;
-  const waits: number[] = [];
-  const episodes: number[] = [];
-  for (const c of calls) {
-    const wait = waitSeconds(c);
-    if (wait !== null) waits.push(wait);
-    if (c.answeredAt) {
-      answered++;
-      if (wait !== null && wait <= 60) within60++;
-      if (c.transferredAt) transferred++;
-      if (c.endedAt) episodes.push((c.endedAt.getTime() - c.answeredAt.getTime()) / 1000);
-    } else if (c.abandonedAt && wait !== null) {
-      abandoned++;
-      if (wait <= 30) ab30++;
-      else if (wait <= 60) ab60++;
-      else abLate++;
+/**
+ * The KPIs counted one call at a time, so recorded calls and a simulation of millions of calls are
+ * measured by the same code without holding the calls: each call is told to the tally as numbers.
+ */
+export class KpiTally {
+  offered = 0;
+  answered = 0;
+  abandoned = 0;
+  answeredWithin60s = 0;
+  abandonedWithin30s = 0;
+  abandonedAfter30sWithin60s = 0;
+  abandonedAfter60s = 0;
+  transferred = 0;
+  waitSum = 0;
+  waitCount = 0;
+  episodeSum = 0;
+  episodeCount = 0;
+
+  /** A call still waiting (offered, neither answered nor abandoned yet). */
+  waiting(): void {
+    this.offered++;
+  }
+
+  /** An answered call: its wait, whether it was warm-transferred, and its episode (answer to end) if ended. */
+  answeredCall(waitSeconds: number, transferred: boolean, episodeSeconds: number | null): void {
+    this.offered++;
+    this.answered++;
+    this.waitSum += waitSeconds;
+    this.waitCount++;
+    if (waitSeconds <= 60) this.answeredWithin60s++;
+    if (transferred) this.transferred++;
+    if (episodeSeconds !== null) {
+      this.episodeSum += episodeSeconds;
+      this.episodeCount++;
     }
   }
-  return {
-    offered: calls.length,
-    answered,
-    abandoned,
-    answeredWithin60s: within60,
-    answeredWithin60sPercent: percent(within60, answered),
-    abandonedWithin30s: ab30,
-    abandonedAfter30sWithin60s: ab60,
-    abandonedAfter60s: abLate,
-    abandonedAfter30sPercent: percent(ab60 + abLate, calls.length),
-    transferred,
-    transferredPercent: percent(transferred, answered),
-    meanWaitSeconds: mean(waits),
-    meanEpisodeSeconds: mean(episodes),
-  };
+
+  /** A caller who hung up after waiting this long. */
+  abandonedCall(waitSeconds: number): void {
+    this.offered++;
+    this.abandoned++;
+    this.waitSum += waitSeconds;
+    this.waitCount++;
+    if (waitSeconds <= 30) this.abandonedWithin30s++;
+    else if (waitSeconds <= 60) this.abandonedAfter30sWithin60s++;
+    else this.abandonedAfter60s++;
+  }
+
+  /** Adds another tally (an hour's into a day's, say). */
+  add(o: KpiTally): void {
+    this.offered += o.offered;
+    this.answered += o.answered;
+    this.abandoned += o.abandoned;
+    this.answeredWithin60s += o.answeredWithin60s;
+    this.abandonedWithin30s += o.abandonedWithin30s;
+    this.abandonedAfter30sWithin60s += o.abandonedAfter30sWithin60s;
+    this.abandonedAfter60s += o.abandonedAfter60s;
+    this.transferred += o.transferred;
+    this.waitSum += o.waitSum;
+    this.waitCount += o.waitCount;
+    this.episodeSum += o.episodeSum;
+    this.episodeCount += o.episodeCount;
+  }
+
+  kpis(): CallKpis {
+    return {
+      offered: this.offered,
+      answered: this.answered,
+      abandoned: this.abandoned,
+      answeredWithin60s: this.answeredWithin60s,
+      answeredWithin60sPercent: percent(this.answeredWithin60s, this.answered),
+      abandonedWithin30s: this.abandonedWithin30s,
+      abandonedAfter30sWithin60s: this.abandonedAfter30sWithin60s,
+      abandonedAfter60s: this.abandonedAfter60s,
+      abandonedAfter30sPercent: percent(
+        this.abandonedAfter30sWithin60s + this.abandonedAfter60s,
+        this.offered,
+      ),
+      transferred: this.transferred,
+      transferredPercent: percent(this.transferred, this.answered),
+      meanWaitSeconds: this.waitCount === 0 ? null : this.waitSum / this.waitCount,
+      meanEpisodeSeconds: this.episodeCount === 0 ? null : this.episodeSum / this.episodeCount,
+    };
+  }
+}
+
+/** Tells one recorded call to a tally. */
+export function tallyCall(tally: KpiTally, c: Call): void {
+  const wait = waitSeconds(c);
+  if (c.answeredAt && wait !== null) {
+    const episode = c.endedAt ? (c.endedAt.getTime() - c.answeredAt.getTime()) / 1000 : null;
+    tally.answeredCall(wait, c.transferredAt !== null, episode);
+  } else if (c.abandonedAt && wait !== null) tally.abandonedCall(wait);
+  else tally.waiting();
+}
+
+export function callKpis(calls: readonly Call[]): CallKpis {
+  const tally = new KpiTally();
+  for (const c of calls) tallyCall(tally, c);
+  return tally.kpis();
 }
