@@ -125,6 +125,21 @@ export interface StoredPathwayDocument {
 
 let vocabulary: { findings: unknown; codes: unknown } | undefined;
 
+/**
+ * Parsed pathway YAML by its text: every step of change control validates the whole content in force,
+ * and the stored texts seldom change, so each is parsed once. Parsed documents are never modified.
+ */
+const parsedYaml = new Map<string, unknown>();
+function parseStored(yaml: string): unknown {
+  let doc = parsedYaml.get(yaml);
+  if (doc === undefined) {
+    if (parsedYaml.size > 500) parsedYaml.clear();
+    doc = parse(yaml) as unknown;
+    parsedYaml.set(yaml, doc);
+  }
+  return doc;
+}
+
 function rawFrom(documents: readonly { file: string; doc: unknown }[]): {
   raw: RawTriageContent;
   version: string;
@@ -141,7 +156,7 @@ function rawFrom(documents: readonly { file: string; doc: unknown }[]): {
  * the ones new sessions use. Throws `invalid` naming every problem, as the file loader does.
  */
 export function contentFromDocuments(documents: readonly StoredPathwayDocument[]): TriageContent {
-  const parsed = documents.map((d) => ({ ...d, doc: parse(d.yaml) as unknown }));
+  const parsed = documents.map((d) => ({ ...d, doc: parseStored(d.yaml) }));
   const inForce = parsed.filter((d) => d.inForce);
   const { version } = rawFrom(inForce);
   const { raw } = rawFrom(parsed);
@@ -168,7 +183,7 @@ export function validateCandidate(
 ): ValidationReport {
   const others = inForce.filter((d) => d.file !== candidate.file);
   const { raw, version } = rawFrom(
-    [...others, candidate].map((d) => ({ file: d.file, doc: parse(d.yaml) as unknown })),
+    [...others, candidate].map((d) => ({ file: d.file, doc: parseStored(d.yaml) })),
   );
   return validateTriageContent(raw, version);
 }
@@ -213,6 +228,6 @@ export function pathwayFromYaml(
   candidate: { readonly file: string; readonly yaml: string },
 ): Pathway | undefined {
   const report = validateCandidate(documents, candidate);
-  const doc = parse(candidate.yaml) as { id?: unknown; version?: unknown };
+  const doc = parseStored(candidate.yaml) as { id?: unknown; version?: unknown };
   return report.content?.pathways.get(`${String(doc.id)}@${String(doc.version)}`);
 }
