@@ -107,5 +107,7 @@ describe('console in Chromium: a pathway change from draft to release, and triag
       .poll(() => lead.getByRole('status').textContent())
       .toBe('Rolled back: version 1 is in force again.');
     expect((await soreThroatToDays(token)).pathway.version).toBe(1);
-  });
+    // Four sign-ins and every change-control step validate the whole content: more than the default 30 s
+    // on two shared cores.
+  }, 120_000);
 });
