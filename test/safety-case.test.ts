@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** Every control test the hazard log names: `file` › “title”. */
-export function namedControls(markdown: string): { hazard: string; file: string; title: string }[] {
+function namedControls(markdown: string): { hazard: string; file: string; title: string }[] {
   const out: { hazard: string; file: string; title: string }[] = [];
   for (const line of markdown.split('\n')) {
     const hazard = /^\| (H\d+) \|/.exec(line)?.[1];
@@ -17,7 +17,7 @@ export function namedControls(markdown: string): { hazard: string; file: string;
 }
 
 /** The named controls whose test file, or whose test of that title in it, no longer exists. */
-export function missingControls(markdown: string, read: (file: string) => string | undefined): string[] {
+function missingControls(markdown: string, read: (file: string) => string | undefined): string[] {
   return namedControls(markdown).flatMap(({ hazard, file, title }) => {
     const source = read(file);
     if (source === undefined) return [`${hazard}: ${file} does not exist`];
