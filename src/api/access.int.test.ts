@@ -194,6 +194,52 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     target: record(provider(f)),
     request: { method: 'POST', url: `/api/messages/${f.messageId}/retry` },
   }),
+  // Pathway change control is national content (reach any): steps on the shipped first release of a
+  // pathway are refused as conflicts (409) for whoever may take them, so the walk changes nothing.
+  'GET /api/governance/pathway-versions': () => ({
+    target: list,
+    request: { url: '/api/governance/pathway-versions?status=in_review' },
+  }),
+  'GET /api/governance/pathway-versions/:pathwayId/:version': () => ({
+    target: list,
+    request: { url: '/api/governance/pathway-versions/rash/1' },
+  }),
+  'GET /api/governance/pathway-versions/:pathwayId/:version/yaml': () => ({
+    target: list,
+    request: { url: '/api/governance/pathway-versions/rash/1/yaml' },
+  }),
+  'POST /api/governance/pathway-versions': () => ({
+    target: list,
+    request: {
+      method: 'POST',
+      url: '/api/governance/pathway-versions',
+      payload: { yaml: 'id: access-probe\n', summary: 'probe (not a valid pathway)' },
+    },
+  }),
+  'POST /api/governance/pathway-versions/:pathwayId/:version/review': () => ({
+    target: list,
+    request: { method: 'POST', url: '/api/governance/pathway-versions/rash/1/review' },
+  }),
+  'POST /api/governance/pathway-versions/:pathwayId/:version/approve': () => ({
+    target: list,
+    request: { method: 'POST', url: '/api/governance/pathway-versions/rash/1/approve', payload: {} },
+  }),
+  'POST /api/governance/pathway-versions/:pathwayId/:version/return': () => ({
+    target: list,
+    request: {
+      method: 'POST',
+      url: '/api/governance/pathway-versions/rash/1/return',
+      payload: { note: 'probe' },
+    },
+  }),
+  'POST /api/governance/pathway-versions/:pathwayId/:version/release': () => ({
+    target: list,
+    request: { method: 'POST', url: '/api/governance/pathway-versions/rash/1/release', payload: {} },
+  }),
+  'POST /api/governance/pathways/:pathwayId/rollback': () => ({
+    target: list,
+    request: { method: 'POST', url: '/api/governance/pathways/rash/rollback' },
+  }),
   'GET /api/triage/pathways': () => ({ target: list, request: { url: '/api/triage/pathways?q=rash' } }),
   'POST /api/triage/sessions': () => ({
     target: list,

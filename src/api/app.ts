@@ -17,6 +17,7 @@ import type { AppContext, RouteAccess } from './context';
 import { directoryPlugin } from './directory';
 import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
+import { governancePlugin } from './governance';
 import { healthPlugin } from './health';
 import { messagesPlugin } from './messages';
 import { toOperationOutcome, toProblem } from './problems';
@@ -131,6 +132,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await messagesPlugin(app);
   await casesPlugin(app);
   await triagePlugin(app);
+  await governancePlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();
   const hasWeb = existsSync(`${webRoot}/index.html`);

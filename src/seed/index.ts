@@ -7,6 +7,7 @@ import { insertGeography } from '../store/geography';
 import { insertUser } from '../store/users';
 import { seedCasesDemo } from './cases';
 import { seedDirectoryDemo } from './directory';
+import { seedShippedPathways } from './pathways';
 import { seedRollout } from './rollout';
 
 /** The demo log-ins, printed at start in demo mode and never created otherwise. */
@@ -43,6 +44,8 @@ export async function isSeeded(db: Db, key: string): Promise<boolean> {
 
 /** Loads England's reference geography once; a second call does nothing. */
 export async function seedReference(db: Db): Promise<boolean> {
+  // Pathways are loaded on every start, not once: a pathway newly shipped in content/ joins those stored.
+  await seedShippedPathways(db);
   if (await isSeeded(db, 'seeded.reference')) return false;
   const geo = readGeographyContent();
   await inTransaction(db, async (tx) => {

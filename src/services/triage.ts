@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { triageContent } from '../content/triage';
 import { invalid, notFound } from '../domain/errors';
 import {
   answersInForce,
@@ -32,9 +31,13 @@ import {
   TRIAGE_RESOURCE,
 } from '../store/triage';
 import type { ServiceContext } from './context';
+import { contentInForce } from './pathway-content';
 import { authorize, type Caller, inUseCase, type UnitOfWork } from './use-case';
 
 /**
+ * Triage runs on the pathway versions in force (pathway change control, src/services/governance.ts):
+ * a session starts on the versions in force at its start and replays on them ever after.
+ *
  * Triage: pathways are shared content any clinical member of staff may read; a session is a patient
  * record of the provider whose staff started it, read, answered, taken back and finished only by that
  * provider's staff. Every change runs one path: load the session locked → ask the policy → decide with
@@ -255,7 +258,7 @@ export async function findPathways(
   search: PathwaySearch,
 ): Promise<PathwayHit[]> {
   await authorize(ctx, caller, 'pathway.read', {}, pathwayRef());
-  const c = triageContent();
+  const c = await contentInForce(ctx);
   const patient = {
     ...(search.age !== undefined ? { ageYears: search.age } : {}),
     ...(search.sex ? { sex: search.sex } : {}),
@@ -288,7 +291,7 @@ export async function listPathways(
   filter: PathwayFilter,
 ): Promise<{ content: TriageContent; pathways: readonly Pathway[]; total: number }> {
   await authorize(ctx, caller, 'pathway.read', {}, pathwayRef());
-  const content = triageContent();
+  const content = await contentInForce(ctx);
   const title = filter.title?.toLowerCase();
   const all = [content.module0, ...content.current.values()].filter(
     (pw) =>
@@ -312,7 +315,7 @@ export async function readPathway(
   id: string,
 ): Promise<{ content: TriageContent; pathway: Pathway }> {
   await authorize(ctx, caller, 'pathway.read', {}, pathwayRef(id));
-  const content = triageContent();
+  const content = await contentInForce(ctx);
   return { content, pathway: currentPathway(content, id) };
 }
 
@@ -336,7 +339,7 @@ export async function nextQuestion(
   answers: readonly GivenAnswer[],
 ): Promise<NextQuestion> {
   await authorize(ctx, caller, 'pathway.read', {}, pathwayRef(pathwayId));
-  const content = triageContent();
+  const content = await contentInForce(ctx);
   const pathway = currentPathway(content, pathwayId);
   if (pathway.kind === 'module0')
     throw invalid('Module 0 runs before every pathway: ask for a symptom pathway’s next question.');
@@ -363,7 +366,7 @@ export async function nextQuestion(
 /** Evidence mode: the pathway chosen and answered from what is known; silent findings take the safe default. */
 export async function evaluateEvidence(ctx: ServiceContext, caller: Caller, evidence: Evidence) {
   await authorize(ctx, caller, 'pathway.read', {}, pathwayRef());
-  return evidenceSummary(evaluate(triageContent(), evidence));
+  return evidenceSummary(evaluate(await contentInForce(ctx), evidence));
 }
 
 // ---- Sessions: patient records of one provider -------------------------------------------------------
@@ -398,7 +401,7 @@ export async function startTriage(
   caller: Caller,
   input: { readonly pathwayId: string; readonly patient: Patient },
 ): Promise<TriageSessionView> {
-  const content = triageContent();
+  const content = await contentInForce(ctx);
   return inUseCase(ctx, caller, async (u) => {
     // The session will belong to the caller's own provider: that is what starting one needs.
     await u.allow('triage_session.start', { providerCode: caller.actor.organisationCode }, sessionRef());
@@ -428,7 +431,7 @@ export async function readTriage(
   caller: Caller,
   id: string,
 ): Promise<TriageSessionView> {
-  const content = triageContent();
+  const content = await contentInForce(ctx);
   return inUseCase(ctx, caller, async (u) => {
     const s = await loadSession(u, id, 'triage_session.read', false);
     await u.audit('read', sessionRef(id));
@@ -454,7 +457,7 @@ export async function answerTriage(
   id: string,
   answer: GivenAnswer,
 ): Promise<TriageSessionView> {
-  const content = triageContent();
+  const content = await contentInForce(ctx);
   return inUseCase(ctx, caller, async (u) => {
     const s = await loadSession(u, id, 'triage_session.answer', true);
     await appendDecided(u, s, decideAnswer(content, s, answer));
@@ -469,7 +472,7 @@ export async function goBack(
   id: string,
   target: { readonly pathwayId?: string; readonly questionId?: string },
 ): Promise<TriageSessionView> {
-  const content = triageContent();
+  const content = await contentInForce(ctx);
   return inUseCase(ctx, caller, async (u) => {
     const s = await loadSession(u, id, 'triage_session.answer', true);
     await appendDecided(u, s, decideBack(s, target));
@@ -483,7 +486,7 @@ export async function finishTriage(
   caller: Caller,
   id: string,
 ): Promise<TriageSessionView> {
-  const content = triageContent();
+  const content = await contentInForce(ctx);
   return inUseCase(ctx, caller, async (u) => {
     const s = await loadSession(u, id, 'triage_session.answer', true);
     const finish = decideFinish(content, s);
@@ -491,4 +494,9 @@ export async function finishTriage(
     await u.audit('update', sessionRef(id), finish.detail);
     return shownSession(u, content, id);
   });
+}
+
+/** The triage content in force (every released version kept, for replaying sessions on their own). */
+export async function triageContentInForce(ctx: ServiceContext) {
+  return contentInForce(ctx);
 }

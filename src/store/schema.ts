@@ -276,6 +276,26 @@ export interface DosGapTable {
   filter: string;
 }
 
+export interface PathwayVersionTable {
+  pathway_id: string;
+  version: number;
+  file: string;
+  yaml: string;
+  status: 'draft' | 'in_review' | 'approved' | 'released' | 'retired';
+  based_on: number | null;
+  author_id: number | null;
+  summary: Generated<string>;
+  created_at: Timestamp;
+  submitted_at: Timestamp | null;
+  approved_by: number | null;
+  approved_at: Timestamp | null;
+  review_note: string | null;
+  release_at: Timestamp | null;
+  released_by: number | null;
+  retired_at: Timestamp | null;
+  retired_by: number | null;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -301,4 +321,5 @@ export interface Database {
   dos_service: DosServiceTable;
   dos_type_rank: DosTypeRankTable;
   dos_gap: DosGapTable;
+  pathway_version: PathwayVersionTable;
 }

@@ -64,3 +64,9 @@ export type DeadlineAnswer = Static<typeof DeadlineResult>;
 export type PathwayHit = Static<typeof PathwayHitSchema>;
 export type TriageSession = Static<typeof SessionState>;
 export type QuestionView = NonNullable<TriageSession['next']>;
+
+// Clinical governance: pathway change control
+export type {
+  PathwayVersionDetail,
+  PathwayVersionView,
+} from '../../src/services/governance';

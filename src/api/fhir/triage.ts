@@ -8,7 +8,6 @@ import type {
 } from '@medplum/fhirtypes';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { triageContent } from '../../content/triage';
 import { invalid } from '../../domain/errors';
 import type {
   AnswerValue,
@@ -25,6 +24,7 @@ import {
   readPathway,
   readTriage,
   type TriageSessionView,
+  triageContentInForce,
 } from '../../services/triage';
 import { callerOf, typed } from '../context';
 import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './index';
@@ -330,7 +330,7 @@ export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const session = await readTriage(app.ctx, callerOf(request), request.params.id);
-      return reply.type(FHIR_JSON).send(sessionResponse(triageContent(), session));
+      return reply.type(FHIR_JSON).send(sessionResponse(await triageContentInForce(app.ctx), session));
     },
   );
 }

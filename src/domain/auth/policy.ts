@@ -84,6 +84,12 @@ export const POLICY = {
     system_admin: 'any',
   },
   'triage_session.answer': { health_adviser: 'provider', clinician: 'provider' },
+  // Pathway change control: national content. Clinicians (and governance leads) write drafts; governance
+  // leads review, sign off (never their own: the lifecycle rule), release and roll back.
+  'content.read': { clinician: 'any', governance: 'any', system_admin: 'any' },
+  'content.author': { clinician: 'any', governance: 'any' },
+  'content.review': { governance: 'any' },
+  'content.release': { governance: 'any' },
   // Outbound messages carry the patient's details: the provider's own, for its operations and governance.
   'message.read': { provider_admin: 'provider', governance: 'provider', system_admin: 'any' },
   'message.retry': { provider_admin: 'provider', system_admin: 'any' },

@@ -4,6 +4,7 @@ import { Calls } from './Calls';
 import { ClinicalQueue } from './ClinicalQueue';
 import { Directory } from './Directory';
 import { Geography } from './Geography';
+import { Governance } from './Governance';
 import { Reports } from './Reports';
 import { Rollout } from './Rollout';
 import { Triage } from './Triage';
@@ -54,6 +55,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     title: 'Reports',
     purpose: 'National KPIs, dashboards and capacity planning.',
     Component: Reports,
+  },
+  {
+    id: 'governance',
+    title: 'Governance',
+    purpose: 'Pathway change control: drafts, the review diff, sign-off, release and rollback.',
+    Component: Governance,
   },
   {
     id: 'geography',
