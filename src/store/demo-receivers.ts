@@ -1,5 +1,5 @@
 import type { WireMessage } from '../domain/messaging/index';
-import type { Db } from './db';
+import type { Db, Tx } from './db';
 
 export type ReceiverMode = 'normal' | 'fail' | 'slow' | 'timeout';
 
@@ -25,7 +25,7 @@ export async function receiverSwitch(db: Db, kind: string): Promise<ReceiverSwit
 }
 
 export async function setReceiverSwitch(
-  db: Db,
+  db: Db | Tx,
   s: { kind: string; mode: ReceiverMode; delayMs: number; updatedBy: string; updatedAt: Date },
 ): Promise<void> {
   await db

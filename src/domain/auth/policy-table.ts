@@ -17,6 +17,7 @@ const WORDS: Record<Permission, string> = {
   'triage_session.answer': 'answer, go back in and finish triage sessions',
   'message.read': 'see outbound messages',
   'message.retry': 'send held messages again',
+  'receiver.control': 'switch the demo receivers to fail, answer slowly or time out',
   'service.read': 'search and read the Directory of Services',
   'service.edit': 'edit Directory services',
   'service.capacity': 'set a service’s capacity',
