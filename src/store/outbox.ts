@@ -280,6 +280,7 @@ export async function retryNow(db: Db | Tx, id: number, now: Date): Promise<bool
 }
 
 export interface DeliveryAttempt {
+  readonly id: number;
   readonly sender: string;
   readonly startedAt: Date;
   readonly finishedAt: Date;
@@ -309,6 +310,7 @@ export async function deliveryHistory(
   return {
     total: Number(count.n),
     attempts: rows.map((r) => ({
+      id: Number(r.id),
       sender: r.sender,
       startedAt: r.started_at,
       finishedAt: r.finished_at,

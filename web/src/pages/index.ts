@@ -4,6 +4,7 @@ import { Calls } from './Calls';
 import { ClinicalQueue } from './ClinicalQueue';
 import { Directory } from './Directory';
 import { Geography } from './Geography';
+import { Outbox } from './Outbox';
 import { Reports } from './Reports';
 import { Rollout } from './Rollout';
 import { Triage } from './Triage';
@@ -54,6 +55,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     title: 'Reports',
     purpose: 'National KPIs, dashboards and capacity planning.',
     Component: Reports,
+  },
+  {
+    id: 'outbox',
+    title: 'Outbox',
+    purpose: 'Messages to other systems by receiver and status, their delivery history and alerts.',
+    Component: Outbox,
   },
   {
     id: 'geography',
