@@ -82,7 +82,7 @@ const adapters = demoAdapters(store.db);
 let delivered = 0;
 const deliverStart = performance.now();
 for (;;) {
-  const r = await deliverDue(store.db, adapters, () => new Date(), 50);
+  const r = await deliverDue(store.db, adapters, () => new Date(), { batch: 50 });
   delivered += r.delivered;
   if (r.delivered + r.failed === 0) break;
 }

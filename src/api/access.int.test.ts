@@ -190,6 +190,15 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     request: { url: `/fhir/R4/Communication/${f.caseId}-post-event` },
   }),
   'GET /api/messages': () => ({ target: list, request: { url: '/api/messages' } }),
+  'GET /api/messages/:id': (f) => ({
+    target: record(provider(f)),
+    request: { url: `/api/messages/${f.messageId}` },
+  }),
+  'GET /api/demo-receivers': () => ({ target: list, request: { url: '/api/demo-receivers' } }),
+  'PUT /api/demo-receivers/:kind': () => ({
+    target: list,
+    request: { method: 'PUT', url: '/api/demo-receivers/referral', payload: { mode: 'normal' } },
+  }),
   'POST /api/messages/:id/retry': (f) => ({
     target: record(provider(f)),
     request: { method: 'POST', url: `/api/messages/${f.messageId}/retry` },

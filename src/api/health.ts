@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { type OutboxHealth, outboxHealth } from '../services/messages';
 
 /** Liveness, readiness and Prometheus metrics: what an operator's load balancer and monitoring read. */
 export async function healthPlugin(app: FastifyInstance): Promise<void> {
@@ -18,6 +19,8 @@ export async function healthPlugin(app: FastifyInstance): Promise<void> {
     help: 'Responses with a 5xx status',
     registers: [registry],
   });
+
+  outboxMetrics(registry, () => outboxHealth(app.ctx));
 
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -47,5 +50,55 @@ export async function healthPlugin(app: FastifyInstance): Promise<void> {
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
     reply.type(registry.contentType);
     return registry.metrics();
+  });
+}
+
+/**
+ * The outbox as monitoring sees it, read from the store at each scrape (so every node reports the same):
+ * what waits, how long the oldest has waited, what is held for a person, failures by receiving system,
+ * and the ambulance dispatches failing now (alert on > 0).
+ */
+function outboxMetrics(registry: Registry, read: () => Promise<OutboxHealth>): void {
+  // One read per scrape, shared by the gauges below.
+  let scrape: Promise<OutboxHealth> | undefined;
+  const health = () => {
+    scrape ??= read().finally(() => {
+      setImmediate(() => {
+        scrape = undefined;
+      });
+    });
+    return scrape;
+  };
+  const gauge = (name: string, help: string, value: (h: OutboxHealth) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set(value(await health()));
+      },
+    });
+  gauge('open111_outbox_pending', 'Messages waiting to be delivered or being sent', (h) => h.pending);
+  gauge(
+    'open111_outbox_oldest_pending_age_seconds',
+    'How long the oldest undelivered message has waited',
+    (h) => h.oldestPendingAgeSeconds,
+  );
+  gauge('open111_outbox_held', 'Messages held for a person after their attempts', (h) => h.held);
+  gauge(
+    'open111_outbox_dispatches_failing',
+    'Ambulance dispatches that have failed and are still undelivered (still being retried)',
+    (h) => h.dispatchesFailing,
+  );
+  new Gauge({
+    name: 'open111_outbox_failures',
+    help: 'Failed delivery attempts recorded, by receiving system (kind of message)',
+    labelNames: ['receiver'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [receiver, n] of Object.entries((await health()).failuresByReceiver))
+        this.set({ receiver }, n);
+    },
   });
 }

@@ -3,6 +3,8 @@ import { type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
 import { finishedTriage } from '../../test/triage';
 import { hashPassword } from '../domain/auth/index';
+import { demoAdapters } from '../messaging/demo-receivers';
+import { deliverDue } from '../messaging/worker';
 import { auditTrail } from '../store/audit';
 import { inTransaction } from '../store/db';
 import { migrations } from '../store/migrations/index';
@@ -31,20 +33,90 @@ describeEachEngine('messages API', (use) => {
     expect(res.json().messages.map((m: { idempotencyKey: string }) => m.idempotencyKey)).toEqual(['k1']);
   });
 
-  it('keeps advisers out, and refuses to resend a message that is not held', async () => {
+  it('keeps advisers out; tries a waiting message now; refuses to resend a delivered one', async () => {
     const adviser = await api.login('adviser');
     expect((await api.app.inject({ url: '/api/messages', headers: adviser })).statusCode).toBe(403);
     const admin = await api.login('admin');
-    const [m] = (await api.app.inject({ url: '/api/messages', headers: admin })).json().messages;
-    const retry = await api.app.inject({
-      method: 'POST',
-      url: `/api/messages/${m.id}/retry`,
-      headers: admin,
-    });
-    expect(retry.statusCode).toBe(409);
+    const [m] = (await api.app.inject({ url: '/api/messages?subject=case-9', headers: admin })).json()
+      .messages;
+    const retry = () =>
+      api.app.inject({ method: 'POST', url: `/api/messages/${m.id}/retry`, headers: admin });
+    expect((await retry()).statusCode).toBe(202);
+    await deliverDue(use().db, demoAdapters(use().db), () => new Date());
+    const again = await retry();
+    expect(again.statusCode).toBe(409);
+    expect(again.json().detail).toMatch(/is delivered/);
     expect(
       (await api.app.inject({ method: 'POST', url: '/api/messages/abc/retry', headers: admin })).statusCode,
     ).toBe(400);
+  });
+
+  it('a failing ambulance receiver (switched by an admin) shows as an alert, in /metrics, and in the history', async () => {
+    const admin = await api.login('admin');
+    const put = (mode: string) =>
+      api.app.inject({
+        method: 'PUT',
+        url: '/api/demo-receivers/ambulance_dispatch',
+        headers: admin,
+        payload: { mode },
+      });
+    expect((await put('fail')).statusCode).toBe(200);
+    const governance = await api.login('governance');
+    const refused = await api.app.inject({
+      method: 'PUT',
+      url: '/api/demo-receivers/ambulance_dispatch',
+      headers: governance,
+      payload: { mode: 'normal' },
+    });
+    expect(refused.statusCode).toBe(403);
+    await inTransaction(use().db, (tx) =>
+      enqueue(
+        tx,
+        {
+          kind: 'ambulance_dispatch',
+          destination: 'RRU',
+          idempotencyKey: 'dispatch-alert',
+          payload: {},
+          subject: 'case-10',
+          priority: 10,
+        },
+        new Date(),
+      ),
+    );
+    await deliverDue(use().db, demoAdapters(use().db), () => new Date());
+    const outbox = (await api.app.inject({ url: '/api/messages', headers: admin })).json();
+    expect(outbox.alerts).toHaveLength(1);
+    expect(outbox.alerts[0]).toMatchObject({ kind: 'dispatch_failing', destination: 'RRU', attempts: 1 });
+    expect(outbox.receivers.ambulance_dispatch.pending).toBe(1);
+    const metrics = (await api.app.inject({ url: '/metrics' })).body;
+    expect(metrics).toMatch(/^open111_outbox_dispatches_failing 1$/m);
+    expect(metrics).toMatch(/^open111_outbox_failures\{receiver="ambulance_dispatch"\} 1$/m);
+    expect(metrics).toMatch(/^open111_outbox_pending 1$/m);
+    expect(metrics).toMatch(/^open111_outbox_held 0$/m);
+    expect(metrics).toMatch(/^open111_outbox_oldest_pending_age_seconds \d/m);
+
+    const id = outbox.alerts[0].messageId;
+    const detail = (await api.app.inject({ url: `/api/messages/${id}`, headers: admin })).json();
+    expect(detail.history.total).toBe(1);
+    expect(detail.history.attempts[0]).toMatchObject({
+      outcome: 'failed',
+      error: 'ambulance_dispatch receiver refused the message (switched to fail)',
+    });
+
+    expect((await put('normal')).statusCode).toBe(200);
+    await api.app.inject({ method: 'POST', url: `/api/messages/${id}/retry`, headers: admin });
+    await deliverDue(use().db, demoAdapters(use().db), () => new Date());
+    expect((await api.app.inject({ url: '/api/messages', headers: admin })).json().alerts).toEqual([]);
+    const receivers = (await api.app.inject({ url: '/api/demo-receivers', headers: admin })).json();
+    expect(receivers.active).toBe(true);
+    expect(receivers.switches).toContainEqual(
+      expect.objectContaining({ kind: 'ambulance_dispatch', mode: 'normal', updatedBy: 'admin' }),
+    );
+    expect(receivers.tallies).toContainEqual({
+      kind: 'ambulance_dispatch',
+      received: 1,
+      duplicatesRefused: 0,
+    });
   });
 });
 

@@ -15,13 +15,10 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   const app = await buildApp(ctx, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
   // Delivers the outbox (ambulance dispatches, referrals, GP messages). In demo mode the receiving
   // systems are stand-ins inside open111; a deployment configures real adapters for the same kinds.
-  const worker = startDeliveryWorker(
-    store.db,
-    options.demo ? demoAdapters(store.db) : new Map(),
-    ctx.now,
-    1000,
-    (e) => app.log.error({ err: e }, 'outbox delivery pass failed'),
-  );
+  const worker = startDeliveryWorker(store.db, options.demo ? demoAdapters(store.db) : new Map(), ctx.now, {
+    log: app.log,
+    onError: (e: unknown) => app.log.error({ err: e }, 'outbox delivery pass failed'),
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;

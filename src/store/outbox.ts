@@ -2,7 +2,7 @@ import { type SelectQueryBuilder, sql } from 'kysely';
 import type { ListScope } from '../domain/auth/index';
 import {
   type AfterFailure,
-  CLAIM_MS,
+  LEASE_MS,
   type MessageStatus,
   type OutboundMessage,
 } from '../domain/messaging/index';
@@ -12,8 +12,11 @@ import type { Database } from './schema';
 export interface StoredMessage extends OutboundMessage {
   readonly id: number;
   readonly status: MessageStatus;
+  /** Attempts since the message was last queued (a person's requeue starts a fresh round). */
   readonly attempts: number;
   readonly nextAttemptAt: Date;
+  readonly claimedBy: string | null;
+  readonly failingSince: Date | null;
   readonly lastError: string | null;
   readonly acknowledgement: string | null;
   readonly createdAt: Date;
@@ -55,6 +58,8 @@ type Row = {
   status: string;
   attempts: number;
   next_attempt_at: Date;
+  claimed_by: string | null;
+  failing_since: Date | null;
   last_error: string | null;
   acknowledgement: string | null;
   created_at: Date;
@@ -74,6 +79,8 @@ const toMessage = (r: Row): StoredMessage => ({
   status: r.status as MessageStatus,
   attempts: r.attempts,
   nextAttemptAt: r.next_attempt_at,
+  claimedBy: r.claimed_by,
+  failingSince: r.failing_since,
   lastError: r.last_error,
   acknowledgement: r.acknowledgement,
   createdAt: r.created_at,
@@ -81,11 +88,16 @@ const toMessage = (r: Row): StoredMessage => ({
 });
 
 /**
- * Claims up to `limit` due messages for this worker. `FOR UPDATE SKIP LOCKED` lets several workers
- * (one per API node) share the outbox without taking the same message; a claim lapses after CLAIM_MS,
- * so a message held by a worker that died is taken over.
+ * Claims up to `limit` due messages for this sender. `FOR UPDATE SKIP LOCKED` lets several senders
+ * (one per API node) share the outbox without taking the same message. A claim is a lease of LEASE_MS
+ * that a working sender renews (`renewClaims`): one whose sender died lapses and is taken over.
  */
-export async function claimDue(db: Db, limit: number, now: Date): Promise<StoredMessage[]> {
+export async function claimDue(
+  db: Db,
+  limit: number,
+  now: Date,
+  sender = 'sender',
+): Promise<StoredMessage[]> {
   return db.transaction().execute(async (tx) => {
     const due = await tx
       .selectFrom('outbox')
@@ -105,7 +117,7 @@ export async function claimDue(db: Db, limit: number, now: Date): Promise<Stored
     if (due.length === 0) return [];
     const rows = await tx
       .updateTable('outbox')
-      .set({ status: 'sending', claimed_until: new Date(now.getTime() + CLAIM_MS) })
+      .set({ status: 'sending', claimed_by: sender, claimed_until: new Date(now.getTime() + LEASE_MS) })
       .where(
         'id',
         'in',
@@ -119,33 +131,116 @@ export async function claimDue(db: Db, limit: number, now: Date): Promise<Stored
   });
 }
 
-export async function markDelivered(db: Db, id: number, acknowledgement: string, now: Date): Promise<void> {
-  await db
+/** A working sender extends its claims; a claim another sender has taken over is not touched. */
+export async function renewClaims(
+  db: Db,
+  ids: readonly number[],
+  sender: string,
+  now: Date,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db
     .updateTable('outbox')
-    .set((eb) => ({
-      status: 'delivered',
-      delivered_at: now,
-      acknowledgement,
-      claimed_until: null,
-      attempts: eb('attempts', '+', 1),
-      last_error: null,
-    }))
-    .where('id', '=', String(id))
-    .execute();
+    .set({ claimed_until: new Date(now.getTime() + LEASE_MS) })
+    .where(
+      'id',
+      'in',
+      ids.map((id) => String(id)),
+    )
+    .where('status', '=', 'sending')
+    .where('claimed_by', '=', sender)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
-export async function markFailed(db: Db, id: number, error: string, next: AfterFailure): Promise<void> {
-  await db
-    .updateTable('outbox')
-    .set((eb) => ({
-      status: next.status,
-      attempts: eb('attempts', '+', 1),
-      last_error: error.slice(0, 1000),
-      claimed_until: null,
-      ...(next.status === 'pending' ? { next_attempt_at: next.nextAttemptAt } : {}),
-    }))
-    .where('id', '=', String(id))
-    .execute();
+export interface Attempt {
+  readonly sender: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+}
+
+/**
+ * The receiver acknowledged: the attempt is kept and the message is delivered, whoever holds the claim
+ * now (it did arrive; a sender that took over meanwhile is refused as a repeat by the receiver).
+ */
+export async function markDelivered(
+  db: Db,
+  id: number,
+  acknowledgement: string,
+  attempt: Attempt,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('delivery_attempt')
+      .values({
+        message_id: String(id),
+        sender: attempt.sender,
+        started_at: attempt.startedAt,
+        finished_at: attempt.finishedAt,
+        outcome: 'delivered',
+        error: null,
+        acknowledgement,
+      })
+      .execute();
+    await tx
+      .updateTable('outbox')
+      .set((eb) => ({
+        status: 'delivered',
+        delivered_at: attempt.finishedAt,
+        acknowledgement,
+        claimed_until: null,
+        claimed_by: null,
+        attempts: eb('attempts', '+', 1),
+        failing_since: null,
+      }))
+      .where('id', '=', String(id))
+      .where('status', '<>', 'delivered')
+      .execute();
+  });
+}
+
+/**
+ * The attempt failed: it is kept in the history, and the message is scheduled again (or held) unless
+ * its claim was taken over meanwhile: then the sender holding it now decides. Returns whether this
+ * failure was the one that scheduled the message.
+ */
+export async function markFailed(
+  db: Db,
+  id: number,
+  error: string,
+  next: AfterFailure,
+  attempt: Attempt,
+): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('delivery_attempt')
+      .values({
+        message_id: String(id),
+        sender: attempt.sender,
+        started_at: attempt.startedAt,
+        finished_at: attempt.finishedAt,
+        outcome: 'failed',
+        error: error.slice(0, 1000),
+        acknowledgement: null,
+      })
+      .execute();
+    const r = await tx
+      .updateTable('outbox')
+      .set((eb) => ({
+        status: next.status,
+        attempts: eb('attempts', '+', 1),
+        last_error: error.slice(0, 1000),
+        claimed_until: null,
+        claimed_by: null,
+        failing_since: eb.fn.coalesce('failing_since', eb.val(attempt.finishedAt)),
+        ...(next.status === 'pending' ? { next_attempt_at: next.nextAttemptAt } : {}),
+      }))
+      .where('id', '=', String(id))
+      .where('status', '=', 'sending')
+      .where('claimed_by', '=', attempt.sender)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  });
 }
 
 /** One message, locked for the rest of the transaction (so a retry and the worker cannot cross). */
@@ -159,15 +254,71 @@ export async function findMessageForUpdate(tx: Tx, id: number): Promise<StoredMe
   return row ? toMessage(row as Row) : undefined;
 }
 
-/** A person sends a held (dead) message again. */
+/**
+ * A person sends a held (dead) message again: it gets a fresh round of attempts. Its history and its
+ * last error are kept; only the alert's clock starts again.
+ */
 export async function requeue(db: Db | Tx, id: number, now: Date): Promise<boolean> {
   const r = await db
     .updateTable('outbox')
-    .set({ status: 'pending', attempts: 0, next_attempt_at: now, last_error: null })
+    .set({ status: 'pending', attempts: 0, next_attempt_at: now, failing_since: null })
     .where('id', '=', String(id))
     .where('status', '=', 'dead')
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/** A person asks for a message waiting out its backoff to be tried now. */
+export async function retryNow(db: Db | Tx, id: number, now: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: now })
+    .where('id', '=', String(id))
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export interface DeliveryAttempt {
+  readonly id: number;
+  readonly sender: string;
+  readonly startedAt: Date;
+  readonly finishedAt: Date;
+  readonly outcome: 'delivered' | 'failed';
+  readonly error: string | null;
+  readonly acknowledgement: string | null;
+}
+
+/** The latest attempts at one message, newest first, and how many there were in all. */
+export async function deliveryHistory(
+  db: Db | Tx,
+  id: number,
+  limit = 100,
+): Promise<{ total: number; attempts: DeliveryAttempt[] }> {
+  const rows = await db
+    .selectFrom('delivery_attempt')
+    .selectAll()
+    .where('message_id', '=', String(id))
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  const count = await db
+    .selectFrom('delivery_attempt')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('message_id', '=', String(id))
+    .executeTakeFirstOrThrow();
+  return {
+    total: Number(count.n),
+    attempts: rows.map((r) => ({
+      id: Number(r.id),
+      sender: r.sender,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      outcome: r.outcome,
+      error: r.error,
+      acknowledgement: r.acknowledgement,
+    })),
+  };
 }
 
 /**
@@ -189,6 +340,7 @@ function within<O>(
 
 export interface MessageFilter {
   readonly status?: MessageStatus;
+  readonly kind?: string;
   readonly subject?: string;
   readonly limit?: number;
   /** What the reader may see; absent: every message (the delivery worker's and the tests' view). */
@@ -201,6 +353,7 @@ export async function listMessages(db: Db | Tx, filter: MessageFilter): Promise<
     .limit(filter.limit ?? 100);
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.subject) q = q.where('subject', '=', filter.subject);
+  if (filter.kind) q = q.where('kind', '=', filter.kind);
   return (await q.execute()).map((r) => toMessage(r as Row));
 }
 
@@ -214,4 +367,87 @@ export async function outboxCounts(db: Db | Tx, scope?: ListScope): Promise<Reco
   const counts: Record<MessageStatus, number> = { pending: 0, sending: 0, delivered: 0, dead: 0 };
   for (const r of rows) counts[r.status as MessageStatus] = Number(r.n);
   return counts;
+}
+
+/** The messages that may raise an alert: failing since they were queued, and not delivered. */
+export async function failingMessages(db: Db | Tx, scope?: ListScope, limit = 100): Promise<StoredMessage[]> {
+  const rows = await within(db.selectFrom('outbox').selectAll(), scope)
+    .where('failing_since', 'is not', null)
+    .where('status', 'in', ['pending', 'sending', 'dead'])
+    .orderBy('priority', 'desc')
+    .orderBy('failing_since')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toMessage(r as Row));
+}
+
+/** The outbox by receiving system (kind of message) and status. */
+export async function countsByReceiver(
+  db: Db | Tx,
+  scope?: ListScope,
+): Promise<Record<string, Record<MessageStatus, number>>> {
+  const rows = await within(
+    db.selectFrom('outbox').select(['kind', 'status', sql<number>`count(*)::int`.as('n')]),
+    scope,
+  )
+    .groupBy(['kind', 'status'])
+    .execute();
+  const byReceiver: Record<string, Record<MessageStatus, number>> = {};
+  for (const r of rows) {
+    const counts = byReceiver[r.kind] ?? { pending: 0, sending: 0, delivered: 0, dead: 0 };
+    counts[r.status as MessageStatus] = Number(r.n);
+    byReceiver[r.kind] = counts;
+  }
+  return byReceiver;
+}
+
+/** What the outbox metrics report, over every message (monitoring sees the whole service). */
+export interface OutboxHealth {
+  /** Waiting to be delivered or being sent. */
+  readonly pending: number;
+  readonly oldestPendingAgeSeconds: number;
+  readonly held: number;
+  /** Failed attempts ever recorded, by receiving system (kind of message). */
+  readonly failuresByReceiver: Record<string, number>;
+  /** Ambulance dispatches (never given up) that have failed and are still undelivered. */
+  readonly dispatchesFailing: number;
+}
+
+export async function outboxHealth(
+  db: Db,
+  now: Date,
+  neverGivenUp: readonly string[],
+): Promise<OutboxHealth> {
+  const waiting = await db
+    .selectFrom('outbox')
+    .select([sql<number>`count(*)::int`.as('n'), sql<Date | null>`min(created_at)`.as('oldest')])
+    .where('status', 'in', ['pending', 'sending'])
+    .executeTakeFirstOrThrow();
+  const held = await db
+    .selectFrom('outbox')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('status', '=', 'dead')
+    .executeTakeFirstOrThrow();
+  const failing = await db
+    .selectFrom('outbox')
+    .select(sql<number>`count(*)::int`.as('n'))
+    .where('status', 'in', ['pending', 'sending'])
+    .where('failing_since', 'is not', null)
+    .where('kind', 'in', neverGivenUp.length ? [...neverGivenUp] : [''])
+    .executeTakeFirstOrThrow();
+  const failures = await db
+    .selectFrom('delivery_attempt')
+    .innerJoin('outbox', 'outbox.id', 'delivery_attempt.message_id')
+    .select(['outbox.kind', sql<number>`count(*)::int`.as('n')])
+    .where('delivery_attempt.outcome', '=', 'failed')
+    .groupBy('outbox.kind')
+    .execute();
+  const oldest = waiting.oldest ? new Date(waiting.oldest) : null;
+  return {
+    pending: Number(waiting.n),
+    oldestPendingAgeSeconds: oldest ? Math.max(0, (now.getTime() - oldest.getTime()) / 1000) : 0,
+    held: Number(held.n),
+    failuresByReceiver: Object.fromEntries(failures.map((f) => [f.kind, Number(f.n)])),
+    dispatchesFailing: Number(failing.n),
+  };
 }

@@ -144,6 +144,10 @@ export interface OutboxTable {
   attempts: number;
   next_attempt_at: Date;
   claimed_until: Date | null;
+  /** The sender holding the claim; only it renews the claim or records a failure over it. */
+  claimed_by: string | null;
+  /** The first failure since the message was last queued: when its alert started. */
+  failing_since: Date | null;
   last_error: string | null;
   acknowledgement: string | null;
   created_at: GeneratedTimestamp;
@@ -157,6 +161,29 @@ export interface ReceivedMessageTable {
   destination: string;
   payload: Json<Record<string, unknown>>;
   received_at: GeneratedTimestamp;
+  /** Repeats of this idempotency key the receiver refused to act on again. */
+  duplicates_refused: Generated<number>;
+}
+
+/** Every attempt to deliver a message, kept for good: the failure history an operator reads. */
+export interface DeliveryAttemptTable {
+  id: Generated<string>;
+  message_id: string;
+  sender: string;
+  started_at: Date;
+  finished_at: Date;
+  outcome: 'delivered' | 'failed';
+  error: string | null;
+  acknowledgement: string | null;
+}
+
+/** How a demo receiving system behaves, per kind of message: for demonstrations and the fault tests. */
+export interface DemoReceiverSwitchTable {
+  kind: string;
+  mode: 'normal' | 'fail' | 'slow' | 'timeout';
+  delay_ms: number;
+  updated_by: string;
+  updated_at: Date;
 }
 
 /** A case's running summary; the record is its events (`case_event`). */
@@ -312,6 +339,8 @@ export interface Database {
   call_event: CallEventTable;
   outbox: OutboxTable;
   received_message: ReceivedMessageTable;
+  delivery_attempt: DeliveryAttemptTable;
+  demo_receiver_switch: DemoReceiverSwitchTable;
   case_record: CaseRecordTable;
   case_event: CaseEventTable;
   rollout_plan: RolloutPlanTable;

@@ -8,6 +8,7 @@ import type { CallSchema } from '../../src/api/calls';
 import type { CaseSchema, QueueEntrySchema } from '../../src/api/cases';
 import type { GapReportAnswer, SearchAnswer, ServiceOutput } from '../../src/api/directory';
 import type { DistrictRow, LocationSchema, RegionRow } from '../../src/api/geography';
+import type { DemoReceiversAnswer, MessageDetailAnswer, OutboxAnswer } from '../../src/api/messages';
 import type { CapacityAnswer, KpiAnswer, ReportAreasAnswer } from '../../src/api/reports';
 import type {
   AreaPlanRow,
@@ -70,3 +71,8 @@ export type {
   PathwayVersionDetail,
   PathwayVersionView,
 } from '../../src/services/governance';
+// Outbox (no response schemas: the service's answers, dates as strings)
+export type Outbox = OutboxAnswer;
+export type OutboxMessage = Outbox['messages'][number];
+export type MessageDetail = MessageDetailAnswer;
+export type DemoReceivers = DemoReceiversAnswer;

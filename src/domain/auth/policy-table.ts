@@ -21,6 +21,7 @@ const WORDS: Record<Permission, string> = {
   'content.release': 'release and roll back pathway versions',
   'message.read': 'see outbound messages',
   'message.retry': 'send held messages again',
+  'receiver.control': 'switch the demo receivers to fail, answer slowly or time out',
   'service.read': 'search and read the Directory of Services',
   'service.edit': 'edit Directory services',
   'service.capacity': 'set a service’s capacity',

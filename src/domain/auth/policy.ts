@@ -93,6 +93,8 @@ export const POLICY = {
   // Outbound messages carry the patient's details: the provider's own, for its operations and governance.
   'message.read': { provider_admin: 'provider', governance: 'provider', system_admin: 'any' },
   'message.retry': { provider_admin: 'provider', system_admin: 'any' },
+  // The demo receiving systems' fault switch: it changes what every provider's messages meet.
+  'receiver.control': { system_admin: 'any' },
   // The Directory of Services is a professional directory: every member of staff may search and read it.
   'service.read': {
     health_adviser: 'any',

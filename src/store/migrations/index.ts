@@ -8,6 +8,7 @@ import * as outbox from './0006_outbox';
 import * as cases from './0007_cases';
 import * as outboxProvider from './0008_outbox_provider';
 import * as users from './0009_users';
+import * as delivery from './0010_delivery';
 import * as governance from './0012_governance';
 
 /**
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008_outbox_provider': outboxProvider,
   '0009_users': users,
   '0012_governance': governance,
+  '0010_delivery': delivery,
 };

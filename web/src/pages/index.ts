@@ -5,6 +5,7 @@ import { ClinicalQueue } from './ClinicalQueue';
 import { Directory } from './Directory';
 import { Geography } from './Geography';
 import { Governance } from './Governance';
+import { Outbox } from './Outbox';
 import { Reports } from './Reports';
 import { Rollout } from './Rollout';
 import { Triage } from './Triage';
@@ -61,6 +62,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     title: 'Governance',
     purpose: 'Pathway change control: drafts, the review diff, sign-off, release and rollback.',
     Component: Governance,
+  },
+  {
+    id: 'outbox',
+    title: 'Outbox',
+    purpose: 'Messages to other systems by receiver and status, their delivery history and alerts.',
+    Component: Outbox,
   },
   {
     id: 'geography',
