@@ -50,6 +50,16 @@ const ServiceSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The service chosen from a Directory search: its id; the referral goes to the directory's own name and endpoint. */
+const ServiceChoiceSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    endpoint: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
+
 const CaseStatusSchema = Type.Union([
   Type.Literal('open'),
   Type.Literal('triaged'),
@@ -324,7 +334,7 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
         params: CaseIdParams,
         body: Type.Object(
           {
-            service: Type.Optional(ServiceSchema),
+            service: Type.Optional(ServiceChoiceSchema),
             warmTransfer: Type.Optional(Type.Union([Type.Literal('connected'), Type.Literal('failed')])),
           },
           { additionalProperties: false },
@@ -334,7 +344,20 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
       config: { access: 'case.change' },
     },
     async (request) =>
-      caseBody(await recordOutcome(app.ctx, callerOf(request), request.params.id, request.body)),
+      caseBody(
+        await recordOutcome(app.ctx, callerOf(request), request.params.id, {
+          ...(request.body.service
+            ? {
+                service: {
+                  id: request.body.service.id,
+                  name: request.body.service.name ?? request.body.service.id,
+                  endpoint: request.body.service.endpoint ?? '',
+                },
+              }
+            : {}),
+          ...(request.body.warmTransfer ? { warmTransfer: request.body.warmTransfer } : {}),
+        }),
+      ),
   );
 
   r.post(

@@ -8,4 +8,13 @@ export {
   SERVICE_START,
   waitSeconds,
 } from './lifecycle';
+export {
+  checkTelephonyEvent,
+  type LiveQueue,
+  liveQueue,
+  type QueuedCallView,
+  startOfLondonDay,
+  type TelephonyEvent,
+  type TelephonyEventType,
+} from './telephony';
 export type * from './types';
