@@ -18,6 +18,7 @@ import type {
   RouteSchema,
   TimelineAnswer,
 } from '../../src/api/rollout';
+import type { LiveQueueSchema } from '../../src/api/telephony';
 import type { PathwayHit as PathwayHitSchema, SessionState } from '../../src/api/triage';
 
 // Auth
@@ -28,6 +29,7 @@ export type Login = Static<typeof LoginAnswer>;
 export type Call = Static<typeof CallSchema>;
 export type Case = Static<typeof CaseSchema>;
 export type QueueEntry = Static<typeof QueueEntrySchema>;
+export type LiveQueue = Static<typeof LiveQueueSchema>;
 
 // Directory of Services
 export type SearchResult = Static<typeof SearchAnswer>;

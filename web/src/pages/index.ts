@@ -7,6 +7,7 @@ import { Geography } from './Geography';
 import { Reports } from './Reports';
 import { Rollout } from './Rollout';
 import { Triage } from './Triage';
+import { Workspace } from './Workspace';
 
 export interface Screen {
   readonly id: string;
@@ -19,6 +20,12 @@ export interface Screen {
 
 /** The console's screens, in the order an adviser's shift meets them. Each module adds its page here. */
 export const SCREENS: readonly [Screen, ...Screen[]] = [
+  {
+    id: 'workspace',
+    title: 'Workspace',
+    purpose: 'One call from answer to outcome: caller, patient, triage, the Directory, refer or dispatch.',
+    Component: Workspace,
+  },
   {
     id: 'calls',
     title: 'Calls',
