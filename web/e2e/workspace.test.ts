@@ -133,4 +133,19 @@ describe('console in Chromium: the call workspace', () => {
       .toContain('rang 1 time in the last 72 hours');
     await page.close();
   });
+
+  it('the wallboard shows the queue and today’s 60-second line and abandonment rate', async () => {
+    await switchOffers('E2E-3', '01582 300300');
+    await switchOffers('E2E-4', 'withheld');
+    const page = await c.newPage();
+    await signIn(page, c.baseUrl, 'adviser');
+    await page.getByRole('link', { name: 'Wallboard' }).click();
+    await expect.poll(() => page.getByTestId('tile-waiting').textContent()).toContain('2');
+    expect(await page.getByRole('table', { name: 'Calls waiting' }).getByRole('row').count()).toBe(3);
+    // Two calls answered today by this suite, both at once: 100% within the line; none abandoned.
+    expect(await page.getByTestId('tile-60s').textContent()).toContain('100.0%');
+    expect(await page.getByTestId('tile-abandoned').textContent()).toContain('0.0%');
+    await page.screenshot({ path: `${SCREENSHOTS}/wallboard.png`, fullPage: true });
+    await page.close();
+  });
 });

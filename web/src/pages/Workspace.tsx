@@ -126,6 +126,18 @@ export function Workspace() {
   useEffect(() => {
     if (call && !theCase) nameRef.current?.focus();
   }, [call, theCase]);
+  // "N" answers the next call (when no field has the focus and no call is in hand): keyboard first.
+  const free = call === null || closed;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (e.key !== 'n' || !free || target?.closest('input, select, textarea')) return;
+      e.preventDefault();
+      document.getElementById('answer-next')?.click();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [free]);
 
   const reset = () => {
     setCall(null);
@@ -286,17 +298,12 @@ export function Workspace() {
     <section className="workspace">
       <header className="workspace-bar">
         <h1>Call workspace</h1>
-        <p aria-label="Queue" className="muted">
+        <p role="status" aria-label="Queue" className="muted">
           {queue
             ? `${queue.waiting.length} waiting · longest ${minutes(queue.longestWaitSeconds)} · ${queue.advisersFree} advisers free`
             : 'Connecting to the queue…'}
         </p>
-        <button
-          type="button"
-          onClick={answerNext}
-          disabled={busy || (call !== null && !closed)}
-          accessKey="n"
-        >
+        <button type="button" id="answer-next" onClick={answerNext} disabled={busy || !free}>
           Answer next call
         </button>
       </header>
@@ -442,7 +449,7 @@ export function Workspace() {
             </>
           )}
           {q && (
-            <div className="question" aria-label="Question" role="group">
+            <fieldset className="question" aria-label="Question">
               <h2 ref={stepRef} tabIndex={-1}>
                 {q.text}
               </h2>
@@ -485,10 +492,10 @@ export function Workspace() {
                   Back
                 </button>
               )}
-            </div>
+            </fieldset>
           )}
           {session?.outcome && (
-            <div aria-label="Disposition reached" role="group">
+            <fieldset aria-label="Disposition reached">
               <h2 ref={stepRef} tabIndex={-1}>
                 {session.outcome.disposition.code}: {session.outcome.disposition.title}
               </h2>
@@ -498,7 +505,7 @@ export function Workspace() {
               <button type="button" onClick={back} disabled={busy}>
                 Back
               </button>
-            </div>
+            </fieldset>
           )}
         </section>
       )}

@@ -7,6 +7,7 @@ import { Geography } from './Geography';
 import { Reports } from './Reports';
 import { Rollout } from './Rollout';
 import { Triage } from './Triage';
+import { Wallboard } from './Wallboard';
 import { Workspace } from './Workspace';
 
 export interface Screen {
@@ -31,6 +32,12 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     title: 'Calls',
     purpose: 'The call queue: offered, answered, abandoned and transferred calls.',
     Component: Calls,
+  },
+  {
+    id: 'wallboard',
+    title: 'Wallboard',
+    purpose: 'The live queue for the floor: waiting, longest wait, advisers free, the 60-second line.',
+    Component: Wallboard,
   },
   {
     id: 'triage',
