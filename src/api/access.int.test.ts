@@ -127,6 +127,30 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     request: { method: 'POST', url: `/api/calls/${f.callId}/events`, payload: { kind: 'ended' } },
   }),
   'GET /api/calls': () => ({ target: list, request: { url: '/api/calls' } }),
+  'POST /api/calls/answer-next': () => ({
+    target: list,
+    request: { method: 'POST', url: '/api/calls/answer-next' },
+  }),
+  // With no location, the switch's call joins its own provider's queue; the switch may report any.
+  'POST /api/telephony/events': (_f, { fresh }) => ({
+    target: list,
+    request: {
+      method: 'POST',
+      url: '/api/telephony/events',
+      payload: {
+        type: 'offered',
+        callRef: fresh(),
+        at: new Date().toISOString(),
+        callerNumber: '01582 000000',
+      },
+    },
+  }),
+  'GET /api/queue': () => ({ target: list, request: { url: '/api/queue' } }),
+  'GET /api/queue/stream': () => ({ target: list, request: { url: '/api/queue/stream?once=true' } }),
+  'GET /api/calls/:id/repeat': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.callArea }),
+    request: { url: `/api/calls/${f.callId}/repeat` },
+  }),
   'GET /api/calls/:id/events': (f) => ({
     target: record({ providerCode: f.provider, areaCode: f.callArea }),
     request: { url: `/api/calls/${f.callId}/events` },
@@ -509,6 +533,7 @@ const STAFF: readonly { username: string; role: Role; organisation: string; demo
   { username: 'ne-doslead', role: 'dos_lead', organisation: 'Q30' },
   { username: 'admin', role: 'system_admin', organisation: 'DH', demo: true },
   { username: 'nhsd-sysadmin', role: 'system_admin', organisation: 'NHSD' },
+  { username: 'switch', role: 'telephony', organisation: 'NHSD', demo: true },
 ];
 
 const routeKey = (method: string, url: string) => `${method} ${url}`;

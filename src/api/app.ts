@@ -23,6 +23,7 @@ import { messagesPlugin } from './messages';
 import { toOperationOutcome, toProblem } from './problems';
 import { reportsPlugin } from './reports';
 import { rolloutPlugin } from './rollout';
+import { telephonyPlugin } from './telephony';
 import { triagePlugin } from './triage';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -128,6 +129,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await directoryPlugin(app);
   await fhirPlugin(app);
   await callsPlugin(app);
+  await telephonyPlugin(app);
   await reportsPlugin(app);
   await messagesPlugin(app);
   await casesPlugin(app);

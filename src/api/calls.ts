@@ -1,6 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { callEvents, type HandledCall, listCalls, offerCall, recordCallEvent } from '../services/calls';
+import {
+  answerNextCall,
+  callEvents,
+  type HandledCall,
+  listCalls,
+  offerCall,
+  recordCallEvent,
+  repeatCaller,
+} from '../services/calls';
 import { callerOf, typed } from './context';
 import { parseAt } from './geography';
 
@@ -15,6 +23,8 @@ export const CallSchema = Type.Object({
   transferredAt: Type.Union([Type.String(), Type.Null()]),
   endedAt: Type.Union([Type.String(), Type.Null()]),
   waitSeconds: Type.Union([Type.Number(), Type.Null()]),
+  callRef: Type.Union([Type.String(), Type.Null()]),
+  callerNumber: Type.Union([Type.String(), Type.Null()]),
 });
 
 const CallEventSchema = Type.Object({ kind: Type.String(), at: Type.String() });
@@ -34,6 +44,8 @@ export function callBody(c: HandledCall, now: Date): Static<typeof CallSchema> {
     transferredAt: iso(c.transferredAt),
     endedAt: iso(c.endedAt),
     waitSeconds: Math.max(0, (waitEnd.getTime() - c.offeredAt.getTime()) / 1000),
+    callRef: c.callRef ?? null,
+    callerNumber: c.callerNumber ?? null,
   };
 }
 
@@ -76,6 +88,24 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
         at: optionalAt(at, app.ctx.now()),
       });
       return reply.code(201).send(callBody(call, app.ctx.now()));
+    },
+  );
+
+  r.post(
+    '/api/calls/answer-next',
+    {
+      config: { access: 'call.record' },
+      schema: {
+        tags: ['calls'],
+        summary:
+          'Answer next call: the longest-waiting call of your provider, answered by you now (204: none waiting)',
+        response: { 200: CallSchema, 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      const call = await answerNextCall(app.ctx, callerOf(request));
+      if (!call) return reply.code(204).send(null);
+      return reply.code(200).send(callBody(call, app.ctx.now()));
     },
   );
 
@@ -164,6 +194,33 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
     async (request) => {
       const events = await callEvents(app.ctx, callerOf(request), request.params.id);
       return events.map((e) => ({ kind: e.kind, at: e.at.toISOString() }));
+    },
+  );
+
+  r.get(
+    '/api/calls/:id/repeat',
+    {
+      config: { access: 'call.read' },
+      schema: {
+        tags: ['calls'],
+        summary: 'Whether the caller’s number rang this provider in the 72 hours before this call',
+        params: Type.Object({ id: Type.String({ maxLength: 40 }) }),
+        response: {
+          200: Type.Object({
+            repeat: Type.Boolean(),
+            earlier: Type.Array(
+              Type.Object({ callId: Type.String(), offeredAt: Type.String(), status: Type.String() }),
+            ),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const r = await repeatCaller(app.ctx, callerOf(request), request.params.id);
+      return {
+        repeat: r.repeat,
+        earlier: r.earlier.map((e) => ({ ...e, offeredAt: e.offeredAt.toISOString() })),
+      };
     },
   );
 }

@@ -261,7 +261,11 @@ describeEachEngine('cases API', (use) => {
     const missing = await post(`/api/cases/${id}/outcome`, {});
     expect(missing.statusCode).toBe(400);
     expect(missing.json().problems[0].pointer).toBe('/body/service');
-    expect((await post(`/api/cases/${id}/outcome`, { service: { id: utc.id } })).statusCode).toBe(400);
+    // The service is named by its id alone (the console sends the result the adviser picked); an id
+    // the Directory does not have is not found.
+    expect((await post(`/api/cases/${id}/outcome`, { service: { id: 'NO-SUCH-SERVICE' } })).statusCode).toBe(
+      404,
+    );
 
     // The client's name and endpoint are not trusted: the directory's are sent.
     const chosen = (serviceId: string) => ({

@@ -34,7 +34,9 @@ const PatientSchema = Type.Object(
     ]),
     postcode: Type.String({ minLength: 2, maxLength: 16 }),
     gpPracticeCode: Type.Optional(
-      Type.String({ pattern: '^[A-Z][0-9]{5}$', description: 'ODS code, e.g. E81001' }),
+      // ODS codes are upper-case letters and digits (a practice's is a letter and five digits, E81001);
+      // the demo Directory's practices carry made-up ones (Y5GC1), so the pattern is the ODS alphabet.
+      Type.String({ pattern: '^[A-Z][A-Z0-9]{2,9}$', description: 'ODS code, e.g. E81001' }),
     ),
     phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ]{6,20}$' })),
   },
@@ -46,6 +48,16 @@ const ServiceSchema = Type.Object(
     id: Type.String({ minLength: 1, maxLength: 64 }),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     endpoint: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  { additionalProperties: false },
+);
+
+/** The service chosen from a Directory search: its id; the referral goes to the directory's own name and endpoint. */
+const ServiceChoiceSchema = Type.Object(
+  {
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    endpoint: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   },
   { additionalProperties: false },
 );
@@ -324,7 +336,7 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
         params: CaseIdParams,
         body: Type.Object(
           {
-            service: Type.Optional(ServiceSchema),
+            service: Type.Optional(ServiceChoiceSchema),
             warmTransfer: Type.Optional(Type.Union([Type.Literal('connected'), Type.Literal('failed')])),
           },
           { additionalProperties: false },
@@ -334,7 +346,20 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
       config: { access: 'case.change' },
     },
     async (request) =>
-      caseBody(await recordOutcome(app.ctx, callerOf(request), request.params.id, request.body)),
+      caseBody(
+        await recordOutcome(app.ctx, callerOf(request), request.params.id, {
+          ...(request.body.service
+            ? {
+                service: {
+                  id: request.body.service.id,
+                  name: request.body.service.name ?? request.body.service.id,
+                  endpoint: request.body.service.endpoint ?? '',
+                },
+              }
+            : {}),
+          ...(request.body.warmTransfer ? { warmTransfer: request.body.warmTransfer } : {}),
+        }),
+      ),
   );
 
   r.post(

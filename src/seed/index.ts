@@ -9,6 +9,7 @@ import { seedCasesDemo } from './cases';
 import { seedDirectoryDemo } from './directory';
 import { seedShippedPathways } from './pathways';
 import { seedRollout } from './rollout';
+import { seedTelephonyDemo } from './telephony';
 
 /** The demo log-ins, printed at start in demo mode and never created otherwise. */
 export const DEMO_PASSWORD = 'demo';
@@ -92,5 +93,6 @@ async function seedModuleDemos(db: Db): Promise<boolean> {
   const rollout = await seedRollout(db, DEMO_PASSWORD);
   const directory = await seedDirectoryDemo(db, DEMO_PASSWORD);
   const cases = await seedCasesDemo(db, DEMO_PASSWORD);
-  return rollout || directory || cases;
+  const telephony = await seedTelephonyDemo(db, DEMO_PASSWORD);
+  return rollout || directory || cases || telephony;
 }

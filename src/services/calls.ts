@@ -17,6 +17,8 @@ import {
   type StoredCall,
   saveCallEvent,
 } from '../store/calls';
+import type { Tx } from '../store/db';
+import { callsFromNumber, oldestQueuedForUpdate } from '../store/telephony';
 import type { ServiceContext } from './context';
 import { locate } from './locate';
 import { type Caller, inUseCase, listScope } from './use-case';
@@ -24,13 +26,13 @@ import { type Caller, inUseCase, listScope } from './use-case';
 export type { StoredCall as HandledCall } from '../store/calls';
 
 /** Where a call belongs, as the policy reads it: the provider answering it and the caller's area. */
-const callRecord = (call: StoredCall): RecordRef => ({
+export const callRecord = (call: StoredCall): RecordRef => ({
   providerCode: call.providerCode,
   areaCode: call.areaCode,
 });
 
 // Random, so API nodes behind a load balancer never hand out the same id.
-const newCallId = () => `C-${randomUUID()}`;
+export const newCallId = () => `C-${randomUUID()}`;
 
 export interface CallOffer {
   /** The caller's postcode (full or district), from which the area is found. */
@@ -50,30 +52,46 @@ export async function offerCall(ctx: ServiceContext, caller: Caller, offer: Call
   return inUseCase(ctx, caller, async (u) => {
     const at = offer.at ?? u.now;
     checkCallTime('offered', at, u.now);
-    let areaCode: string | null = null;
-    if (offer.postcode) {
-      areaCode = (await locate(ctx, offer.postcode, at, u.tx)).area.code;
-    } else if (offer.areaCode) {
-      areaCode = offer.areaCode.toUpperCase();
-      if (!(await ctx.geography()).areas.has(areaCode))
-        throw notFound(`There is no commissioning area "${offer.areaCode}".`);
-    }
-    let providerCode = caller.actor.organisationCode;
-    if (areaCode) {
-      const decision = await ctx.route(areaCode, at);
-      if (!decision.live || !decision.provider) {
-        throw conflict(
-          `111 is not live in ${decision.areaName} on ${at.toISOString().slice(0, 10)}. ${decision.advice ?? ''}`.trim(),
-        );
-      }
-      providerCode = decision.provider.code;
-    }
-    const call: StoredCall = { ...offeredCall(newCallId(), at), areaCode, providerCode };
-    await u.allow('call.offer', callRecord(call), { type: 'call_queue', id: areaCode ?? providerCode });
+    const placed = await placeCall(ctx, u.tx, offer, at, caller.actor.organisationCode);
+    const call: StoredCall = { ...offeredCall(newCallId(), at), ...placed };
+    await u.allow('call.offer', callRecord(call), {
+      type: 'call_queue',
+      id: placed.areaCode ?? placed.providerCode,
+    });
     await insertCall(u.tx, call, caller.actor.userId);
     await u.audit('create', { type: 'call', id: call.id });
     return call;
   });
+}
+
+/**
+ * Where an offered call queues: the caller's area (from the postcode, or as given) and the provider
+ * commissioned there at that instant; with neither, the offerer's own provider (`fallbackProvider`).
+ * One copy of the routing, for calls offered by hand and by the telephony switch.
+ */
+export async function placeCall(
+  ctx: ServiceContext,
+  tx: Tx,
+  offer: Pick<CallOffer, 'postcode' | 'areaCode'>,
+  at: Date,
+  fallbackProvider: string,
+): Promise<{ areaCode: string | null; providerCode: string }> {
+  let areaCode: string | null = null;
+  if (offer.postcode) {
+    areaCode = (await locate(ctx, offer.postcode, at, tx)).area.code;
+  } else if (offer.areaCode) {
+    areaCode = offer.areaCode.toUpperCase();
+    if (!(await ctx.geography()).areas.has(areaCode))
+      throw notFound(`There is no commissioning area "${offer.areaCode}".`);
+  }
+  if (!areaCode) return { areaCode, providerCode: fallbackProvider };
+  const decision = await ctx.route(areaCode, at);
+  if (!decision.live || !decision.provider) {
+    throw conflict(
+      `111 is not live in ${decision.areaName} on ${at.toISOString().slice(0, 10)}. ${decision.advice ?? ''}`.trim(),
+    );
+  }
+  return { areaCode, providerCode: decision.provider.code };
 }
 
 export interface CallHappening {
@@ -135,5 +153,56 @@ export async function callEvents(ctx: ServiceContext, caller: Caller, callId: st
     await u.allow('call.read', callRecord(call), { type: 'call', id: callId });
     await u.audit('read', { type: 'call', id: callId });
     return loadCallEvents(u.tx, callId);
+  });
+}
+
+/**
+ * "Answer next call": the longest-waiting call of the adviser's own provider is answered by them, now.
+ * Undefined when nobody is waiting. A call another adviser is answering at the same moment is skipped,
+ * so two advisers never get the same call.
+ */
+export async function answerNextCall(ctx: ServiceContext, caller: Caller): Promise<StoredCall | undefined> {
+  await listScope(ctx, caller, 'call.record', { type: 'call_queue', id: caller.actor.organisationCode });
+  return inUseCase(ctx, caller, async (u) => {
+    const call = await oldestQueuedForUpdate(u.tx, caller.actor.organisationCode);
+    if (!call) return undefined;
+    await u.allow('call.record', callRecord(call), { type: 'call', id: call.id });
+    const event: CallEvent = { callId: call.id, kind: 'answered', at: u.now };
+    const next: StoredCall = { ...call, ...applyCallEvent(call, event) };
+    await saveCallEvent(u.tx, next, event, caller.actor.userId);
+    await u.audit('update', { type: 'call', id: call.id }, { event: 'answered', via: 'answer-next' });
+    return next;
+  });
+}
+
+/** How far back an earlier call from the same number makes this one a repeat call. */
+export const REPEAT_CALLER_HOURS = 72;
+
+export interface RepeatCaller {
+  /** Earlier calls from the same number to the same provider within 72 hours before this one. */
+  readonly earlier: readonly { readonly callId: string; readonly offeredAt: Date; readonly status: string }[];
+  readonly repeat: boolean;
+}
+
+/**
+ * Whether the caller rang before (same presented number, same provider, within 72 hours): the
+ * adviser is warned, since a second call about the same problem is a known sign of a missed illness.
+ */
+export async function repeatCaller(
+  ctx: ServiceContext,
+  caller: Caller,
+  callId: string,
+): Promise<RepeatCaller> {
+  return inUseCase(ctx, caller, async (u) => {
+    const call = await findCall(u.tx, callId);
+    if (!call) throw notFound(`There is no call ${callId}.`);
+    await u.allow('call.read', callRecord(call), { type: 'call', id: callId });
+    if (!call.callerNumber || call.callerNumber === 'withheld') return { earlier: [], repeat: false };
+    const since = new Date(call.offeredAt.getTime() - REPEAT_CALLER_HOURS * 3_600_000);
+    const earlier = (await callsFromNumber(u.tx, call.callerNumber, since, call.providerCode))
+      .filter((c) => c.id !== call.id && c.offeredAt.getTime() <= call.offeredAt.getTime())
+      .map((c) => ({ callId: c.id, offeredAt: c.offeredAt, status: c.status }));
+    await u.audit('read', { type: 'call', id: callId }, { via: 'repeat-caller' });
+    return { earlier, repeat: earlier.length > 0 };
   });
 }

@@ -6,11 +6,18 @@ import type { CallTable } from './schema';
 export interface StoredCall extends Call {
   readonly areaCode: string | null;
   readonly providerCode: string;
+  /** The telephony switch's reference, for a call that came through the CTI adapter. */
+  readonly callRef?: string | null;
+  /** The caller's number as the switch presented it (CLI), when it did. */
+  readonly callerNumber?: string | null;
+  readonly dialled?: string | null;
+  /** The switch's agent (log-in or extension) that answered it. */
+  readonly agent?: string | null;
 }
 
 type CallRow = Selectable<CallTable>;
 
-const toCall = (r: CallRow): StoredCall => ({
+export const toCall = (r: CallRow): StoredCall => ({
   id: r.id,
   areaCode: r.area_code,
   providerCode: r.provider_code,
@@ -20,6 +27,10 @@ const toCall = (r: CallRow): StoredCall => ({
   abandonedAt: r.abandoned_at,
   transferredAt: r.transferred_at,
   endedAt: r.ended_at,
+  callRef: r.call_ref,
+  callerNumber: r.caller_number,
+  dialled: r.dialled,
+  agent: r.agent,
 });
 
 const toRow = (c: StoredCall) => ({
@@ -32,6 +43,10 @@ const toRow = (c: StoredCall) => ({
   abandoned_at: c.abandonedAt,
   transferred_at: c.transferredAt,
   ended_at: c.endedAt,
+  call_ref: c.callRef ?? null,
+  caller_number: c.callerNumber ?? null,
+  dialled: c.dialled ?? null,
+  agent: c.agent ?? null,
 });
 
 /** Writes a new call and its `offered` event together. */
@@ -79,7 +94,8 @@ export async function saveCallEvent(
   event: CallEvent,
   recordedBy: number | null,
 ): Promise<void> {
-  const { id: _id, ...changes } = toRow(call);
+  // What the switch said when it offered the call never changes afterwards.
+  const { id: _id, call_ref: _ref, caller_number: _number, dialled: _dialled, ...changes } = toRow(call);
   await tx
     .updateTable('call')
     .set({ ...changes, ...(event.kind === 'answered' ? { answered_by: recordedBy } : {}) })

@@ -119,6 +119,21 @@ export interface CallTable {
   transferred_at: Date | null;
   ended_at: Date | null;
   answered_by: number | null;
+  /** The telephony switch's reference for the call (absent for calls taken by hand). */
+  call_ref: ColumnType<string | null, string | null | undefined, string | null>;
+  caller_number: ColumnType<string | null, string | null | undefined, string | null>;
+  dialled: ColumnType<string | null, string | null | undefined, string | null>;
+  agent: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+export interface TelephonyEventTable {
+  id: Generated<string>;
+  call_ref: string;
+  type: string;
+  at: Timestamp;
+  call_id: string;
+  received_at: GeneratedTimestamp;
+  body: Json<Record<string, unknown>>;
 }
 
 export interface CallEventTable {
@@ -337,6 +352,7 @@ export interface Database {
   setting: SettingTable;
   call: CallTable;
   call_event: CallEventTable;
+  telephony_event: TelephonyEventTable;
   outbox: OutboxTable;
   received_message: ReceivedMessageTable;
   delivery_attempt: DeliveryAttemptTable;

@@ -19,6 +19,7 @@ import type {
   RouteSchema,
   TimelineAnswer,
 } from '../../src/api/rollout';
+import type { LiveQueueSchema } from '../../src/api/telephony';
 import type { PathwayHit as PathwayHitSchema, SessionState } from '../../src/api/triage';
 
 // Auth
@@ -29,6 +30,7 @@ export type Login = Static<typeof LoginAnswer>;
 export type Call = Static<typeof CallSchema>;
 export type Case = Static<typeof CaseSchema>;
 export type QueueEntry = Static<typeof QueueEntrySchema>;
+export type LiveQueue = Static<typeof LiveQueueSchema>;
 
 // Directory of Services
 export type SearchResult = Static<typeof SearchAnswer>;

@@ -6,6 +6,8 @@ const WORDS: Record<Permission, string> = {
   'call.offer': 'offer calls to the queue',
   'call.read': 'see calls and their events',
   'call.record': 'record answered, abandoned, transferred and ended calls',
+  'telephony.event':
+    'report calls from the telephony switch (offered, answered, abandoned, transferred, ended)',
   'case.open': 'open cases',
   'case.read': 'read and replay cases',
   'case.change': 'record triage results and outcomes, close cases',

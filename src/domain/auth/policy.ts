@@ -62,6 +62,8 @@ export const POLICY = {
     provider_admin: 'provider',
     system_admin: 'any',
   },
+  // The telephony switch reports every call it distributes, for whichever provider it routes it to.
+  'telephony.event': { telephony: 'any', system_admin: 'any' },
   // Cases: the patient's record of the call.
   'case.open': { health_adviser: 'provider', clinician: 'provider' },
   'case.read': {

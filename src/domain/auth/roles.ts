@@ -7,6 +7,8 @@ export const ROLES = [
   'dos_lead',
   'governance',
   'system_admin',
+  // A service account of the telephony switch (its CTI adapter), not a person: it reports calls.
+  'telephony',
 ] as const;
 
 export type Role = (typeof ROLES)[number];

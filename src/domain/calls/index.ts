@@ -16,4 +16,13 @@ export {
   type OutcomeKpis,
   OutcomeTally,
 } from './outcomes';
+export {
+  checkTelephonyEvent,
+  type LiveQueue,
+  liveQueue,
+  type QueuedCallView,
+  startOfLondonDay,
+  type TelephonyEvent,
+  type TelephonyEventType,
+} from './telephony';
 export type * from './types';

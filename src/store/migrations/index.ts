@@ -10,6 +10,7 @@ import * as outboxProvider from './0008_outbox_provider';
 import * as users from './0009_users';
 import * as delivery from './0010_delivery';
 import * as governance from './0012_governance';
+import * as callFlow from './0016_call_flow';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009_users': users,
   '0012_governance': governance,
   '0010_delivery': delivery,
+  '0016_call_flow': callFlow,
 };

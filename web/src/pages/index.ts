@@ -9,6 +9,8 @@ import { Outbox } from './Outbox';
 import { Reports } from './Reports';
 import { Rollout } from './Rollout';
 import { Triage } from './Triage';
+import { Wallboard } from './Wallboard';
+import { Workspace } from './Workspace';
 
 export interface Screen {
   readonly id: string;
@@ -22,10 +24,22 @@ export interface Screen {
 /** The console's screens, in the order an adviser's shift meets them. Each module adds its page here. */
 export const SCREENS: readonly [Screen, ...Screen[]] = [
   {
+    id: 'workspace',
+    title: 'Workspace',
+    purpose: 'One call from answer to outcome: caller, patient, triage, the Directory, refer or dispatch.',
+    Component: Workspace,
+  },
+  {
     id: 'calls',
     title: 'Calls',
     purpose: 'The call queue: offered, answered, abandoned and transferred calls.',
     Component: Calls,
+  },
+  {
+    id: 'wallboard',
+    title: 'Wallboard',
+    purpose: 'The live queue for the floor: waiting, longest wait, advisers free, the 60-second line.',
+    Component: Wallboard,
   },
   {
     id: 'triage',

@@ -1,0 +1,144 @@
+import {
+  applyCallEvent,
+  type CallEvent,
+  checkCallTime,
+  checkTelephonyEvent,
+  type LiveQueue,
+  liveQueue,
+  offeredCall,
+  startOfLondonDay,
+  type TelephonyEvent,
+} from '../domain/calls/index';
+import { conflict } from '../domain/errors';
+import {
+  findCall as findCallById,
+  insertCall,
+  listCalls as loadCalls,
+  type StoredCall,
+  saveCallEvent,
+} from '../store/calls';
+import {
+  adviserAvailability,
+  findCallByRefForUpdate,
+  findTelephonyEvent,
+  insertTelephonyEvent,
+  lockCallRef,
+  queuedCalls,
+} from '../store/telephony';
+import { callRecord, newCallId, placeCall } from './calls';
+import type { ServiceContext } from './context';
+import { type Caller, inUseCase, listScope } from './use-case';
+
+export interface TelephonyReceipt {
+  readonly call: StoredCall;
+  /** False when this (callRef, type) had been received before, or the call had already got there. */
+  readonly changed: boolean;
+}
+
+/** When an event's moment is already on the call (the adviser answered in the console before the switch said so). */
+function alreadyHappened(call: StoredCall, type: Exclude<TelephonyEvent['type'], 'offered'>): boolean {
+  switch (type) {
+    case 'answered':
+      return call.answeredAt !== null;
+    case 'abandoned':
+      return call.abandonedAt !== null;
+    case 'transferred':
+      return call.transferredAt !== null;
+    case 'ended':
+      return call.endedAt !== null;
+  }
+}
+
+/**
+ * What the telephony switch reports about a call (its CTI adapter). An offered call is routed, by the
+ * caller's postcode or area, to the provider commissioned there and queues there; with neither, it
+ * queues at the switch account's own provider. Idempotent by (callRef, type): a repeat changes nothing
+ * and answers with the call as it is.
+ */
+export async function receiveTelephonyEvent(
+  ctx: ServiceContext,
+  caller: Caller,
+  event: TelephonyEvent,
+): Promise<TelephonyReceipt> {
+  checkTelephonyEvent(event);
+  await listScope(ctx, caller, 'telephony.event', { type: 'call_queue' });
+  return inUseCase(ctx, caller, async (u) => {
+    await lockCallRef(u.tx, event.callRef);
+    const seen = await findTelephonyEvent(u.tx, event.callRef, event.type);
+    if (seen) {
+      const call = await findCallById(u.tx, seen.callId);
+      if (call) return { call, changed: false };
+    }
+    checkCallTime(event.type, event.at, u.now);
+    if (event.type === 'offered') {
+      const placed = await placeCall(
+        ctx,
+        u.tx,
+        { postcode: event.postcode, areaCode: event.areaCode },
+        event.at,
+        caller.actor.organisationCode,
+      );
+      const call: StoredCall = {
+        ...offeredCall(newCallId(), event.at),
+        ...placed,
+        callRef: event.callRef,
+        callerNumber: event.callerNumber,
+        dialled: event.dialled ?? null,
+        agent: null,
+      };
+      await u.allow('telephony.event', callRecord(call), { type: 'call_queue', id: placed.providerCode });
+      await insertCall(u.tx, call, caller.actor.userId);
+      await insertTelephonyEvent(u.tx, event, call.id);
+      await u.audit('create', { type: 'call', id: call.id }, { via: 'telephony', callRef: event.callRef });
+      return { call, changed: true };
+    }
+    const call = await findCallByRefForUpdate(u.tx, event.callRef);
+    if (!call)
+      throw conflict(
+        `No call "${event.callRef}" was offered: the switch must send its "offered" event before "${event.type}".`,
+      );
+    await u.allow('telephony.event', callRecord(call), { type: 'call', id: call.id });
+    await insertTelephonyEvent(u.tx, event, call.id);
+    // The console may have got there first (an adviser pressed "answer next"): the switch's word is
+    // kept, and the call is not moved twice.
+    if (alreadyHappened(call, event.type)) return { call, changed: false };
+    const happening: CallEvent = { callId: call.id, kind: event.type, at: event.at };
+    const next: StoredCall = {
+      ...call,
+      ...applyCallEvent(call, happening),
+      ...(event.agent ? { agent: event.agent } : {}),
+    };
+    await saveCallEvent(u.tx, next, happening, caller.actor.userId);
+    await u.audit('update', { type: 'call', id: call.id }, { event: event.type, via: 'telephony' });
+    return { call: next, changed: true };
+  });
+}
+
+/**
+ * A provider's live queue: the calls waiting with their positions and waits, advisers free, and
+ * today's 60-second line. Provider staff see their own provider's; a system administrator names one.
+ */
+export async function readLiveQueue(
+  ctx: ServiceContext,
+  caller: Caller,
+  providerCode?: string,
+): Promise<LiveQueue> {
+  const scope = await listScope(ctx, caller, 'call.read', { type: 'call_queue' });
+  const provider =
+    scope.kind === 'provider' ? scope.providerCode : (providerCode ?? caller.actor.organisationCode);
+  const db = ctx.store.db;
+  const now = ctx.now();
+  const [queued, today, advisers] = await Promise.all([
+    queuedCalls(db, provider),
+    loadCalls(db, { providerCode: provider, from: startOfLondonDay(now), to: new Date(now.getTime() + 1) }),
+    adviserAvailability(db, provider, now),
+  ]);
+  return liveQueue({
+    providerCode: provider,
+    now,
+    queued,
+    today,
+    advisersSignedIn: advisers.signedIn,
+    advisersOnCalls: advisers.onCalls,
+  });
+}

@@ -1,0 +1,128 @@
+import { sql } from 'kysely';
+import type { TelephonyEvent } from '../domain/calls/index';
+import { type StoredCall, toCall } from './calls';
+import type { Db, Tx } from './db';
+
+/**
+ * Serialises the events of one switch call reference across API nodes for the rest of the
+ * transaction, so a repeated "offered" arriving twice at once is seen as the repeat it is.
+ */
+export async function lockCallRef(tx: Tx, callRef: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext(${`telephony:${callRef}`}))`.execute(tx);
+}
+
+/** The call a switch event was already taken for, when this (callRef, type) came before. */
+export async function findTelephonyEvent(
+  tx: Tx,
+  callRef: string,
+  type: string,
+): Promise<{ callId: string } | undefined> {
+  const row = await tx
+    .selectFrom('telephony_event')
+    .select('call_id')
+    .where('call_ref', '=', callRef)
+    .where('type', '=', type)
+    .executeTakeFirst();
+  return row ? { callId: row.call_id } : undefined;
+}
+
+export async function insertTelephonyEvent(tx: Tx, e: TelephonyEvent, callId: string): Promise<void> {
+  await tx
+    .insertInto('telephony_event')
+    .values({
+      call_ref: e.callRef,
+      type: e.type,
+      at: e.at,
+      call_id: callId,
+      body: JSON.stringify({ ...e, at: e.at.toISOString() }),
+    })
+    .execute();
+}
+
+/** The call a switch reference names, locked for the event about to change it. */
+export async function findCallByRefForUpdate(tx: Tx, callRef: string): Promise<StoredCall | undefined> {
+  const row = await tx
+    .selectFrom('call')
+    .selectAll()
+    .where('call_ref', '=', callRef)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? toCall(row) : undefined;
+}
+
+/**
+ * The longest-waiting call of a provider's queue, locked; one another adviser is answering at this
+ * moment is skipped, so two advisers pressing "answer next" at once get two different calls.
+ */
+export async function oldestQueuedForUpdate(tx: Tx, providerCode: string): Promise<StoredCall | undefined> {
+  const row = await tx
+    .selectFrom('call')
+    .selectAll()
+    .where('provider_code', '=', providerCode)
+    .where('status', '=', 'queued')
+    .orderBy('offered_at')
+    .orderBy('id')
+    .limit(1)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+  return row ? toCall(row) : undefined;
+}
+
+/** A provider's calls waiting now, oldest first. */
+export async function queuedCalls(db: Db | Tx, providerCode: string): Promise<StoredCall[]> {
+  const rows = await db
+    .selectFrom('call')
+    .selectAll()
+    .where('provider_code', '=', providerCode)
+    .where('status', '=', 'queued')
+    .orderBy('offered_at')
+    .execute();
+  return rows.map(toCall);
+}
+
+/**
+ * Who can take the next call: health advisers of the provider signed in now (an unexpired session),
+ * and how many of them are on a call (answered by them and not yet ended or transferred).
+ */
+export async function adviserAvailability(
+  db: Db | Tx,
+  providerCode: string,
+  now: Date,
+): Promise<{ signedIn: number; onCalls: number }> {
+  const signedIn = await db
+    .selectFrom('app_user as u')
+    .innerJoin('user_session as s', 's.user_id', 'u.id')
+    .select((eb) => eb.fn.count<string>('u.id').distinct().as('n'))
+    .where('u.organisation_code', '=', providerCode)
+    .where('u.role', '=', 'health_adviser')
+    .where('u.disabled_at', 'is', null)
+    .where('s.expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  const onCalls = await db
+    .selectFrom('call')
+    .select((eb) => eb.fn.count<string>('answered_by').distinct().as('n'))
+    .where('provider_code', '=', providerCode)
+    .where('status', '=', 'answered')
+    .where('answered_by', 'is not', null)
+    .executeTakeFirstOrThrow();
+  return { signedIn: Number(signedIn.n), onCalls: Number(onCalls.n) };
+}
+
+/** Calls the caller's number made in a window, newest first (for the repeat-caller warning). */
+export async function callsFromNumber(
+  db: Db | Tx,
+  callerNumber: string,
+  since: Date,
+  providerCode: string,
+): Promise<StoredCall[]> {
+  const rows = await db
+    .selectFrom('call')
+    .selectAll()
+    .where('caller_number', '=', callerNumber)
+    .where('provider_code', '=', providerCode)
+    .where('offered_at', '>=', since)
+    .orderBy('offered_at', 'desc')
+    .execute();
+  return rows.map(toCall);
+}
