@@ -44,7 +44,7 @@ describe('open111 CLI: triage commands', () => {
     );
     expect(text).toMatch(/chest-pain\/crushing .* → yes/);
     expect(text).toMatch(
-      /assumed \(4, safe defaults\): unresponsive=no, choking=no, fitting_now=no, severe_bleeding=no/,
+      /assumed \(4, unreported: unknown\): unresponsive=no, choking=no, fitting_now=no, severe_bleeding=no/,
     );
   });
 

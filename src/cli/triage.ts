@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { contentPath } from '../content/files';
 import { APPROVALS_FILE, triageContent, validateTriageFiles } from '../content/triage';
 import { invalid } from '../domain/errors';
-import { type Evidence, evaluateEvidence, evidenceSummary } from '../domain/triage/index';
+import { DONT_KNOW, type Evidence, evaluateEvidence, evidenceSummary } from '../domain/triage/index';
 
 /** `open111 validate-pathways`: checks all triage content and lists every problem; exit 2 when any. */
 export function validatePathwaysCommand(opts: { recordApprovals?: boolean }): number {
@@ -65,11 +65,13 @@ export function triageEvidenceCommand(file: string, opts: { json?: boolean }): v
   console.log('path');
   for (const s of r.path)
     console.log(
-      `  ${s.assumed ? '~' : ' '} ${s.pathwayId}/${s.questionId}  ${s.question}  → ${s.value}${s.assumed ? '  (assumed)' : ''}`,
+      `  ${s.assumed ? '~' : ' '} ${s.pathwayId}/${s.questionId}  ${s.question}  → ${s.value}${
+        s.value === DONT_KNOW ? ` (taken as ${s.takenAs ?? 'the pathway’s route'})` : ''
+      }${s.assumed ? `  (assumed: ${s.decidedBy})` : ''}`,
     );
   console.log(
     r.assumed.length
-      ? `assumed (${r.assumed.length}, safe defaults): ${r.assumed.map((a) => `${a.finding}=${a.value}`).join(', ')}`
+      ? `assumed (${r.assumed.length}, unreported: ${r.unreported}): ${r.assumed.map((a) => `${a.finding}=${a.value}`).join(', ')}`
       : 'assumed: nothing',
   );
   console.log('DEMONSTRATION CONTENT — NOT FOR CLINICAL USE');
