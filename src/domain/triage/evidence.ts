@@ -91,7 +91,7 @@ export function evidenceSummary(r: EvidenceResult) {
 /** The finding code for the patient's age in years: taken from the evidence's `age`. */
 export const AGE_FINDING = 'age';
 
-function choosePathway(content: TriageContent, e: Evidence): Pathway {
+function choosePathway(content: TriageContent, e: Evidence): Pathway | null {
   if (e.pathwayId) {
     const pw = content.current.get(e.pathwayId);
     if (!pw) throw notFound(`There is no pathway "${e.pathwayId}".`);
@@ -107,9 +107,33 @@ function choosePathway(content: TriageContent, e: Evidence): Pathway {
   }
   if (!e.complaint)
     throw invalid('Say what the problem is: give a complaint, a symptomGroup or a pathwayId.');
-  const best = searchPathways(content, e.complaint, { ageYears: e.age, sex: e.sex })[0];
-  if (!best) throw notFound(`No pathway matches "${e.complaint}" for a ${e.age}-year-old ${e.sex}.`);
-  return best.pathway;
+  // The caller's words choose among the pathways, and what they report counts too, for the pathway that
+  // asks about it: "fell off a ladder, the bone is showing" with a deformity reported is a limb injury
+  // more than a fall. Each reported finding a pathway asks about counts 5 (a matched word counts 2, a
+  // keyword phrase 10 a word).
+  const asks = (pw: Pathway) => new Set([...pw.questions.values()].map((q) => q.finding));
+  const reported = e.present ?? [];
+  const overlap = (pw: Pathway) => {
+    const a = asks(pw);
+    return reported.filter((f) => a.has(f)).length;
+  };
+  const words = new Map(
+    searchPathways(content, e.complaint, { ageYears: e.age, sex: e.sex }).map((m) => [m.pathway, m.score]),
+  );
+  const ranked = [...content.current.values()]
+    .filter((pw) => pathwayFits(pw, e.age, e.sex))
+    .map((pathway) => ({ pathway, score: (words.get(pathway) ?? 0) + 5 * overlap(pathway) }))
+    .filter((x) => x.score > 0)
+    // Ties go to the pathway with more questions (the more specific one), then by id, never by chance.
+    .sort(
+      (a, b) =>
+        b.score - a.score ||
+        b.pathway.questions.size - a.pathway.questions.size ||
+        a.pathway.id.localeCompare(b.pathway.id),
+    );
+  if (ranked[0]) return ranked[0].pathway;
+  // Module 0 runs before every pathway: when it alone ends the call, no pathway is needed.
+  return null;
 }
 
 function checkEvidence(content: TriageContent, e: Evidence): void {
@@ -215,7 +239,9 @@ function unreportedAnswer(
  */
 export function evaluateEvidence(content: TriageContent, e: Evidence): EvidenceResult {
   checkEvidence(content, e);
-  const pathway = choosePathway(content, e);
+  const chosen = choosePathway(content, e);
+  // Without a pathway, module 0 runs alone (its "continue" comes back to its start, which ends the run).
+  const pathway = chosen ?? content.module0;
   const session = {
     pathwayId: pathway.id,
     pathwayVersion: pathway.version,
@@ -241,6 +267,10 @@ export function evaluateEvidence(content: TriageContent, e: Evidence): EvidenceR
         report: r.report,
       };
     }
+    if (!chosen && path.some((p) => p.questionId === r.question.id))
+      throw notFound(
+        `No pathway matches "${e.complaint}" for a ${e.age}-year-old ${e.sex}, and module 0 found no immediate threat to life.`,
+      );
     const known = answerFromEvidence(content, e, r.question);
     const decided =
       known !== undefined
