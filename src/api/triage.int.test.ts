@@ -404,7 +404,7 @@ describeEachEngine('triage API', (use) => {
       expect(res.statusCode).toBe(200);
       const q = res.json<Questionnaire>();
       await validateFhir(q);
-      expect(q).toMatchObject({ id: 'chest-pain', title: 'Chest pain', version: '1', status: 'active' });
+      expect(q).toMatchObject({ id: 'chest-pain', title: 'Chest pain', version: '2', status: 'active' });
       expect(q.item?.[0]).toMatchObject({ linkId: 'chest-pain.crushing', type: 'boolean' });
       const bundle = (await fhir('/Questionnaire')).json<Bundle>();
       expect(bundle.total).toBe(triageContent().current.size + 1);
@@ -506,7 +506,7 @@ describeEachEngine('triage API', (use) => {
       expect(qr).toMatchObject({
         id: s.id,
         status: 'in-progress',
-        questionnaire: 'https://open111.dev/fhir/Questionnaire/chest-pain|1',
+        questionnaire: 'https://open111.dev/fhir/Questionnaire/chest-pain|2',
       });
       expect(qr.item).toHaveLength(5);
       expect(qr.extension?.[0]?.valueCoding?.code).toBe('Dx011');
