@@ -7,7 +7,7 @@ import { triageContent } from '../content/triage';
 import { hashPassword } from '../domain/auth/index';
 import { replay } from '../domain/triage/index';
 import { auditTrail } from '../store/audit';
-import { readTriageSession } from '../store/triage';
+import { findTriageSession, readTriageSession } from '../store/triage';
 import { insertUser } from '../store/users';
 import type { SessionStateBody } from './triage';
 
@@ -352,6 +352,44 @@ describeEachEngine('triage API', (use) => {
     expect(bad.json().detail).toMatch(/nonsense is not a known finding/);
   });
 
+  it('takes "don’t know" as an answer: stored as given, the cautious path followed, the record says so', async () => {
+    let s = await start('chest-pain');
+    expect(s.next?.dontKnow).toEqual({ value: 'dont_know', label: 'Don’t know' });
+    s = await pastModule0(s);
+    s = await answer(s, 'dont_know');
+    expect(s.outcome?.disposition.code).toBe('Dx011');
+    expect(s.answers.at(-1)).toMatchObject({
+      questionId: 'crushing',
+      value: 'dont_know',
+      label: 'Don’t know',
+    });
+    expect(s.outcome?.report[0]).toMatch(/^Not known: .*taken as Yes/);
+    const stored = await findTriageSession(use().db, s.id);
+    expect(stored?.events.at(-1)).toMatchObject({ kind: 'answer', value: 'dont_know' });
+  });
+
+  it('evaluates evidence with unreported findings taken as absent, listing how each answer was decided', async () => {
+    const evidence = {
+      age: 45,
+      sex: 'female',
+      pathwayId: 'chest-pain',
+      absent: ['chest_pain_crushing'],
+    };
+    const unknown = (await post('/api/triage/evidence', evidence)).json();
+    expect(unknown).toMatchObject({ unreported: 'unknown', disposition: { code: 'Dx011' } });
+    const res = await post('/api/triage/evidence', { ...evidence, unreported: 'absent' });
+    expect(res.statusCode, res.body).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ unreported: 'absent', disposition: { code: 'Dx03' } });
+    expect(body.assumed.at(-1)).toMatchObject({
+      finding: 'pain_score',
+      value: 'dont_know',
+      decidedBy: 'dont_know',
+    });
+    const bad = await post('/api/triage/evidence', { ...evidence, unreported: 'sometimes' });
+    expect(bad.statusCode).toBe(400);
+  });
+
   describe('FHIR', () => {
     const fhir = (url: string, init: { method?: 'GET' | 'POST'; payload?: unknown } = {}) =>
       api.app.inject({
@@ -366,7 +404,7 @@ describeEachEngine('triage API', (use) => {
       expect(res.statusCode).toBe(200);
       const q = res.json<Questionnaire>();
       await validateFhir(q);
-      expect(q).toMatchObject({ id: 'chest-pain', title: 'Chest pain', version: '1', status: 'active' });
+      expect(q).toMatchObject({ id: 'chest-pain', title: 'Chest pain', version: '2', status: 'active' });
       expect(q.item?.[0]).toMatchObject({ linkId: 'chest-pain.crushing', type: 'boolean' });
       const bundle = (await fhir('/Questionnaire')).json<Bundle>();
       expect(bundle.total).toBe(triageContent().current.size + 1);
@@ -412,6 +450,33 @@ describeEachEngine('triage API', (use) => {
       expect(out.extension?.[0]?.valueCoding?.code).toBe('Dx02');
     });
 
+    it('takes data-absent-reason asked-unknown as "don’t know" in $next-question', async () => {
+      const items = [
+        ...M0.map((id) => ({ linkId: `module-0.${id}`, answer: [{ valueBoolean: false }] })),
+        {
+          linkId: 'chest-pain.crushing',
+          answer: [
+            {
+              valueCoding: {
+                system: 'http://terminology.hl7.org/CodeSystem/data-absent-reason',
+                code: 'asked-unknown',
+              },
+            },
+          ],
+        },
+      ];
+      const res = await fhir('/Questionnaire/chest-pain/$next-question', {
+        method: 'POST',
+        payload: { resourceType: 'QuestionnaireResponse', status: 'in-progress', item: items },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const out = res.json<QuestionnaireResponse>();
+      await validateFhir(out);
+      expect(out.status).toBe('completed');
+      expect(out.extension?.[0]?.valueCoding?.code).toBe('Dx011');
+      expect(out.item?.at(-1)?.answer?.[0]?.valueCoding?.code).toBe('asked-unknown');
+    });
+
     it('refuses a malformed $next-question input with an OperationOutcome', async () => {
       for (const payload of [
         { resourceType: 'Patient' },
@@ -441,7 +506,7 @@ describeEachEngine('triage API', (use) => {
       expect(qr).toMatchObject({
         id: s.id,
         status: 'in-progress',
-        questionnaire: 'https://open111.dev/fhir/Questionnaire/chest-pain|1',
+        questionnaire: 'https://open111.dev/fhir/Questionnaire/chest-pain|2',
       });
       expect(qr.item).toHaveLength(5);
       expect(qr.extension?.[0]?.valueCoding?.code).toBe('Dx011');

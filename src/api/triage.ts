@@ -30,6 +30,7 @@ const QuestionView = Type.Object({
   rationale: Type.String(),
   finding: Type.String(),
   options: Type.Array(Type.Object({ value: Type.String(), label: Type.String() })),
+  dontKnow: Type.Object({ value: Type.String(), label: Type.String() }),
   unit: Type.Optional(Type.String()),
   min: Type.Optional(Type.Number()),
   max: Type.Optional(Type.Number()),
@@ -124,6 +125,8 @@ const EvidenceBody = Type.Object(
         Type.Union([Type.Number(), Type.String({ maxLength: 60 })]),
       ),
     ),
+    unknown: Type.Optional(Type.Array(Type.String({ maxLength: 80 }), { maxItems: 200 })),
+    unreported: Type.Optional(Type.Union([Type.Literal('unknown'), Type.Literal('absent')])),
   },
   { additionalProperties: false },
 );
@@ -240,7 +243,7 @@ export async function triagePlugin(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['triage'],
         summary:
-          'Evidence mode: choose the pathway and answer from the evidence; silent findings take the safe default',
+          'Evidence mode: choose the pathway and answer from the evidence; findings it does not mention are "don’t know" (unreported: unknown) or "no" (unreported: absent)',
         body: EvidenceBody,
       },
       config: { access: 'pathway.read' },

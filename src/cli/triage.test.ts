@@ -21,7 +21,7 @@ describe('open111 CLI: triage commands', () => {
   it('validate-pathways passes on the shipped content and says how much it checked', () => {
     const out = printed();
     expect(validatePathwaysCommand({})).toBe(0);
-    expect(out()).toMatch(/28 pathways \(module 0 included\), \d+ questions, valid/);
+    expect(out()).toMatch(/34 pathways \(module 0 included\), \d+ questions, valid/);
   });
 
   it('triage --evidence prints the disposition, the path and what was assumed', () => {
@@ -44,7 +44,7 @@ describe('open111 CLI: triage commands', () => {
     );
     expect(text).toMatch(/chest-pain\/crushing .* → yes/);
     expect(text).toMatch(
-      /assumed \(4, safe defaults\): unresponsive=no, choking=no, fitting_now=no, severe_bleeding=no/,
+      /assumed \(4, unreported: unknown\): unresponsive=no, choking=no, fitting_now=no, severe_bleeding=no/,
     );
   });
 

@@ -4,7 +4,15 @@ import { stringify } from 'yaml';
 import { contentPath } from '../content/files';
 import { APPROVALS_FILE, triageContent, validateTriageFiles } from '../content/triage';
 import { invalid } from '../domain/errors';
-import { type Evidence, evaluateEvidence, evidenceSummary } from '../domain/triage/index';
+import { type EvaluationReport, LEVELS } from '../domain/triage/evaluation';
+import {
+  DONT_KNOW,
+  type Evidence,
+  evaluateEvidence,
+  evidenceSummary,
+  type Unreported,
+} from '../domain/triage/index';
+import { type TriageEvaluation, triageEvaluation } from '../services/triage-eval';
 
 /** `open111 validate-pathways`: checks all triage content and lists every problem; exit 2 when any. */
 export function validatePathwaysCommand(opts: { recordApprovals?: boolean }): number {
@@ -65,14 +73,60 @@ export function triageEvidenceCommand(file: string, opts: { json?: boolean }): v
   console.log('path');
   for (const s of r.path)
     console.log(
-      `  ${s.assumed ? '~' : ' '} ${s.pathwayId}/${s.questionId}  ${s.question}  → ${s.value}${s.assumed ? '  (assumed)' : ''}`,
+      `  ${s.assumed ? '~' : ' '} ${s.pathwayId}/${s.questionId}  ${s.question}  → ${s.value}${
+        s.value === DONT_KNOW ? ` (taken as ${s.takenAs ?? 'the pathway’s route'})` : ''
+      }${s.assumed ? `  (assumed: ${s.decidedBy})` : ''}`,
     );
   console.log(
     r.assumed.length
-      ? `assumed (${r.assumed.length}, safe defaults): ${r.assumed.map((a) => `${a.finding}=${a.value}`).join(', ')}`
+      ? `assumed (${r.assumed.length}, unreported: ${r.unreported}): ${r.assumed.map((a) => `${a.finding}=${a.value}`).join(', ')}`
       : 'assumed: nothing',
   );
   console.log('DEMONSTRATION CONTENT — NOT FOR CLINICAL USE');
+}
+
+/** The evaluation as a table a person reads: one column per `unreported` mode. */
+export function formatEvaluation(e: TriageEvaluation): string[] {
+  const lines: string[] = [`triage evaluation: ${e.file} on content ${e.contentVersion}`];
+  const row = (label: string, cell: (r: EvaluationReport) => string) =>
+    lines.push(`  ${label.padEnd(34)}${e.reports.map((r) => cell(r).padStart(18)).join('')}`);
+  row('unreported findings taken as', (r) => r.unreported);
+  row('cases', (r) => String(r.cases));
+  row('right level', (r) => `${r.right} (${r.rightPct}%)`);
+  for (const l of LEVELS) row(`  of ${l}`, (r) => `${r.byLevel[l].right}/${r.byLevel[l].cases}`);
+  row('emergencies under-triaged', (r) => `${r.emergenciesUnderTriaged.length}/${r.emergencyCases}`);
+  row('any under-triage', (r) => String(r.underTriaged.length));
+  row('over-triage rate', (r) => `${r.overTriaged.length} (${r.overTriagePct}%)`);
+  row('self-care kept at self-care', (r) => `${r.selfCareKept}/${r.selfCareCases} (${r.selfCareKeptPct}%)`);
+  row('search chose another pathway', (r) => String(r.searchMismatches.length));
+  for (const r of e.reports) {
+    if (r.emergenciesUnderTriaged.length)
+      lines.push(`  [${r.unreported}] emergencies under-triaged: ${r.emergenciesUnderTriaged.join(', ')}`);
+    const wrong = r.outcomes.filter((o) => !o.right);
+    if (wrong.length)
+      lines.push(
+        `  [${r.unreported}] wrong level: ${wrong
+          .map((o) => `${o.id} (${o.expected} → ${o.level ?? 'none'}${o.dx ? ` ${o.dx}` : ''})`)
+          .join(', ')}`,
+      );
+    if (r.searchMismatches.length)
+      lines.push(
+        `  [${r.unreported}] search: ${r.searchMismatches.map((m) => `${m.id} (${m.expected} → ${m.chosen ?? 'none'})`).join(', ')}`,
+      );
+  }
+  lines.push('DEMONSTRATION CONTENT — NOT FOR CLINICAL USE');
+  return lines;
+}
+
+/** `open111 triage eval [FILE]`: every case through evidence mode; prints the table (or JSON). */
+export function triageEvalCommand(
+  file: string | undefined,
+  opts: { unreported?: string; json?: boolean },
+): void {
+  const modes = opts.unreported ? [opts.unreported as Unreported] : undefined;
+  const e = triageEvaluation({ ...(file ? { file } : {}), ...(modes ? { modes } : {}) });
+  if (opts.json) console.log(JSON.stringify(e, null, 2));
+  else for (const line of formatEvaluation(e)) console.log(line);
 }
 
 /** Adds the triage commands to the `open111` program. */
@@ -85,13 +139,27 @@ export function registerTriageCommands(program: Command): void {
       const code = validatePathwaysCommand(opts);
       if (code !== 0) process.exitCode = code;
     });
-  program
+  const triage = program
     .command('triage')
-    .description('run triage in evidence mode: open111 triage --evidence case.json')
-    .requiredOption(
+    .description('run triage in evidence mode: open111 triage --evidence case.json; open111 triage eval')
+    .option(
       '--evidence <file>',
-      'a JSON file: {age, sex, complaint | symptomGroup | pathwayId, present, absent, values}',
+      'a JSON file: {age, sex, complaint | symptomGroup | pathwayId, present, absent, values, unknown, unreported}',
     )
     .option('--json', 'print the result as JSON')
-    .action((opts: { evidence: string; json?: boolean }) => triageEvidenceCommand(opts.evidence, opts));
+    .action((opts: { evidence?: string; json?: boolean }) => {
+      if (!opts.evidence) throw invalid('Give --evidence FILE, or run `open111 triage eval`.');
+      triageEvidenceCommand(opts.evidence, opts);
+    });
+  triage
+    .command('eval [file]')
+    .description('run the triage cases (the development set by default) through evidence mode and score them')
+    .option(
+      '--unreported <mode>',
+      'what an unmentioned finding is taken as: absent or unknown (default: both)',
+    )
+    .option('--json', 'print the evaluation as JSON')
+    .action((file: string | undefined, opts: { unreported?: string; json?: boolean }) =>
+      triageEvalCommand(file, opts),
+    );
 }

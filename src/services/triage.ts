@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { invalid, notFound } from '../domain/errors';
 import {
   answersInForce,
+  DONT_KNOW,
   decideAnswer,
   decideBack,
   decideFinish,
@@ -9,6 +10,7 @@ import {
   evaluateEvidence as evaluate,
   evidenceSummary,
   type GivenAnswer,
+  labelOfValue,
   type Pathway,
   pathwayAt,
   pathwaysFor,
@@ -61,6 +63,8 @@ export interface TriageQuestionView {
   readonly rationale: string;
   readonly finding: string;
   readonly options: { readonly value: string; readonly label: string }[];
+  /** The answer "don't know", which every question takes (it follows the question's cautious path). */
+  readonly dontKnow: { readonly value: string; readonly label: string };
   readonly unit?: string;
   readonly min?: number;
   readonly max?: number;
@@ -131,6 +135,7 @@ function questionView(content: TriageContent, pathwayId: string, q: Question): T
     text: q.text,
     rationale: q.rationale,
     finding: q.finding,
+    dontKnow: { value: DONT_KNOW, label: labelOfValue(q, DONT_KNOW) },
   };
   if (q.type === 'yes_no')
     return {
@@ -148,12 +153,6 @@ function questionView(content: TriageContent, pathwayId: string, q: Question): T
     ...(finding?.kind === 'number' ? { min: finding.min, max: finding.max } : {}),
   };
 }
-
-const labelOf = (q: Question | undefined, value: string | number): string => {
-  if (!q || q.type === 'number') return `${value}${q?.type === 'number' ? ` ${q.unit}` : ''}`;
-  if (q.type === 'yes_no') return value === 'yes' ? 'Yes' : 'No';
-  return q.options.find((o) => o.value === value)?.label ?? String(value);
-};
 
 const inputOf = (s: StoredTriageSession) => ({
   pathwayId: s.pathwayId,
@@ -193,7 +192,7 @@ function sessionView(content: TriageContent, s: StoredTriageSession): TriageSess
         question: q?.text ?? a.questionId,
         finding: q?.finding ?? '',
         value: a.value,
-        label: labelOf(q, a.value),
+        label: labelOfValue(q, a.value),
         at: a.at.toISOString(),
         answeredBy: a.actor,
       };

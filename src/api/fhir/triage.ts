@@ -9,13 +9,14 @@ import type {
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { invalid } from '../../domain/errors';
-import type {
-  AnswerValue,
-  GivenAnswer,
-  Pathway,
-  Question,
-  StepResult,
-  TriageContent,
+import {
+  type AnswerValue,
+  DONT_KNOW,
+  type GivenAnswer,
+  type Pathway,
+  type Question,
+  type StepResult,
+  type TriageContent,
 } from '../../domain/triage/index';
 import {
   listPathways,
@@ -100,7 +101,16 @@ export function pathwayQuestionnaire(content: TriageContent, pw: Pathway): Quest
   };
 }
 
+/**
+ * "Don't know" travels as FHIR's own data-absent-reason `asked-unknown` ("the source was asked but does
+ * not know the value"), which a FHIR client can send for any item whatever its type.
+ */
+export const DATA_ABSENT_REASON = 'http://terminology.hl7.org/CodeSystem/data-absent-reason';
+const ASKED_UNKNOWN = 'asked-unknown';
+
 function answerOf(q: Question | undefined, value: AnswerValue): QuestionnaireResponseItemAnswer {
+  if (value === DONT_KNOW)
+    return { valueCoding: { system: DATA_ABSENT_REASON, code: ASKED_UNKNOWN, display: 'Asked But Unknown' } };
   if (q?.type === 'yes_no') return { valueBoolean: value === 'yes' };
   if (q?.type === 'choice')
     return {
@@ -135,7 +145,12 @@ const questionFor = (content: TriageContent, pw: Pathway, pathwayId: string, que
 /** What `$next-question` reads of the QuestionnaireResponse sent: its items' link ids and first answers. */
 const AnswerInput = Type.Object({
   valueBoolean: Type.Optional(Type.Boolean()),
-  valueCoding: Type.Optional(Type.Object({ code: Type.Optional(Type.String({ maxLength: 80 })) })),
+  valueCoding: Type.Optional(
+    Type.Object({
+      system: Type.Optional(Type.String({ maxLength: 200 })),
+      code: Type.Optional(Type.String({ maxLength: 80 })),
+    }),
+  ),
   valueDecimal: Type.Optional(Type.Number()),
   valueInteger: Type.Optional(Type.Integer()),
 });
@@ -164,6 +179,8 @@ function answersFromResponse(r: ResponseInputBody): GivenAnswer[] {
     const a = item.answer?.[0];
     let value: AnswerValue | undefined;
     if (typeof a?.valueBoolean === 'boolean') value = a.valueBoolean ? 'yes' : 'no';
+    else if (a?.valueCoding?.system === DATA_ABSENT_REASON && a.valueCoding.code === ASKED_UNKNOWN)
+      value = DONT_KNOW;
     else if (typeof a?.valueCoding?.code === 'string') value = a.valueCoding.code;
     else if (typeof a?.valueDecimal === 'number') value = a.valueDecimal;
     else if (typeof a?.valueInteger === 'number') value = a.valueInteger;

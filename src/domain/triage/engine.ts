@@ -1,14 +1,15 @@
 import { invalid, notFound, preconditionFailed } from '../errors';
-import type {
-  AnswerValue,
-  GivenAnswer,
-  Outcome,
-  PathStep,
-  Pathway,
-  Question,
-  SessionInput,
-  StepResult,
-  TriageContent,
+import {
+  type AnswerValue,
+  DONT_KNOW,
+  type GivenAnswer,
+  type Outcome,
+  type PathStep,
+  type Pathway,
+  type Question,
+  type SessionInput,
+  type StepResult,
+  type TriageContent,
 } from './types';
 
 /** The pathway a session runs on, at the version it recorded. */
@@ -22,6 +23,58 @@ export function pathwayAt(content: TriageContent, id: string, version: number): 
     throw notFound(`There is no pathway "${id}".`);
   }
   return pw;
+}
+
+/** The outcomes a question can lead to, "don't know" included. */
+export const outcomesOf = (q: Question): Outcome[] => [
+  ...(q.type === 'number' ? q.bands : q.answers.values()),
+  ...(q.dontKnow ? [q.dontKnow] : []),
+];
+
+/** How urgent the most urgent disposition reachable from an outcome is (1 is most urgent). */
+export function worstRank(
+  content: TriageContent,
+  pw: Pathway,
+  o: Outcome,
+  seen: ReadonlySet<string> = new Set(),
+): number {
+  const t = o.target;
+  if (t.kind === 'disposition')
+    return content.dispositions.byCode.get(t.code)?.urgencyRank ?? Number.POSITIVE_INFINITY;
+  if (t.kind === 'continue') return Number.POSITIVE_INFINITY;
+  const q = pw.questions.get(t.questionId);
+  if (!q || seen.has(q.id)) return Number.POSITIVE_INFINITY;
+  const next = new Set(seen).add(q.id);
+  return Math.min(...outcomesOf(q).map((x) => worstRank(content, pw, x, next)));
+}
+
+const cautious = new WeakMap<Question, { outcome: Outcome; takenAs: AnswerValue | null }>();
+
+/**
+ * What "don't know" means for a question: its own `dont_know` outcome, else its safe default's path. Module
+ * 0's safe defaults are "no" (evidence mode takes a caller who can describe symptoms to have no immediate
+ * threat), so there "don't know" takes the answer that can lead to the most urgent disposition instead: a
+ * caller who cannot say whether the patient is breathing is treated as if they are not.
+ */
+export function dontKnowPath(
+  content: TriageContent,
+  pw: Pathway,
+  q: Question,
+): { readonly outcome: Outcome; readonly takenAs: AnswerValue | null } {
+  const had = cautious.get(q);
+  if (had) return had;
+  let found: { outcome: Outcome; takenAs: AnswerValue | null };
+  if (q.dontKnow) found = { outcome: q.dontKnow, takenAs: null };
+  else if (pw.kind !== 'module0' || q.type === 'number')
+    found = { outcome: outcomeFor(content, q, q.safeDefault), takenAs: q.safeDefault };
+  else {
+    const ranked = [...q.answers].map(([value, o]) => ({ value, o, rank: worstRank(content, pw, o) }));
+    // Ties keep the file's order of answers (yes before no).
+    const best = ranked.reduce((a, b) => (b.rank < a.rank ? b : a));
+    found = { outcome: best.o, takenAs: best.value };
+  }
+  cautious.set(q, found);
+  return found;
 }
 
 /** Which outcome a value selects; throws `invalid` for a value the question does not take. */
@@ -79,8 +132,27 @@ export function step(content: TriageContent, session: SessionInput): StepResult 
           },
         ],
       );
-    const o = outcomeFor(content, q, answer.value);
-    path.push({ pathwayId: current.id, questionId: q.id, value: answer.value, sd: o.sd, report: o.report });
+    let o: Outcome;
+    let takenAs: AnswerValue | null = answer.value;
+    if (answer.value === DONT_KNOW) {
+      const dk = dontKnowPath(content, current, q);
+      o = dk.outcome;
+      takenAs = dk.takenAs;
+      // The call record says the caller did not know, and which way the triage went because of it.
+      report.push(
+        `Not known: ${content.findings.get(q.finding)?.label ?? q.finding} (${
+          takenAs === null ? 'the pathway’s route for “don’t know”' : `taken as ${labelOfValue(q, takenAs)}`
+        })`,
+      );
+    } else o = outcomeFor(content, q, answer.value);
+    path.push({
+      pathwayId: current.id,
+      questionId: q.id,
+      value: answer.value,
+      takenAs,
+      sd: o.sd,
+      report: o.report,
+    });
     if (o.sd) sds.push(o.sd);
     if (o.report) report.push(o.report);
     if (o.advice) advice.push(o.advice);
@@ -114,6 +186,14 @@ export function step(content: TriageContent, session: SessionInput): StepResult 
       q = pathway.questions.get(pathway.start) as Question;
     } else q = current.questions.get(t.questionId) as Question;
   }
+}
+
+/** An answer as a person reads it: "Yes", a choice's label, a number with its unit, "Don't know". */
+export function labelOfValue(q: Question | undefined, value: AnswerValue): string {
+  if (value === DONT_KNOW) return 'Don’t know';
+  if (!q || q.type === 'number') return `${value}${q?.type === 'number' ? ` ${q.unit}` : ''}`;
+  if (q.type === 'yes_no') return value === 'yes' ? 'Yes' : 'No';
+  return q.options.find((o) => o.value === value)?.label ?? String(value);
 }
 
 /** What a session stores: answers, and goings-back, appended in order and never rewritten. */

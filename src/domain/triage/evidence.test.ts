@@ -41,11 +41,11 @@ describe('evidence mode: the written cases reach their expected dispositions', (
 });
 
 describe('evidence mode: assumptions and bad evidence', () => {
-  it('takes the safe default for a silent finding and says so', () => {
+  it('answers a silent finding "don’t know", which takes the safe default’s path, and says so', () => {
     const r = evaluateEvidence(content, { age: 58, sex: 'male', complaint: 'chest pain' });
     expect(r.disposition.code).toBe('Dx011');
     const crushing = r.path.find((s) => s.questionId === 'crushing');
-    expect(crushing).toMatchObject({ value: 'yes', assumed: true });
+    expect(crushing).toMatchObject({ value: 'dont_know', takenAs: 'yes', assumed: true });
     // Module 0 findings were not stated either: reported as assumed absent.
     expect(r.assumed.filter((a) => a.pathwayId === 'module-0').map((a) => a.value)).toEqual([
       'no',

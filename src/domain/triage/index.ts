@@ -1,7 +1,10 @@
 export {
   answersInForce,
   backTo,
+  dontKnowPath,
+  labelOfValue,
   outcomeFor,
+  outcomesOf,
   pathwayAt,
   type ReplayTrace,
   replay,
@@ -10,11 +13,14 @@ export {
 } from './engine';
 export {
   AGE_FINDING,
+  type DecidedBy,
   type Evidence,
   type EvidenceResult,
   type EvidenceStep,
   evaluateEvidence,
   evidenceSummary,
+  UNREPORTED,
+  type Unreported,
 } from './evidence';
 export { normalise, type PathwayMatch, pathwayFits, pathwaysFor, searchPathways } from './search';
 export {

@@ -71,15 +71,17 @@ const indexes = new WeakMap<Pathway, Index>();
 function indexOf(content: TriageContent, pw: Pathway): Index {
   const had = indexes.get(pw);
   if (had) return had;
-  const phrases: { text: string; weight: number }[] = [{ text: normalise(pw.title), weight: 12 }];
+  // Phrases are compared without their small words, so "heart is racing" matches "heart racing" and
+  // "pain in my chest" matches "pain in chest".
+  const phrases: { text: string; weight: number }[] = [{ text: tokens(pw.title).join(' '), weight: 12 }];
   for (const k of pw.keywords) {
-    const text = normalise(k);
+    const text = tokens(k).join(' ');
     if (!phrases.some((p) => p.text === text)) phrases.push({ text, weight: 10 });
   }
   // The first question's finding describes the pathway's presenting symptom too.
   const first = pw.questions.get(pw.start);
   const finding = first ? content.findings.get(first.finding) : undefined;
-  if (finding) for (const s of finding.synonyms) phrases.push({ text: normalise(s), weight: 3 });
+  if (finding) for (const s of finding.synonyms) phrases.push({ text: tokens(s).join(' '), weight: 3 });
   const words = new Set(phrases.filter((p) => p.weight >= 10).flatMap((p) => tokens(p.text)));
   const idx = { phrases, words };
   indexes.set(pw, idx);
@@ -95,8 +97,8 @@ export function searchPathways(
   query: string,
   patient: { ageYears?: number; sex?: Sex } = {},
 ): PathwayMatch[] {
-  const q = ` ${normalise(query)} `;
   const qWords = tokens(query);
+  const q = ` ${qWords.join(' ')} `;
   const out: PathwayMatch[] = [];
   for (const pw of content.current.values()) {
     if (!pathwayFits(pw, patient.ageYears, patient.sex)) continue;

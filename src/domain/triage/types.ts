@@ -64,8 +64,16 @@ export interface NumberBand extends Outcome {
   readonly below: number | null;
 }
 
-/** The answer a question takes in evidence mode when the evidence is silent. */
+/** An answer as given: yes/no, a choice's value, a number, or {@link DONT_KNOW}. */
 export type AnswerValue = string | number;
+
+/**
+ * The answer "don't know", which every question takes. It is stored as given (the record says the caller
+ * did not know) and the engine follows the question's cautious path for it: the content's own
+ * `dont_know` outcome where the question has one, otherwise the outcome of its safe default (in module
+ * 0, whose safe defaults are "no", the answer that can lead to the most urgent disposition).
+ */
+export const DONT_KNOW = 'dont_know';
 
 export interface QuestionBase {
   readonly id: string;
@@ -73,6 +81,8 @@ export interface QuestionBase {
   readonly text: string;
   readonly rationale: string;
   readonly safeDefault: AnswerValue;
+  /** Where "don't know" leads when the content says so itself (number questions mostly); else null. */
+  readonly dontKnow: Outcome | null;
 }
 
 export type Question =
@@ -151,6 +161,11 @@ export interface PathStep {
   readonly pathwayId: string;
   readonly questionId: string;
   readonly value: AnswerValue;
+  /**
+   * For a "don't know": the answer whose path was followed instead, or null when the question's own
+   * `dont_know` outcome was. Equal to `value` for every other answer.
+   */
+  readonly takenAs: AnswerValue | null;
   readonly sd: string | null;
   readonly report: string | null;
 }

@@ -17,7 +17,8 @@ function mutated(
     ...raw,
     ...extra,
     pathways: raw.pathways.map((f) => {
-      if ((f.doc as Doc).id !== id) return f;
+      // The first version of the pathway: the tests' pointers name it (later versions are left alone).
+      if ((f.doc as Doc).id !== id || (f.doc as Doc).version !== 1) return f;
       const doc = structuredClone(f.doc) as Doc;
       mutate(doc);
       return { ...f, doc };

@@ -1,16 +1,18 @@
 import type { DispositionCatalogue } from '../dispositions/index';
 import { type FieldProblem, invalid } from '../errors';
-import type {
-  AgeBand,
-  AnswerValue,
-  CodedConcept,
-  Finding,
-  NumberBand,
-  Outcome,
-  Pathway,
-  Question,
-  Target,
-  TriageContent,
+import { outcomesOf } from './engine';
+import {
+  type AgeBand,
+  type AnswerValue,
+  type CodedConcept,
+  DONT_KNOW,
+  type Finding,
+  type NumberBand,
+  type Outcome,
+  type Pathway,
+  type Question,
+  type Target,
+  type TriageContent,
 } from './types';
 
 /** The triage content as read from files, before validation. */
@@ -91,6 +93,10 @@ function readFindings(raw: unknown, p: Problems): Map<string, Finding> {
         .filter(isObj)
         .map((o) => ({ value: str(o.value) ?? '', label: str(o.label) ?? '' }))
         .filter((o) => o.value && o.label);
+      if (read.some((o) => o.value === DONT_KNOW)) {
+        p.add(where, `"${DONT_KNOW}" is the answer every question takes; it cannot be an option`);
+        continue;
+      }
       if (
         read.length < 2 ||
         read.length !== options.length ||
@@ -258,7 +264,11 @@ function readQuestion(
       p.add(w, 'only module 0 may continue to a pathway', 'module0-precedes');
     return o;
   };
-  const base = { id, finding: finding.code, text, rationale };
+  const dontKnow =
+    raw.dont_know === undefined
+      ? null
+      : (checkTarget(readOutcome(raw.dont_know, `${at} / answer ${DONT_KNOW}`, refs, p), at) ?? null);
+  const base = { id, finding: finding.code, text, rationale, dontKnow };
   if (finding.kind === 'number') {
     if (!Array.isArray(raw.ranges))
       return void p.add(at, 'a number question needs "ranges"', 'ranges-cover-line');
@@ -287,7 +297,9 @@ function readQuestion(
   const values = finding.kind === 'boolean' ? ['yes', 'no'] : finding.options.map((o) => o.value);
   const answers = new Map<string, Outcome>();
   for (const key of Object.keys(raw.answers)) {
-    if (!values.includes(key))
+    if (key === DONT_KNOW)
+      p.add(`${at} / answer ${key}`, `"${DONT_KNOW}" is given as the question's own dont_know: field`);
+    else if (!values.includes(key))
       p.add(`${at} / answer ${key}`, `"${key}" is not an answer to this question (${values.join(', ')})`);
   }
   for (const v of values) {
@@ -402,7 +414,7 @@ function readPathway(file: string, hash: string, raw: unknown, refs: Refs, p: Pr
   };
 }
 
-const targetsOf = (q: Question): Outcome[] => (q.type === 'number' ? [...q.bands] : [...q.answers.values()]);
+const targetsOf = outcomesOf;
 
 const answerLabel = (q: Question, o: Outcome): string => {
   if (q.type === 'number') {
@@ -506,7 +518,6 @@ export function checkPathwayGraph(pw: Pathway): FieldProblem[] {
  * urgent as the most urgent one any other answer can lead to. (Module 0 is exempt: its defaults are "no".)
  */
 export function checkSafeDefaults(pw: Pathway, dispositions: DispositionCatalogue): FieldProblem[] {
-  if (pw.kind === 'module0') return [];
   const memo = new Map<string, number>();
   const rankOf = (o: Outcome, seen: Set<string>): number => {
     const t = o.target;
@@ -527,6 +538,17 @@ export function checkSafeDefaults(pw: Pathway, dispositions: DispositionCatalogu
   };
   const problems: FieldProblem[] = [];
   for (const q of pw.questions.values()) {
+    const best = Math.min(...targetsOf(q).map((o) => rankOf(o, new Set([q.id]))));
+    // "Don't know" on a yes/no or choice question must be as cautious as the cautious answer. A number
+    // question's own dont_know may go elsewhere than the top of its scale: an unmeasured value is not the
+    // worst value, and the content says where it leads.
+    if (q.dontKnow && q.type !== 'number' && rankOf(q.dontKnow, new Set([q.id])) > best)
+      problems.push({
+        pointer: `pathway ${pw.id}@${pw.version} / question ${q.id} / answer ${DONT_KNOW}`,
+        message: `dont_know is not cautious: another answer can lead to a more urgent disposition`,
+        rule: 'safe-default',
+      });
+    if (pw.kind === 'module0') continue;
     let chosen: Outcome | undefined;
     if (q.type === 'number') {
       const v = q.safeDefault as number;
@@ -534,7 +556,6 @@ export function checkSafeDefaults(pw: Pathway, dispositions: DispositionCatalogu
     } else chosen = q.answers.get(String(q.safeDefault));
     if (!chosen) continue;
     const chosenRank = rankOf(chosen, new Set([q.id]));
-    const best = Math.min(...targetsOf(q).map((o) => rankOf(o, new Set([q.id]))));
     if (chosenRank > best)
       problems.push({
         pointer: `pathway ${pw.id}@${pw.version} / question ${q.id}`,

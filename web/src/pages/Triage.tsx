@@ -214,6 +214,9 @@ export function Triage() {
                     <button type="submit" disabled={busy}>
                       Answer
                     </button>
+                    <button type="button" onClick={() => answer(q.dontKnow.value)} disabled={busy}>
+                      {q.dontKnow.label}
+                    </button>
                   </form>
                 ) : (
                   <div className="answers">
@@ -222,6 +225,9 @@ export function Triage() {
                         {o.label}
                       </button>
                     ))}
+                    <button type="button" onClick={() => answer(q.dontKnow.value)} disabled={busy}>
+                      {q.dontKnow.label}
+                    </button>
                   </div>
                 )}
               </section>
