@@ -193,6 +193,15 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     target: record({ providerCode: f.provider, areaCode: f.caseArea }),
     request: { url: `/fhir/R4/Patient/${f.caseId}-patient` },
   }),
+  'GET /openreferral/': () => ({ target: list, request: { url: '/openreferral/' } }),
+  'GET /openreferral/services': () => ({
+    target: list,
+    request: { url: '/openreferral/services?per_page=2' },
+  }),
+  'GET /openreferral/services/:id': (f) => ({
+    target: record(f.serviceRef),
+    request: { url: `/openreferral/services/${f.serviceId}` },
+  }),
   'GET /api/messages': () => ({ target: list, request: { url: '/api/messages' } }),
   'POST /api/messages/:id/retry': (f) => ({
     target: record(provider(f)),

@@ -180,6 +180,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const END_OF_DAY = '23:59:59';
 const hsdsTime = (hhmm: string): string => (hhmm === '24:00' ? END_OF_DAY : hhmm);
 
+/** A service's HSDS id: an imported service keeps its own; open111's get one derived from the DoS id. */
+export const hsdsServiceId = (dosId: string): string =>
+  UUID.test(dosId) ? dosId : uuidFor(`service:${dosId}`);
+
 /** What the export knows of a service besides the record: its type's and its organisation's names. */
 export interface HsdsNames {
   readonly typeName: string;
@@ -205,8 +209,7 @@ function addressOf(s: ServiceRecord, town: string | undefined) {
 
 export function toHsds(s: ServiceRecord, names: HsdsNames): HsdsService {
   const p = s.published;
-  // A service imported from another directory keeps its ids; open111's own get ids derived from theirs.
-  const id = UUID.test(s.id) ? s.id : uuidFor(`service:${s.id}`);
+  const id = hsdsServiceId(s.id);
   const orgId = p?.organizationId ?? uuidFor(`organisation:${s.organisationCode}`);
   const locId = p?.locationId ?? uuidFor(`location:${s.id}`);
   const described = (key: string): Partial<HsdsSchedule> => {
@@ -344,7 +347,7 @@ export function toHsds(s: ServiceRecord, names: HsdsNames): HsdsService {
     schedules,
     service_at_locations: [
       {
-        id: uuidFor(`sal:${s.id}`),
+        id: p?.serviceAtLocationId ?? uuidFor(`sal:${s.id}`),
         service_id: id,
         location_id: locId,
         location: {
@@ -383,9 +386,10 @@ export function fromHsds(
   const foreign = !attrs.has(VOCABULARY.dosId);
   const one = (v: string) => attrs.get(v)?.[0];
   const many = (v: string) => attrs.get(v) ?? [];
-  const loc = h.service_at_locations?.find(
+  const sal = h.service_at_locations?.find(
     (x) => x.location?.latitude !== undefined && x.location?.longitude !== undefined,
-  )?.location;
+  );
+  const loc = sal?.location;
   if (!loc || loc.latitude === undefined || loc.longitude === undefined)
     problems.push({
       pointer: '/service_at_locations',
@@ -457,9 +461,11 @@ export function fromHsds(
     ...(h.organization?.id ? { organizationId: h.organization.id } : {}),
     ...(h.organization?.name ? { organizationName: h.organization.name } : {}),
     locationId: loc.id,
+    ...(sal?.id ? { serviceAtLocationId: sal.id } : {}),
     ...(address
       ? {
           address: {
+            id: address.id,
             address_1: address.address_1,
             ...(address.address_2 ? { address_2: address.address_2 } : {}),
             city: address.city,

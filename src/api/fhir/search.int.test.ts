@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../../test/api';
 import { describeEachEngine } from '../../../test/engines';
 import { validateFhir } from '../../../test/fhir-validate';
+import type { OpenReferralPage } from '../../services/directory';
 
 const NOW = new Date('2012-06-06T10:00:00Z');
 
@@ -146,6 +147,38 @@ describeEachEngine('FHIR search', (use) => {
     const questionnaire = cap.rest?.[0]?.resource?.find((r) => r.type === 'Questionnaire');
     expect(questionnaire?.operation?.map((o) => o.name)).toContain('next-question');
   });
+});
+
+describeEachEngine('Open Referral UK read API', (use) => {
+  let api: TestApi;
+  let adviser: { authorization: string };
+  beforeAll(async () => {
+    api = await testApi(use(), () => NOW);
+    adviser = await api.login('adviser');
+  });
+  afterAll(async () => api.app.close());
+
+  it('pages /openreferral/services as HSDS 3.0 pages, each service valid, and reads one by its HSDS id', async () => {
+    const { hsdsValidators } = await import('../../directory-exchange/validate');
+    const v = hsdsValidators();
+    const get = (url: string) => api.app.inject({ url, headers: adviser });
+    const first = (await get('/openreferral/services?per_page=100')).json<OpenReferralPage>();
+    expect(v.page(first)).toBe(true);
+    expect(first).toMatchObject({ page_number: 1, size: 100, first_page: true, last_page: false });
+    expect(first.total_pages).toBe(Math.ceil(first.total_items / 100));
+    for (const s of first.contents) expect(v.service(s), JSON.stringify(v.service.errors)).toBe(true);
+    const last = (
+      await get(`/openreferral/services?per_page=100&page=${first.total_pages}`)
+    ).json<OpenReferralPage>();
+    expect(last.last_page).toBe(true);
+    expect(last.size).toBe(first.total_items - 100 * (first.total_pages - 1));
+    const one = await get(`/openreferral/services/${first.contents[0]?.id}`);
+    expect(one.statusCode).toBe(200);
+    expect(one.json().id).toBe(first.contents[0]?.id);
+    expect((await get('/openreferral/services/nope')).statusCode).toBe(404);
+    expect((await api.app.inject({ url: '/openreferral/services' })).statusCode).toBe(401);
+    expect((await get('/openreferral/services?per_page=501')).statusCode).toBe(400);
+  }, 60_000);
 });
 
 describe('FHIR search (no store)', () => {

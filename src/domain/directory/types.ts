@@ -108,7 +108,9 @@ export interface PublishedDetails {
   readonly organizationId?: string;
   readonly organizationName?: string;
   readonly locationId?: string;
+  readonly serviceAtLocationId?: string;
   readonly address?: {
+    readonly id?: string;
     readonly address_1: string;
     readonly address_2?: string;
     readonly city: string;
