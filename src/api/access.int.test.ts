@@ -213,6 +213,19 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     target: record({ providerCode: f.provider, areaCode: f.caseArea }),
     request: { url: `/fhir/R4/Communication/${f.caseId}-post-event` },
   }),
+  'GET /fhir/R4/Patient/:id': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: { url: `/fhir/R4/Patient/${f.caseId}-patient` },
+  }),
+  'GET /openreferral/': () => ({ target: list, request: { url: '/openreferral/' } }),
+  'GET /openreferral/services': () => ({
+    target: list,
+    request: { url: '/openreferral/services?per_page=2' },
+  }),
+  'GET /openreferral/services/:id': (f) => ({
+    target: record(f.serviceRef),
+    request: { url: `/openreferral/services/${f.serviceId}` },
+  }),
   'GET /api/messages': () => ({ target: list, request: { url: '/api/messages' } }),
   'GET /api/messages/:id': (f) => ({
     target: record(provider(f)),
@@ -322,6 +335,27 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
       url: '/fhir/R4/Questionnaire/sore-throat/$next-question',
       headers: { 'content-type': 'application/fhir+json' },
       payload: JSON.stringify({ resourceType: 'QuestionnaireResponse', status: 'in-progress', item: [] }),
+    },
+  }),
+  'POST /fhir/R4/Questionnaire/$next-question': () => ({
+    target: list,
+    request: {
+      method: 'POST',
+      url: '/fhir/R4/Questionnaire/$next-question',
+      headers: { 'content-type': 'application/fhir+json' },
+      payload: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: [
+          {
+            name: 'in',
+            resource: {
+              resourceType: 'QuestionnaireResponse',
+              status: 'in-progress',
+              questionnaire: 'https://open111.dev/fhir/Questionnaire/sore-throat',
+            },
+          },
+        ],
+      }),
     },
   }),
   'GET /fhir/R4/QuestionnaireResponse/:id': (f) => ({

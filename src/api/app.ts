@@ -63,7 +63,7 @@ export interface RouteEntry {
 function routeTable(app: FastifyInstance): RouteEntry[] {
   const table: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {
-    if (!route.url.startsWith('/api/') && !route.url.startsWith('/fhir/')) return;
+    if (!['/api/', '/fhir/', '/openreferral/'].some((prefix) => route.url.startsWith(prefix))) return;
     const access = route.config?.access;
     if (!access)
       throw new Error(

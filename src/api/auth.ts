@@ -38,7 +38,7 @@ export async function authPlugin(app: FastifyInstance): Promise<void> {
     const token = bearerToken(request.headers.authorization, request.cookies[SESSION_COOKIE]);
     if (token) request.actor = (await identify(app.ctx, token)) ?? null;
     const path = request.url.split('?')[0] ?? '';
-    const guarded = path.startsWith('/api/') || path.startsWith('/fhir/');
+    const guarded = ['/api/', '/fhir/', '/openreferral/'].some((prefix) => path.startsWith(prefix));
     if (guarded && request.routeOptions.config.access !== 'public' && !request.actor) {
       throw unauthenticated(
         token

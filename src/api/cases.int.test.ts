@@ -1,4 +1,10 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type {
+  Encounter,
+  Questionnaire,
+  QuestionnaireResponse,
+  Resource,
+  ServiceRequest,
+} from '@medplum/fhirtypes';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
@@ -299,6 +305,11 @@ describeEachEngine('cases API', (use) => {
       payload: { service: { id: utc.id, name: utc.name, endpoint } },
     });
     expect(JSON.stringify(referral?.payload)).not.toContain('made up');
+    // Over FHIR the referral names the HealthcareService chosen, and that reference resolves.
+    const sr = (await get(`/fhir/R4/ServiceRequest/${id}-referral`)).json<ServiceRequest>();
+    await validateFhir(sr);
+    expect(sr.performer?.[0]?.reference).toBe(`HealthcareService/${utc.id}`);
+    expect((await get(`/fhir/R4/${sr.performer?.[0]?.reference}`)).statusCode).toBe(200);
   });
 
   it('records only the disposition a real, finished triage of this provider ended in', async () => {
@@ -489,6 +500,30 @@ describeEachEngine('cases API', (use) => {
       restriction: { period: {} },
     });
     expect(await read(`Communication/${none}-post-event`)).toMatchObject({ status: 'not-done' });
+    // Every resource of the case names the Patient, which is served, and links to the triage record.
+    const dispatch = (await read(`ServiceRequest/${amb}-dispatch`)) as ServiceRequest;
+    const patientRef = dispatch.subject?.reference ?? '';
+    expect(patientRef).toBe(`Patient/${amb}-patient`);
+    expect(await read(patientRef)).toMatchObject({ resourceType: 'Patient', birthDate: patient.birthDate });
+    expect((await read(`Encounter/${amb}`)) as Encounter).toMatchObject({
+      subject: { reference: patientRef },
+    });
+    expect(await read(`Task/${cb}-callback`)).toMatchObject({ for: { reference: `Patient/${cb}-patient` } });
+    const triageRecord = dispatch.supportingInfo?.[0]?.reference ?? '';
+    expect(triageRecord).toMatch(/^QuestionnaireResponse\//);
+    const qr = await get(`/fhir/R4/${triageRecord}`);
+    expect(qr.statusCode).toBe(200);
+    // The record answers only items of the Questionnaire it names, none of them required.
+    const record = qr.json<QuestionnaireResponse>();
+    await validateFhir(record);
+    const q = (
+      await get(`/fhir/R4/Questionnaire/${record.questionnaire?.split('/').at(-1)?.split('|')[0]}`)
+    ).json<Questionnaire>();
+    const linkIds = new Set(q.item?.map((i) => i.linkId));
+    expect((record.item ?? []).length).toBeGreaterThan(0);
+    for (const item of record.item ?? []) expect(linkIds.has(item.linkId), item.linkId).toBe(true);
+    expect(q.item?.some((i) => i.required)).toBe(false);
+    expect((await get(`/fhir/R4/Patient/${amb}`)).statusCode).toBe(404);
     expect((await get(`/fhir/R4/Task/${amb}-callback`)).statusCode).toBe(404);
     expect((await get(`/fhir/R4/ServiceRequest/${amb}-referral`)).statusCode).toBe(404);
     const bad = await get('/fhir/R4/Encounter/not$valid');
@@ -497,7 +532,9 @@ describeEachEngine('cases API', (use) => {
     const types = (await get('/fhir/R4/metadata'))
       .json()
       .rest[0].resource.map((r: { type: string }) => r.type);
-    expect(types).toEqual(expect.arrayContaining(['Encounter', 'ServiceRequest', 'Task', 'Communication']));
+    expect(types).toEqual(
+      expect.arrayContaining(['Encounter', 'ServiceRequest', 'Task', 'Communication', 'Patient']),
+    );
     expect(types.filter((t: string) => t === 'Encounter')).toHaveLength(1);
   });
 

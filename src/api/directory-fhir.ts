@@ -1,13 +1,27 @@
-import type { HealthcareService, HealthcareServiceAvailableTime, Location } from '@medplum/fhirtypes';
+import type {
+  HealthcareService,
+  HealthcareServiceAvailableTime,
+  Location,
+  Organization,
+  Reference,
+  Resource,
+} from '@medplum/fhirtypes';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { type ServiceRecord, type ServiceStatus, WEEKDAYS } from '../domain/directory/index';
 import { invalid } from '../domain/errors';
-import { listServices, readService, type ServiceView } from '../services/directory';
+import {
+  listServices,
+  type ProvidingOrganisation,
+  providingOrganisations,
+  readService,
+  type ServiceView,
+} from '../services/directory';
 import type { DirectoryState } from '../services/directory-state';
 import { callerOf, typed } from './context';
-import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './fhir/index';
-import { ODS_SYSTEM, searchset } from './fhir/resources';
+import { addOrganizationSource, FHIR_BASE, FHIR_JSON, fhirCapabilities } from './fhir/index';
+import { ODS_SYSTEM, ORG_KIND_SYSTEM } from './fhir/resources';
+import { alternatives, codesOf, searchControl, searchPage, searchQuery, tokens } from './fhir/search';
 
 export const DOS_TYPE_SYSTEM = 'https://open111.dev/fhir/CodeSystem/dos-service-type';
 export const DISPOSITION_SYSTEM = 'https://open111.dev/fhir/CodeSystem/disposition';
@@ -39,6 +53,24 @@ fhirCapabilities.push(
   },
 );
 
+/** A provider by reference to its Organization (served for every code the directory names) and its code. */
+const organizationReference = <T extends Resource>(code: string): Reference<T> => ({
+  reference: `Organization/${code}`,
+  identifier: { system: ODS_SYSTEM, value: code },
+});
+
+/** A provider the directory names, as an Organization; its name where open111 holds one. */
+export function providerOrganization(p: ProvidingOrganisation): Organization {
+  return {
+    resourceType: 'Organization',
+    id: p.code,
+    identifier: [{ system: ODS_SYSTEM, value: p.code }],
+    active: true,
+    type: [{ coding: [{ system: ORG_KIND_SYSTEM, code: 'provider', display: 'Service provider' }] }],
+    ...(p.name ? { name: p.name } : { name: `Provider ${p.code}` }),
+  };
+}
+
 const time = (hhmm: string): string => (hhmm === '24:00' ? '23:59:59' : `${hhmm}:00`);
 
 export function healthcareService(s: ServiceRecord, typeName: string): HealthcareService {
@@ -65,10 +97,7 @@ export function healthcareService(s: ServiceRecord, typeName: string): Healthcar
     id: s.id,
     identifier: [{ system: DOS_ID_SYSTEM, value: s.id }],
     active: s.status === 'active',
-    providedBy: {
-      identifier: { system: ODS_SYSTEM, value: s.organisationCode },
-      display: s.organisationCode,
-    },
+    providedBy: organizationReference(s.organisationCode),
     type: [{ coding: [{ system: DOS_TYPE_SYSTEM, code: String(s.typeId), display: typeName }] }],
     name: s.name,
     location: [{ reference: `Location/${s.id}` }],
@@ -102,7 +131,7 @@ export function location(s: ServiceRecord): Location {
     mode: 'instance',
     address: { text: s.address, postalCode: s.postcode, country: 'GB' },
     position: { latitude: s.latitude, longitude: s.longitude },
-    managingOrganization: { identifier: { system: ODS_SYSTEM, value: s.organisationCode } },
+    managingOrganization: organizationReference(s.organisationCode),
     ...(s.publicPhone ? { telecom: [{ system: 'phone', value: s.publicPhone }] } : {}),
   };
 }
@@ -138,20 +167,56 @@ const STATUSES_OF_LOCATION: Record<'active' | 'suspended' | 'inactive', readonly
   suspended: ['commissioning', 'suspended'],
 };
 
-/** A FHIR reference or token written with its prefix ("Organization/RYC", "system|code"): the bare code. */
-const bare = (value: string | undefined, prefix: string): string | undefined =>
-  value === undefined ? undefined : value.startsWith(prefix) ? value.slice(prefix.length) : value;
-const tokenCode = (token: string | undefined): string | undefined =>
-  token?.includes('|') ? token.split('|')[1] : token;
+/** The search parameters of each type, as the CapabilityStatement lists them. */
+const HEALTHCARE_SERVICE_PARAMS = {
+  _id: Type.Optional(Type.String({ maxLength: 2000 })),
+  name: Type.Optional(Type.String({ maxLength: 100 })),
+  'service-type': Type.Optional(Type.String({ maxLength: 500 })),
+  active: Type.Optional(Type.String({ maxLength: 100 })),
+  organization: Type.Optional(Type.String({ maxLength: 500 })),
+  location: Type.Optional(Type.String({ maxLength: 500 })),
+};
+const LOCATION_PARAMS = {
+  _id: Type.Optional(Type.String({ maxLength: 2000 })),
+  name: Type.Optional(Type.String({ maxLength: 100 })),
+  near: Type.Optional(Type.String({ maxLength: 80 })),
+  'address-postalcode': Type.Optional(Type.String({ maxLength: 10 })),
+  status: Type.Optional(Type.String({ maxLength: 100 })),
+};
 
-/** FHIR searches of the directory default to 100 entries a page. */
-const FHIR_PAGE = 100;
+/** Ids that both lists allow (either may be absent: no criterion). */
+function bothOf(a: readonly string[] | undefined, b: readonly string[] | undefined) {
+  return a === undefined ? b : b === undefined ? a : a.filter((id) => b.includes(id));
+}
+
+/** `active=true,false` and the like: the booleans searched for; both (or none given) is no criterion. */
+function activeFilter(value: string | undefined): boolean | undefined {
+  const wanted = codesOf(tokens(value), '');
+  if (wanted === undefined) return undefined;
+  const yes = wanted.includes('true');
+  const no = wanted.includes('false');
+  if (yes && no) return undefined;
+  if (!yes && !no) throw invalid(`active must be true or false, not "${value}".`);
+  return yes;
+}
+
+/** Location `status` tokens as the service statuses they stand for. */
+function locationStatuses(value: string | undefined): ServiceStatus[] | undefined {
+  const wanted = codesOf(tokens(value), 'http://hl7.org/fhir/location-status');
+  if (wanted === undefined) return undefined;
+  return wanted.flatMap((code) => {
+    if (code !== 'active' && code !== 'suspended' && code !== 'inactive')
+      throw invalid(`status must be active, suspended or inactive, not "${code}".`);
+    return [...STATUSES_OF_LOCATION[code]];
+  });
+}
 
 export async function directoryFhirRoutes(app: FastifyInstance, directory: DirectoryState): Promise<void> {
   const r = typed(app);
-  const base = (request: { protocol: string; host: string }) =>
-    `${request.protocol}://${request.host}${FHIR_BASE}`;
   const asHealthcareService = (s: ServiceView) => healthcareService(s, s.typeName);
+  addOrganizationSource(app, async (caller) =>
+    (await providingOrganisations(app.ctx, caller, directory)).map(providerOrganization),
+  );
 
   r.get(
     `${FHIR_BASE}/HealthcareService/:id`,
@@ -185,52 +250,45 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
     },
   );
 
-  const Count = Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 }));
-
   r.get(
     `${FHIR_BASE}/HealthcareService`,
     {
       schema: {
         tags: ['fhir'],
-        summary: 'Search HealthcareServices',
-        querystring: Type.Object(
-          {
-            _id: Type.Optional(Type.String({ maxLength: 64 })),
-            name: Type.Optional(Type.String({ maxLength: 100 })),
-            'service-type': Type.Optional(Type.String({ maxLength: 100 })),
-            active: Type.Optional(Type.Union([Type.Literal('true'), Type.Literal('false')])),
-            organization: Type.Optional(Type.String({ maxLength: 40 })),
-            location: Type.Optional(Type.String({ maxLength: 80 })),
-            _count: Count,
-          },
-          { additionalProperties: false },
-        ),
+        summary: 'Search HealthcareServices (paged: follow link next)',
+        querystring: searchQuery(HEALTHCARE_SERVICE_PARAMS),
       },
       config: { access: 'service.read' },
     },
     async (request, reply) => {
       const q = request.query;
-      const typeCode = tokenCode(q['service-type']);
-      const typeId = typeCode === undefined ? undefined : Number(typeCode);
-      // A type code that is not a number matches no service: id 0 is never a service type.
+      const control = searchControl(request, Object.keys(HEALTHCARE_SERVICE_PARAMS));
+      // A type code that is not a number names no type: it matches nothing, as does another system's code.
+      const typeIds = codesOf(tokens(q['service-type']), DOS_TYPE_SYSTEM)?.map((c) =>
+        /^\d{1,9}$/.test(c) ? Number(c) : 0,
+      );
       const found = await listServices(
         app.ctx,
         callerOf(request),
         {
-          id: q._id,
+          // A service's Location has the service's id, so `location` narrows the ids as `_id` does.
+          ids: bothOf(alternatives(q._id), alternatives(q.location, 'Location/')),
           name: q.name,
-          typeId: typeId === undefined ? undefined : Number.isInteger(typeId) ? typeId : 0,
-          active: q.active === undefined ? undefined : q.active === 'true',
-          organisationCode: bare(q.organization, 'Organization/'),
-          locationId: bare(q.location, 'Location/'),
+          typeIds,
+          active: activeFilter(q.active),
+          organisationCodes: alternatives(q.organization, 'Organization/'),
           order: 'id',
-          limit: q._count ?? FHIR_PAGE,
+          offset: control.offset,
+          limit: control.countOnly ? 0 : control.count,
         },
         directory,
       );
-      return reply
-        .type(FHIR_JSON)
-        .send(searchset(base(request), found.services.map(asHealthcareService), found.total));
+      return reply.type(FHIR_JSON).send(
+        searchPage(request, 'HealthcareService', control, {
+          total: found.total,
+          page: found.services.map(asHealthcareService),
+        }),
+      );
     },
   );
 
@@ -239,40 +297,35 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
     {
       schema: {
         tags: ['fhir'],
-        summary: 'Search Locations, including near=latitude|longitude|distance|unit',
-        querystring: Type.Object(
-          {
-            _id: Type.Optional(Type.String({ maxLength: 64 })),
-            name: Type.Optional(Type.String({ maxLength: 100 })),
-            near: Type.Optional(Type.String({ maxLength: 80 })),
-            'address-postalcode': Type.Optional(Type.String({ maxLength: 10 })),
-            status: Type.Optional(
-              Type.Union([Type.Literal('active'), Type.Literal('suspended'), Type.Literal('inactive')]),
-            ),
-            _count: Count,
-          },
-          { additionalProperties: false },
-        ),
+        summary: 'Search Locations, including near=latitude|longitude|distance|unit (paged)',
+        querystring: searchQuery(LOCATION_PARAMS),
       },
       config: { access: 'service.read' },
     },
     async (request, reply) => {
       const q = request.query;
+      const control = searchControl(request, Object.keys(LOCATION_PARAMS));
       const found = await listServices(
         app.ctx,
         callerOf(request),
         {
-          id: q._id,
+          ids: alternatives(q._id),
           name: q.name,
           near: q.near === undefined ? undefined : parseNear(q.near),
           postcodePrefix: q['address-postalcode'],
-          statuses: q.status === undefined ? undefined : STATUSES_OF_LOCATION[q.status],
+          statuses: locationStatuses(q.status),
           order: 'id',
-          limit: q._count ?? FHIR_PAGE,
+          offset: control.offset,
+          limit: control.countOnly ? 0 : control.count,
         },
         directory,
       );
-      return reply.type(FHIR_JSON).send(searchset(base(request), found.services.map(location), found.total));
+      return reply.type(FHIR_JSON).send(
+        searchPage(request, 'Location', control, {
+          total: found.total,
+          page: found.services.map(location),
+        }),
+      );
     },
   );
 }

@@ -32,6 +32,7 @@ import { DirectoryState } from '../services/directory-state';
 import { callerOf, typed } from './context';
 import { directoryFhirRoutes } from './directory-fhir';
 import { parseAt } from './geography';
+import { openReferralRoutes } from './openreferral';
 
 const lit = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 const Clock = Type.String({
@@ -474,4 +475,5 @@ export async function directoryPlugin(app: FastifyInstance): Promise<void> {
   );
 
   await directoryFhirRoutes(app, directory);
+  await openReferralRoutes(app, directory);
 }

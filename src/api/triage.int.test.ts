@@ -1,4 +1,11 @@
-import type { Bundle, CapabilityStatement, Questionnaire, QuestionnaireResponse } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  CapabilityStatement,
+  OperationOutcome,
+  Parameters,
+  Questionnaire,
+  QuestionnaireResponse,
+} from '@medplum/fhirtypes';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
@@ -405,7 +412,12 @@ describeEachEngine('triage API', (use) => {
       const q = res.json<Questionnaire>();
       await validateFhir(q);
       expect(q).toMatchObject({ id: 'chest-pain', title: 'Chest pain', version: '2', status: 'active' });
-      expect(q.item?.[0]).toMatchObject({ linkId: 'chest-pain.crushing', type: 'boolean' });
+      // Module 0's questions come first: a session's record answers them too.
+      expect(q.item?.[0]?.linkId).toBe('module-0.unresponsive');
+      expect(q.item?.find((i) => i.linkId.startsWith('chest-pain.'))).toMatchObject({
+        linkId: 'chest-pain.crushing',
+        type: 'boolean',
+      });
       const bundle = (await fhir('/Questionnaire')).json<Bundle>();
       expect(bundle.total).toBe(triageContent().current.size + 1);
       await validateFhir(bundle);
@@ -475,6 +487,36 @@ describeEachEngine('triage API', (use) => {
       expect(out.status).toBe('completed');
       expect(out.extension?.[0]?.valueCoding?.code).toBe('Dx011');
       expect(out.item?.at(-1)?.answer?.[0]?.valueCoding?.code).toBe('asked-unknown');
+    });
+
+    it('answers SDC $next-question at type level: Parameters in, Parameters out, the pathway from the response', async () => {
+      const ask = async (response: object) =>
+        fhir('/Questionnaire/$next-question', {
+          method: 'POST',
+          payload: { resourceType: 'Parameters', parameter: [{ name: 'in', resource: response }] },
+        });
+      const first = await ask({
+        resourceType: 'QuestionnaireResponse',
+        status: 'in-progress',
+        questionnaire: 'https://open111.dev/fhir/Questionnaire/sore-throat|1',
+      });
+      expect(first.statusCode).toBe(200);
+      const out = first.json<Parameters>();
+      await validateFhir(out);
+      const returned = out.parameter?.find((p) => p.name === 'return')?.resource as QuestionnaireResponse;
+      const asked = (returned.contained?.[0] as Questionnaire | undefined)?.item?.at(-1);
+      expect(asked?.linkId).toBe('module-0.unresponsive');
+      // The adaptive response comes back with its answer: its contained Questionnaire names the pathway.
+      const again = await ask({
+        ...returned,
+        item: [{ linkId: 'module-0.unresponsive', answer: [{ valueBoolean: false }] }],
+      });
+      expect(again.statusCode).toBe(200);
+      const second = again.json<Parameters>().parameter?.[0]?.resource as QuestionnaireResponse;
+      expect((second.contained?.[0] as Questionnaire | undefined)?.item?.length).toBe(2);
+      const noPathway = await ask({ resourceType: 'QuestionnaireResponse', status: 'in-progress' });
+      expect(noPathway.statusCode).toBe(400);
+      expect(noPathway.json<OperationOutcome>().issue[0]?.diagnostics).toMatch(/must name a triage pathway/);
     });
 
     it('refuses a malformed $next-question input with an OperationOutcome', async () => {

@@ -10,6 +10,7 @@ import type { Geography } from '../domain/geography/index';
 import { type Db, inTransaction } from '../store/db';
 import { announceChanges, loadServices, putServices } from '../store/directory';
 import { loadGeography } from '../store/geography';
+import { listOrganisations } from '../store/users';
 import { fromHsds, type HsdsService, toHsds } from './hsds';
 import { describeErrors, hsdsValidators } from './validate';
 
@@ -24,6 +25,8 @@ export interface ImportReport {
   readonly total: number;
   readonly imported: number;
   readonly bad: readonly ImportProblem[];
+  /** Services imported inactive because no service type could be mapped: a DoS lead sets one. */
+  readonly review?: readonly string[];
 }
 
 export interface Progress {
@@ -109,12 +112,15 @@ export async function importHsds(
       bad.push({ index, id, reason: e.map((x) => `${x.pointer} ${x.message}`).join('; ') });
       return;
     }
-    const mapped = fromHsds(item as HsdsService, areaAt);
+    const mapped = fromHsds(item as HsdsService, areaAt, types.types);
     if ('problems' in mapped) {
       bad.push({ index, id, reason: mapped.problems.map((p) => `${p.pointer} ${p.message}`).join('; ') });
       return;
     }
-    const problems = checkService(mapped.record, knownTypes, knownDispositions);
+    // A type left for review is not a fault of the record: everything else must hold.
+    const problems = checkService(mapped.record, knownTypes, knownDispositions).filter(
+      (p) => !(mapped.record.published?.typeToReview && p.pointer === '/typeId'),
+    );
     if (problems.length > 0) {
       bad.push({
         index,
@@ -148,7 +154,8 @@ export async function importHsds(
     progress?.update(Math.min(good.length, i + BATCH));
   }
   progress?.stop();
-  return { total: items.length, imported: good.length, bad };
+  const review = good.filter((s) => s.published?.typeToReview).map((s) => s.id);
+  return { total: items.length, imported: good.length, bad, ...(review.length > 0 ? { review } : {}) };
 }
 
 /** Exports the whole directory as a page of HSDS 3.0 services. */
@@ -165,7 +172,17 @@ export async function exportHsds(db: Db): Promise<{
   const types = readDirectoryTypes();
   const name = (id: number) => types.types.find((t) => t.id === id)?.name ?? `type ${id}`;
   const services = await loadServices(db);
-  const contents = services.map((s) => toHsds(s, name(s.typeId)));
+  const organisations = new Map((await listOrganisations(db)).map((o) => [o.code, o.name]));
+  const geo = await loadGeography(db);
+  const town = (areaCode: string) =>
+    geo.areas.get(areaCode)?.name.replace(/\s+(Teaching\s+)?(PCT|Primary Care Trust|Care Trust)$/i, '');
+  const contents = services.map((s) =>
+    toHsds(s, {
+      typeName: name(s.typeId),
+      organisationName: organisations.get(s.organisationCode),
+      town: town(s.areaCode),
+    }),
+  );
   return {
     total_items: contents.length,
     total_pages: 1,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   type Endpoint,
   type OpeningTimes,
+  type PublishedDetails,
   REFERRAL_ROLES,
   type ReferralRole,
   SEXES,
@@ -78,7 +79,15 @@ export interface HsdsAttribute {
   link_type: string;
   link_entity: string;
   taxonomy_term_id: string;
-  taxonomy_term: { id: string; code: string; name: string; description: string; vocabulary: string };
+  /** `taxonomy` names the vocabulary (HSDS 3.0); `vocabulary` is how open111 exports before 0.2 said it. */
+  taxonomy_term: {
+    id: string;
+    code?: string;
+    name: string;
+    description: string;
+    taxonomy?: string;
+    vocabulary?: string;
+  };
   value: string;
 }
 export interface HsdsSchedule {
@@ -93,11 +102,21 @@ export interface HsdsSchedule {
   description?: string;
   notes?: string;
 }
+export interface HsdsIdentifier {
+  id: string;
+  identifier_type: string;
+  identifier: string;
+  identifier_scheme?: string;
+}
 export interface HsdsService {
   id: string;
   name: string;
+  alternate_name?: string;
   status: string;
   description?: string;
+  url?: string;
+  email?: string;
+  last_modified?: string;
   organization_id?: string;
   minimum_age?: number;
   maximum_age?: number;
@@ -106,7 +125,9 @@ export interface HsdsService {
     id: string;
     name: string;
     description: string;
-    identifiers?: { id: string; identifier_type: string; identifier: string; identifier_scheme?: string }[];
+    organization_identifiers?: HsdsIdentifier[];
+    /** Not HSDS: read from open111's exports before 0.2 only. */
+    identifiers?: HsdsIdentifier[];
   };
   phones?: { id: string; number: string; type?: string; description?: string }[];
   schedules?: HsdsSchedule[];
@@ -123,6 +144,7 @@ export interface HsdsService {
       addresses?: {
         id: string;
         address_1: string;
+        address_2?: string;
         city: string;
         state_province: string;
         postal_code: string;
@@ -147,20 +169,58 @@ function attribute(serviceUuid: string, vocabulary: string, value: string): Hsds
       code: value,
       name: value,
       description: `${vocabulary} ${value}`,
-      vocabulary,
+      taxonomy: vocabulary,
     },
     value,
   };
 }
 
-export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
-  const id = uuidFor(`service:${s.id}`);
-  const orgId = uuidFor(`organisation:${s.organisationCode}`);
-  const locId = uuidFor(`location:${s.id}`);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** HSDS times are times of day: the end of the day is written 23:59:59 (and read back as 24:00). */
+const END_OF_DAY = '23:59:59';
+const hsdsTime = (hhmm: string): string => (hhmm === '24:00' ? END_OF_DAY : hhmm);
+
+/** A service's HSDS id: an imported service keeps its own; open111's get one derived from the DoS id. */
+export const hsdsServiceId = (dosId: string): string =>
+  UUID.test(dosId) ? dosId : uuidFor(`service:${dosId}`);
+
+/** What the export knows of a service besides the record: its type's and its organisation's names. */
+export interface HsdsNames {
+  readonly typeName: string;
+  /** The organisation's name as open111 holds it, when it does. */
+  readonly organisationName?: string | undefined;
+  /** The town for the address when the record has none of its own (the area's name). */
+  readonly town?: string | undefined;
+}
+
+/** The address lines of a service: as imported, or split from the record's one-line address. */
+function addressOf(s: ServiceRecord, town: string | undefined) {
+  if (s.published?.address) return s.published.address;
+  const parts = s.address.split(',').map((p) => p.trim());
+  const city = parts.length > 1 ? (parts.pop() ?? '') : '';
+  return {
+    address_1: parts.join(', ') || s.address,
+    city: city || town || s.postcode.split(' ')[0] || 'England',
+    state_province: 'England',
+    postal_code: s.postcode,
+    country: 'GB',
+  };
+}
+
+export function toHsds(s: ServiceRecord, names: HsdsNames): HsdsService {
+  const p = s.published;
+  const id = hsdsServiceId(s.id);
+  const orgId = p?.organizationId ?? uuidFor(`organisation:${s.organisationCode}`);
+  const locId = p?.locationId ?? uuidFor(`location:${s.id}`);
+  const described = (key: string): Partial<HsdsSchedule> => {
+    const d = p?.scheduleDescriptions?.[key];
+    return d ? { description: d } : {};
+  };
   const schedule = (key: string, x: Partial<HsdsSchedule>): HsdsSchedule => ({
     id: uuidFor(`schedule:${s.id}:${key}`),
     service_id: id,
     ...x,
+    ...described(key),
   });
   const t = s.openingTimes;
   const schedules: HsdsSchedule[] = [];
@@ -170,7 +230,7 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
         freq: 'WEEKLY',
         byday: Object.values(BYDAY).join(','),
         opens_at: '00:00',
-        closes_at: '24:00',
+        closes_at: END_OF_DAY,
         notes: NOTE.always,
         description: 'Open 24 hours',
       }),
@@ -179,15 +239,20 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
   for (const day of WEEKDAYS) {
     (t.weekly[day] ?? []).forEach((x, i) => {
       schedules.push(
-        schedule(`${day}:${i}`, { freq: 'WEEKLY', byday: BYDAY[day], opens_at: x.open, closes_at: x.close }),
+        schedule(`${day}:${i}`, {
+          freq: 'WEEKLY',
+          byday: BYDAY[day],
+          opens_at: hsdsTime(x.open),
+          closes_at: hsdsTime(x.close),
+        }),
       );
     });
   }
   t.bankHolidays.forEach((x, i) => {
     schedules.push(
       schedule(`bh:${i}`, {
-        opens_at: x.open,
-        closes_at: x.close,
+        opens_at: hsdsTime(x.open),
+        closes_at: hsdsTime(x.close),
         notes: NOTE.bankHoliday,
         description: 'England and Wales bank holidays',
       }),
@@ -208,8 +273,8 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
         schedule(`date:${d.date}:${i}`, {
           valid_from: d.date,
           valid_to: d.date,
-          opens_at: x.open,
-          closes_at: x.close,
+          opens_at: hsdsTime(x.open),
+          closes_at: hsdsTime(x.close),
           notes: NOTE.specified,
         }),
       );
@@ -229,20 +294,26 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
     ...s.endpoints.map((e) => attribute(id, VOCABULARY.endpoint, `${e.order}|${e.kind}|${e.address}`)),
     ...(s.odsCode ? [attribute(id, VOCABULARY.odsCode, s.odsCode)] : []),
   ];
+  const organisationName = names.organisationName ?? p?.organizationName ?? s.organisationCode;
   return {
     id,
     name: s.name,
+    ...(p?.alternateName ? { alternate_name: p.alternateName } : {}),
     status: STATUS_TO_HSDS[s.status],
     description: s.publicReferralInstructions,
+    ...(p?.url ? { url: p.url } : {}),
+    ...(p?.email ? { email: p.email } : {}),
+    ...(p?.lastModified ? { last_modified: p.lastModified } : {}),
     eligibility_description: s.professionalReferralInstructions,
     organization_id: orgId,
-    minimum_age: Math.floor(s.ageMinDays / 365.25),
-    maximum_age: Math.floor(s.ageMaxDays / 365.25),
+    // Whole years, to the nearest: 365 days is 1 year (and comes back as 365 days).
+    minimum_age: Math.round(s.ageMinDays / 365.25),
+    maximum_age: Math.round(s.ageMaxDays / 365.25),
     organization: {
       id: orgId,
-      name: s.organisationCode,
-      description: `Runs ${typeName} services`,
-      identifiers: [
+      name: organisationName,
+      description: `${organisationName}: runs ${names.typeName} services`,
+      organization_identifiers: [
         {
           id: uuidFor(`ods:${s.organisationCode}`),
           identifier_scheme: 'GB-NHS',
@@ -276,7 +347,7 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
     schedules,
     service_at_locations: [
       {
-        id: uuidFor(`sal:${s.id}`),
+        id: p?.serviceAtLocationId ?? uuidFor(`sal:${s.id}`),
         service_id: id,
         location_id: locId,
         location: {
@@ -286,15 +357,7 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
           latitude: s.latitude,
           longitude: s.longitude,
           addresses: [
-            {
-              id: uuidFor(`address:${s.id}`),
-              address_1: s.address,
-              city: '',
-              state_province: '',
-              postal_code: s.postcode,
-              country: 'GB',
-              address_type: 'physical',
-            },
+            { id: uuidFor(`address:${s.id}`), ...addressOf(s, names.town), address_type: 'physical' },
           ],
         },
       },
@@ -307,34 +370,55 @@ export function toHsds(s: ServiceRecord, typeName: string): HsdsService {
 export function fromHsds(
   h: HsdsService,
   areaAt: (lat: number, lng: number) => string | null,
+  types: readonly { readonly id: number; readonly name: string }[] = [],
 ): { record: ServiceRecord } | { problems: FieldProblem[] } {
   const problems: FieldProblem[] = [];
   const attrs = new Map<string, string[]>();
+  const terms: string[] = [];
   for (const a of h.attributes ?? []) {
-    const v = a.taxonomy_term?.vocabulary;
+    const v = a.taxonomy_term?.taxonomy ?? a.taxonomy_term?.vocabulary;
+    for (const term of [a.taxonomy_term?.name, a.taxonomy_term?.code, a.value])
+      if (term) terms.push(term.toLowerCase());
     if (!v) continue;
     attrs.set(v, [...(attrs.get(v) ?? []), a.value]);
   }
+  // open111's own export says who it is by its DoS id; anything else is a foreign record.
+  const foreign = !attrs.has(VOCABULARY.dosId);
   const one = (v: string) => attrs.get(v)?.[0];
   const many = (v: string) => attrs.get(v) ?? [];
-  const loc = h.service_at_locations?.find(
+  const sal = h.service_at_locations?.find(
     (x) => x.location?.latitude !== undefined && x.location?.longitude !== undefined,
-  )?.location;
+  );
+  const loc = sal?.location;
   if (!loc || loc.latitude === undefined || loc.longitude === undefined)
     problems.push({
       pointer: '/service_at_locations',
       message: 'a location with latitude and longitude is required',
     });
-  const typeId = Number(one(VOCABULARY.serviceType));
-  if (!Number.isInteger(typeId))
+  // The type: open111's attribute, else a taxonomy term naming a DoS type; else a DoS lead sets it.
+  const ownType = one(VOCABULARY.serviceType);
+  const mapped = types.find((t) => terms.includes(t.name.toLowerCase()));
+  const typeId = ownType !== undefined ? Number(ownType) : (mapped?.id ?? 0);
+  const typeToReview = ownType === undefined && mapped === undefined;
+  if (!foreign && (ownType === undefined || !Number.isInteger(typeId)))
     problems.push({ pointer: '/attributes', message: `an ${VOCABULARY.serviceType} attribute is required` });
   const ages = /^(\d+)-(\d+)$/.exec(one(VOCABULARY.ageDays) ?? '');
   const ageMinDays = ages ? Number(ages[1]) : Math.round((h.minimum_age ?? 0) * 365.25);
   const ageMaxDays = ages ? Number(ages[2]) : Math.round((h.maximum_age ?? 125) * 365.25);
-  const status = STATUS_FROM_HSDS[h.status] ?? 'active';
-  const orgCode =
-    h.organization?.identifiers?.find((i) => i.identifier_type === 'ODS code')?.identifier ??
-    h.organization?.name;
+  // Imported inactive when its type is for a DoS lead to set: it is not offered until then.
+  const status = typeToReview ? 'commissioning' : (STATUS_FROM_HSDS[h.status] ?? 'active');
+  const identifiers = [
+    ...(h.organization?.organization_identifiers ?? []),
+    ...(h.organization?.identifiers ?? []),
+  ];
+  const ods = identifiers.find(
+    (i) =>
+      i.identifier_type === 'ODS code' ||
+      /ods/i.test(i.identifier_scheme ?? '') ||
+      i.identifier_scheme === 'GB-NHS',
+  )?.identifier;
+  // Without an ODS code the organisation is known by its HSDS id (a valid FHIR id too).
+  const orgCode = ods ?? (foreign ? (h.organization?.id ?? h.organization_id) : h.organization?.name);
   if (!orgCode)
     problems.push({
       pointer: '/organization',
@@ -356,7 +440,8 @@ export function fromHsds(
     const m = /^(\d+)\|(electronic|phone|email)\|(.+)$/.exec(e);
     return m ? [{ order: Number(m[1]), kind: m[2] as Endpoint['kind'], address: m[3] as string }] : [];
   });
-  const opening = openingFrom(h.schedules ?? [], problems);
+  const descriptions: Record<string, string> = {};
+  const opening = openingFrom(h.schedules ?? [], problems, descriptions);
   if (problems.length > 0 || !loc || loc.latitude === undefined || loc.longitude === undefined || !orgCode)
     return { problems };
   const areaCode = one(VOCABULARY.area) ?? areaAt(loc.latitude, loc.longitude);
@@ -367,8 +452,35 @@ export function fromHsds(
       ],
     };
   const capacity = one(VOCABULARY.capacity);
+  const address = loc.addresses?.[0];
+  const published: PublishedDetails = {
+    ...(h.alternate_name ? { alternateName: h.alternate_name } : {}),
+    ...(h.url ? { url: h.url } : {}),
+    ...(h.email ? { email: h.email } : {}),
+    ...(h.last_modified ? { lastModified: h.last_modified } : {}),
+    ...(h.organization?.id ? { organizationId: h.organization.id } : {}),
+    ...(h.organization?.name ? { organizationName: h.organization.name } : {}),
+    locationId: loc.id,
+    ...(sal?.id ? { serviceAtLocationId: sal.id } : {}),
+    ...(address
+      ? {
+          address: {
+            id: address.id,
+            address_1: address.address_1,
+            ...(address.address_2 ? { address_2: address.address_2 } : {}),
+            city: address.city,
+            state_province: address.state_province,
+            postal_code: address.postal_code,
+            country: address.country,
+          },
+        }
+      : {}),
+    ...(Object.keys(descriptions).length > 0 ? { scheduleDescriptions: descriptions } : {}),
+    ...(typeToReview ? { typeToReview } : {}),
+  };
   return {
     record: {
+      ...(foreign ? { published } : {}),
       id: one(VOCABULARY.dosId) ?? h.id,
       name: h.name,
       typeId,
@@ -377,7 +489,9 @@ export function fromHsds(
       odsCode: one(VOCABULARY.odsCode) ?? null,
       latitude: loc.latitude,
       longitude: loc.longitude,
-      address: loc.addresses?.[0]?.address_1 ?? '',
+      address: [address?.address_1, address?.address_2, foreign ? address?.city : undefined]
+        .filter((x) => x)
+        .join(', '),
       postcode: loc.addresses?.[0]?.postal_code ?? '',
       publicPhone: h.phones?.find((p) => p.description !== 'professional')?.number ?? null,
       professionalPhone: h.phones?.find((p) => p.description === 'professional')?.number ?? null,
@@ -403,13 +517,20 @@ export function fromHsds(
   };
 }
 
-function openingFrom(schedules: readonly HsdsSchedule[], problems: FieldProblem[]): OpeningTimes {
+function openingFrom(
+  schedules: readonly HsdsSchedule[],
+  problems: FieldProblem[],
+  descriptions: Record<string, string>,
+): OpeningTimes {
   const weekly: Partial<Record<Weekday, Session[]>> = {};
   const bankHolidays: Session[] = [];
   const dates = new Map<string, Session[]>();
   let alwaysOpen = false;
-  const hhmm = (t: string | undefined) => t?.slice(0, 5);
+  const hhmm = (t: string | undefined) => (t?.startsWith(END_OF_DAY) ? '24:00' : t?.slice(0, 5));
   schedules.forEach((s, i) => {
+    const describe = (key: string) => {
+      if (s.description) descriptions[key] = s.description;
+    };
     const open = hhmm(s.opens_at);
     const close = hhmm(s.closes_at);
     if (s.notes === NOTE.always) {
@@ -418,6 +539,7 @@ function openingFrom(schedules: readonly HsdsSchedule[], problems: FieldProblem[
     }
     if (s.notes === NOTE.closed && s.valid_from) {
       dates.set(s.valid_from, dates.get(s.valid_from) ?? []);
+      describe(`closed:${s.valid_from}`);
       return;
     }
     if (!open || !close) {
@@ -427,10 +549,13 @@ function openingFrom(schedules: readonly HsdsSchedule[], problems: FieldProblem[
       });
       return;
     }
-    if (s.notes === NOTE.bankHoliday) bankHolidays.push({ open, close });
-    else if (s.valid_from && s.valid_from === s.valid_to)
+    if (s.notes === NOTE.bankHoliday) {
+      describe(`bh:${bankHolidays.length}`);
+      bankHolidays.push({ open, close });
+    } else if (s.valid_from && s.valid_from === s.valid_to) {
+      describe(`date:${s.valid_from}:${dates.get(s.valid_from)?.length ?? 0}`);
       dates.set(s.valid_from, [...(dates.get(s.valid_from) ?? []), { open, close }]);
-    else if (s.freq === 'WEEKLY' && s.byday) {
+    } else if (s.freq === 'WEEKLY' && s.byday) {
       for (const code of s.byday.split(',')) {
         const day = FROM_BYDAY.get(code);
         if (!day) {
@@ -440,6 +565,7 @@ function openingFrom(schedules: readonly HsdsSchedule[], problems: FieldProblem[
           });
           continue;
         }
+        describe(`${day}:${weekly[day]?.length ?? 0}`);
         weekly[day] = [...(weekly[day] ?? []), { open, close }];
       }
     } else

@@ -6,7 +6,7 @@ import {
   importHsds,
   type Progress,
 } from '../directory-exchange/exchange';
-import { type HsdsService, toHsds } from '../directory-exchange/hsds';
+import { type HsdsService, hsdsServiceId, toHsds } from '../directory-exchange/hsds';
 import type { RecordRef } from '../domain/auth/index';
 import { inScope } from '../domain/auth/index';
 import {
@@ -47,6 +47,7 @@ import {
   saveCapacity,
   saveTypeRank,
 } from '../store/directory';
+import { listOrganisations } from '../store/users';
 import type { ServiceContext } from './context';
 import type { DirectoryState } from './directory-state';
 import { locate } from './locate';
@@ -283,12 +284,18 @@ export async function listServiceTypes(
 /** Which services to list; every criterion given must hold. */
 export interface ServiceFilter {
   readonly id?: string | undefined;
+  /** Any of these ids (a FHIR search's `_id=a,b`). */
+  readonly ids?: readonly string[] | undefined;
   /** The service whose Location this is (a service's Location has the service's id). */
   readonly locationId?: string | undefined;
   /** Part of the name, in any case. */
   readonly name?: string | undefined;
   readonly typeId?: number | undefined;
+  /** Any of these types. */
+  readonly typeIds?: readonly number[] | undefined;
   readonly organisationCode?: string | undefined;
+  /** Provided by any of these organisations. */
+  readonly organisationCodes?: readonly string[] | undefined;
   readonly areaCode?: string | undefined;
   /** Whether the service is active (true) or not (false). */
   readonly active?: boolean | undefined;
@@ -299,6 +306,8 @@ export interface ServiceFilter {
   readonly near?: { readonly latitude: number; readonly longitude: number; readonly km: number } | undefined;
   /** The order when not `near`: by name (the console's list) or by id (a FHIR searchset). */
   readonly order?: 'name' | 'id' | undefined;
+  /** How many matches, in that order, to pass over first (paging). */
+  readonly offset?: number | undefined;
   readonly limit: number;
 }
 
@@ -323,10 +332,13 @@ export async function listServices(
     (s) =>
       inScope(scope, serviceRef(s)) &&
       (filter.id === undefined || s.id === filter.id) &&
+      (filter.ids === undefined || filter.ids.includes(s.id)) &&
       (filter.locationId === undefined || s.id === filter.locationId) &&
       (name === undefined || s.name.toLowerCase().includes(name)) &&
       (filter.typeId === undefined || s.typeId === filter.typeId) &&
+      (filter.typeIds === undefined || filter.typeIds.includes(s.typeId)) &&
       (filter.organisationCode === undefined || s.organisationCode === filter.organisationCode) &&
+      (filter.organisationCodes === undefined || filter.organisationCodes.includes(s.organisationCode)) &&
       (filter.areaCode === undefined || s.areaCode === filter.areaCode) &&
       (filter.active === undefined || (s.status === 'active') === filter.active) &&
       (filter.statuses === undefined || filter.statuses.includes(s.status)) &&
@@ -340,8 +352,108 @@ export async function listServices(
   const now = ctx.now();
   return {
     total: matches.length,
-    services: matches.slice(0, filter.limit).map((s) => view(directory, s, now)),
+    services: matches
+      .slice(filter.offset ?? 0, (filter.offset ?? 0) + filter.limit)
+      .map((s) => view(directory, s, now)),
   };
+}
+
+/** An organisation the directory names as a service's provider, with its name where one is held. */
+export interface ProvidingOrganisation {
+  readonly code: string;
+  readonly name: string | undefined;
+  /** How many services of the directory it provides (of all, not only the caller's scope). */
+  readonly services: number;
+}
+
+/**
+ * Every organisation the directory names as a provider, by code: a FHIR consumer follows
+ * `HealthcareService.providedBy` to one of them. Names come from the organisations open111 holds.
+ */
+export async function providingOrganisations(
+  ctx: ServiceContext,
+  caller: Caller,
+  directory: DirectoryState,
+): Promise<ProvidingOrganisation[]> {
+  await authorize(ctx, caller, 'service.read', {}, { type: 'organisation' });
+  const counts = new Map<string, number>();
+  for (const s of (await directory.index()).records())
+    counts.set(s.organisationCode, (counts.get(s.organisationCode) ?? 0) + 1);
+  const names = new Map((await listOrganisations(ctx.store.db)).map((o) => [o.code, o.name]));
+  return [...counts]
+    .map(([code, services]) => ({ code, name: names.get(code), services }))
+    .sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/** A page of services as Open Referral UK (HSDS 3.0) `/services` answers it. */
+export interface OpenReferralPage {
+  readonly total_items: number;
+  readonly total_pages: number;
+  readonly page_number: number;
+  readonly size: number;
+  readonly first_page: boolean;
+  readonly last_page: boolean;
+  readonly empty: boolean;
+  readonly contents: HsdsService[];
+}
+
+/** The names the HSDS form of a service carries: its organisation's (held by open111) and its area's town. */
+async function hsdsNamer(ctx: ServiceContext, directory: DirectoryState) {
+  const organisations = new Map((await listOrganisations(ctx.store.db)).map((o) => [o.code, o.name]));
+  const geo = await ctx.geography();
+  return (s: ServiceRecord) =>
+    toHsds(s, {
+      typeName: typeNameOf(directory.content, s.typeId),
+      organisationName: organisations.get(s.organisationCode),
+      town: geo.areas
+        .get(s.areaCode)
+        ?.name.replace(/\s+(Teaching\s+)?(PCT|Primary Care Trust|Care Trust)$/i, ''),
+    });
+}
+
+/** Open Referral UK `/services`: the directory by id, a page at a time, optionally by name. */
+export async function openReferralServices(
+  ctx: ServiceContext,
+  caller: Caller,
+  query: { readonly page: number; readonly perPage: number; readonly search?: string | undefined },
+  directory: DirectoryState,
+): Promise<OpenReferralPage> {
+  const found = await listServices(
+    ctx,
+    caller,
+    { name: query.search, order: 'id', offset: (query.page - 1) * query.perPage, limit: query.perPage },
+    directory,
+  );
+  const hsds = await hsdsNamer(ctx, directory);
+  const totalPages = Math.max(1, Math.ceil(found.total / query.perPage));
+  return {
+    total_items: found.total,
+    total_pages: totalPages,
+    page_number: query.page,
+    size: found.services.length,
+    first_page: query.page === 1,
+    last_page: query.page >= totalPages,
+    empty: found.services.length === 0,
+    contents: found.services.map(hsds),
+  };
+}
+
+/** Open Referral UK `/services/{id}`: one service by its HSDS id (or its DoS id). */
+export async function openReferralService(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  directory: DirectoryState,
+): Promise<HsdsService> {
+  const hsds = await hsdsNamer(ctx, directory);
+  // HSDS ids of open111's own services are derived from the DoS id: the index is searched for it.
+  let dosId = id;
+  for (const s of (await directory.index()).records())
+    if (s.id === id || hsdsServiceId(s.id) === id) {
+      dosId = s.id;
+      break;
+    }
+  return hsds(await readService(ctx, caller, dosId, directory));
 }
 
 /** One service, as the database has it now. */
@@ -582,7 +694,7 @@ export async function generateHsds(
   await authorize(ctx, caller, 'service.read', {}, { type: SERVICE });
   const content = readDirectoryTypes();
   const services = generateSyntheticDirectory(await ctx.geography(), content, input.count, input.seed);
-  return services.map((s) => toHsds(s, typeNameOf(content, s.typeId)));
+  return services.map((s) => toHsds(s, { typeName: typeNameOf(content, s.typeId) }));
 }
 
 /** Imports Open Referral UK (HSDS 3.0) JSON: good records are written, bad ones listed. */

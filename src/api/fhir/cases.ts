@@ -28,20 +28,32 @@ export const fhirIds = {
   referral: (caseId: string) => `${caseId}-referral`,
   callback: (caseId: string) => `${caseId}-callback`,
   postEvent: (caseId: string) => `${caseId}-post-event`,
+  patient: (caseId: string) => `${caseId}-patient`,
 };
 
 // Generic, so each reference takes the target type its field asks for.
 const encounterRef = <T extends Resource>(c: Case): Reference<T> => ({ reference: `Encounter/${c.id}` });
-const patientDisplay = <T extends Resource>(c: Case): Reference<T> => ({ display: c.patient.name });
+/** The case's patient: a Patient resource served under the case (`Patient/<case>-patient`). */
+const patientRef = <T extends Resource>(c: Case): Reference<T> => ({
+  reference: `Patient/${fhirIds.patient(c.id)}`,
+  display: c.patient.name,
+});
+/** The triage record the outcome rests on: the session as a QuestionnaireResponse. */
+const triageRecord = <T extends Resource>(c: Case): Reference<T>[] =>
+  c.triage ? [{ reference: `QuestionnaireResponse/${c.triage.triageSessionId}` }] : [];
 const org = <T extends Resource>(code: string, display?: string): Reference<T> => ({
   identifier: { system: ODS_SYSTEM, value: code },
   ...(display ? { display } : {}),
 });
 
-function containedPatient(c: Case): FhirPatient {
+/**
+ * The patient as the case records them. open111 holds no NHS number for a caller yet (the patient is
+ * named, born, of a sex and at a postcode), so no NHS number identifier is given.
+ */
+export function casePatient(c: Case): FhirPatient {
   return {
     resourceType: 'Patient',
-    id: 'patient',
+    id: fhirIds.patient(c.id),
     name: [{ text: c.patient.name }],
     birthDate: c.patient.birthDate,
     gender: c.patient.sex,
@@ -63,10 +75,9 @@ export function caseEncounter(c: Case, d: Disposition | undefined): Encounter {
     resourceType: 'Encounter',
     id: c.id,
     identifier: [{ system: CASE_ID_SYSTEM, value: c.id }],
-    contained: [containedPatient(c)],
     status: c.status === 'closed' ? 'finished' : c.status === 'open' ? 'arrived' : 'in-progress',
     class: { system: ACT_CODE, code: 'VR', display: 'virtual' },
-    subject: { reference: '#patient', display: c.patient.name },
+    subject: patientRef(c),
     serviceProvider: org(c.providerCode),
     period: { start: c.openedAt.toISOString(), ...(c.closedAt ? { end: c.closedAt.toISOString() } : {}) },
     ...(c.triage ? { reasonCode: [dxCoding(c.triage.dispositionCode, d)] } : {}),
@@ -84,9 +95,10 @@ export function caseServiceRequest(
     resourceType: 'ServiceRequest',
     intent: 'order',
     status: delivery === 'delivered' ? 'completed' : 'active',
-    subject: patientDisplay(c),
+    subject: patientRef(c),
     encounter: encounterRef(c),
     requester: org(c.providerCode),
+    ...(c.triage ? { supportingInfo: triageRecord(c) } : {}),
     ...(c.triage ? { reasonCode: [dxCoding(c.triage.dispositionCode, d)] } : {}),
   };
   if (kind === 'dispatch' && c.dispatch) {
@@ -106,7 +118,8 @@ export function caseServiceRequest(
       id: fhirIds.referral(c.id),
       priority: 'urgent',
       code: { text: d ? d.title : 'Referral' },
-      performer: [{ identifier: { value: c.referral.id }, display: c.referral.name }],
+      // The service chosen from the directory: its HealthcareService (`GET /fhir/R4/HealthcareService/<id>`).
+      performer: [{ reference: `HealthcareService/${c.referral.id}`, display: c.referral.name }],
       ...(c.outcomeAt ? { authoredOn: c.outcomeAt.toISOString() } : {}),
     };
   }
@@ -126,8 +139,9 @@ export function callbackTask(c: Case): Task | undefined {
     code: { text: cb.reason === 'warm_transfer' ? 'Warm transfer to a clinician' : 'Clinician call-back' },
     focus: encounterRef(c),
     encounter: encounterRef(c),
-    for: patientDisplay(c),
+    for: patientRef(c),
     owner: org(c.providerCode),
+    ...(c.triage ? { reasonReference: triageRecord(c)[0] } : {}),
     restriction: { period: { end: cb.dueAt.toISOString() } },
     ...(cb.startedAt
       ? {
@@ -152,8 +166,9 @@ export function postEventCommunication(
     resourceType: 'Communication',
     id: fhirIds.postEvent(c.id),
     encounter: encounterRef(c),
-    subject: patientDisplay(c),
+    subject: patientRef(c),
     sender: org(c.providerCode),
+    ...(c.triage ? { about: triageRecord(c) } : {}),
     category: [{ text: 'Post-event message' }],
   };
   if (!pe.sent) return { ...base, status: 'not-done', statusReason: { text: pe.reason } };
@@ -186,6 +201,7 @@ const CASE_RESOURCES = {
     suffix: fhirIds.postEvent(''),
     draw: (r: CaseRecord) => postEventCommunication(r.case, delivery(r, 'gp_post_event')),
   },
+  Patient: { suffix: fhirIds.patient(''), draw: (r: CaseRecord) => casePatient(r.case) },
 } satisfies Record<
   string,
   { suffix: string; draw: (r: CaseRecord, part: string | undefined) => Resource | undefined }
@@ -197,7 +213,7 @@ const delivery = (r: CaseRecord, kind: string): MessageStatus | undefined =>
 /** FHIR R4 reads: the case as an Encounter; its dispatch or referral, call-back and post-event message. */
 export async function caseFhirRoutes(app: FastifyInstance): Promise<void> {
   const r = typed(app);
-  for (const type of ['Encounter', 'ServiceRequest', 'Task', 'Communication'] as const) {
+  for (const type of ['Encounter', 'ServiceRequest', 'Task', 'Communication', 'Patient'] as const) {
     const { suffix, draw } = CASE_RESOURCES[type];
     if (!fhirCapabilities.some((c) => c.type === type))
       fhirCapabilities.push({ type, interactions: ['read'], searchParams: [] });
@@ -219,7 +235,8 @@ export async function caseFhirRoutes(app: FastifyInstance): Promise<void> {
         // An id not of this type's form names no case: the use case answers "not found" for it, after
         // refusing a role that may not read cases at all.
         const found = await readCase(app.ctx, callerOf(request), m?.[1] ?? id, `fhir ${type}`);
-        const resource = draw(found, m?.[2]);
+        // A bare case id names the Encounter only, not the case's other resources.
+        const resource = m ? draw(found, m[2]) : undefined;
         if (!resource) throw notFound(`${type}/${id} is not known.`);
         reply.type(FHIR_JSON);
         return resource;

@@ -5,14 +5,8 @@ import { invalid, notFound } from '../../domain/errors';
 import { referenceOrganisations } from '../../services/geography';
 import type { Caller } from '../../services/use-case';
 import { callerOf, typed } from '../context';
-import {
-  ambulanceTrustOrganization,
-  areaOrganization,
-  ODS_SYSTEM,
-  ORG_KIND_SYSTEM,
-  regionOrganization,
-  searchset,
-} from './resources';
+import { ambulanceTrustOrganization, areaOrganization, regionOrganization } from './resources';
+import { alternatives, matchesToken, pageOf, searchControl, searchPage, searchQuery, tokens } from './search';
 
 export const FHIR_BASE = '/fhir/R4';
 export const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -25,6 +19,8 @@ export interface FhirResourceCapability {
     name: string;
     type: 'string' | 'token' | 'reference' | 'date' | 'special' | 'number';
   }[];
+  /** Operations on the type or its instances, each with its OperationDefinition's canonical URL. */
+  readonly operations?: readonly { name: string; definition: string }[];
 }
 
 export const fhirCapabilities: FhirResourceCapability[] = [
@@ -59,32 +55,36 @@ export function capabilityStatement(now: Date): CapabilityStatement {
         resource: fhirCapabilities.map((c) => ({
           type: c.type,
           interaction: c.interactions.map((code) => ({ code })),
-          searchParam: c.searchParams.map((p) => ({ name: p.name, type: p.type })),
+          // FHIR allows no empty arrays: a type searched by nothing lists no searchParam.
+          ...(c.searchParams.length > 0
+            ? { searchParam: c.searchParams.map((p) => ({ name: p.name, type: p.type })) }
+            : {}),
+          ...(c.operations && c.operations.length > 0 ? { operation: [...c.operations] } : {}),
         })),
       },
     ],
   };
 }
 
-const OrganizationQuery = Type.Object(
-  {
-    _id: Type.Optional(Type.String({ maxLength: 20 })),
-    identifier: Type.Optional(Type.String({ maxLength: 100 })),
-    name: Type.Optional(Type.String({ maxLength: 100 })),
-    type: Type.Optional(Type.String({ maxLength: 100 })),
-    partof: Type.Optional(Type.String({ maxLength: 40 })),
-    _count: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-  },
-  { additionalProperties: false },
-);
+/**
+ * Where Organizations come from besides the health geography: the directory adds the providers its
+ * services name, so that every `providedBy` and `managingOrganization` resolves.
+ */
+type OrganizationSource = (caller: Caller) => Promise<Organization[]>;
+const organizationSources = new WeakMap<object, OrganizationSource[]>();
 
-/** `system|value` or `value`: the token search FHIR defines. */
-function tokenMatches(token: string, system: string, value: string | undefined): boolean {
-  const bar = token.indexOf('|');
-  if (bar < 0) return token === value;
-  const s = token.slice(0, bar);
-  return (s === '' || s === system) && token.slice(bar + 1) === value;
+/** Adds a source of Organizations to this app (keyed by its context: several apps may run in a test). */
+export function addOrganizationSource(app: FastifyInstance, source: OrganizationSource): void {
+  organizationSources.set(app.ctx, [...(organizationSources.get(app.ctx) ?? []), source]);
 }
+
+const ORGANIZATION_PARAMS = {
+  _id: Type.Optional(Type.String({ maxLength: 2000 })),
+  identifier: Type.Optional(Type.String({ maxLength: 2000 })),
+  name: Type.Optional(Type.String({ maxLength: 100 })),
+  type: Type.Optional(Type.String({ maxLength: 500 })),
+  partof: Type.Optional(Type.String({ maxLength: 500 })),
+};
 
 export async function fhirPlugin(app: FastifyInstance): Promise<void> {
   app.get(
@@ -98,13 +98,18 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
 
   const r = typed(app);
 
+  /** Every Organization once, by id: the geography's first, then the directory's providers. */
   async function allOrganizations(caller: Caller): Promise<Organization[]> {
     const orgs = await referenceOrganisations(app.ctx, caller);
-    return [
+    const byId = new Map<string, Organization>();
+    const reference = [
       ...orgs.regions.map(regionOrganization),
       ...orgs.areas.map(areaOrganization),
       ...orgs.ambulanceTrusts.map(ambulanceTrustOrganization),
     ];
+    for (const source of [async () => reference, ...(organizationSources.get(app.ctx) ?? [])])
+      for (const o of await source(caller)) if (o.id && !byId.has(o.id)) byId.set(o.id, o);
+    return [...byId.values()].sort((a, b) => (a.id ?? '').localeCompare(b.id ?? ''));
   }
 
   r.get(
@@ -112,7 +117,7 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['fhir'],
-        summary: 'Read an Organization (SHA, PCT or ambulance trust) by ODS code',
+        summary: 'Read an Organization (SHA, PCT, ambulance trust or service provider) by ODS code',
         params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
       },
       config: { access: 'reference.read' },
@@ -120,7 +125,8 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { id } = request.params;
       if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw invalid(`"${id}" is not a valid FHIR id.`);
-      const org = (await allOrganizations(callerOf(request))).find((o) => o.id === id.toUpperCase());
+      const all = await allOrganizations(callerOf(request));
+      const org = all.find((o) => o.id === id) ?? all.find((o) => o.id === id.toUpperCase());
       if (!org) throw notFound(`Organization/${id} is not known.`);
       reply.type(FHIR_JSON);
       return org;
@@ -130,31 +136,39 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
   r.get(
     `${FHIR_BASE}/Organization`,
     {
-      schema: { tags: ['fhir'], summary: 'Search Organizations', querystring: OrganizationQuery },
+      schema: {
+        tags: ['fhir'],
+        summary: 'Search Organizations (paged)',
+        querystring: searchQuery(ORGANIZATION_PARAMS),
+      },
       config: { access: 'reference.read' },
     },
     async (request, reply) => {
       const q = request.query;
+      const control = searchControl(request, Object.keys(ORGANIZATION_PARAMS));
       const name = q.name?.toLowerCase();
-      const partof = q.partof?.replace(/^Organization\//, '');
+      const ids = alternatives(q._id);
+      const identifier = tokens(q.identifier);
+      const type = tokens(q.type);
+      const partof = alternatives(q.partof, 'Organization/');
       const matches = (await allOrganizations(callerOf(request))).filter(
         (o) =>
-          (!q._id || o.id === q._id) &&
-          (!q.identifier ||
-            (o.identifier ?? []).some((i) => tokenMatches(q.identifier ?? '', ODS_SYSTEM, i.value))) &&
+          (!ids || ids.includes(o.id ?? '')) &&
+          (!identifier ||
+            (o.identifier ?? []).some((i) => i.value && matchesToken(identifier, i.system, i.value))) &&
           (!name ||
             [o.name, ...(o.alias ?? [])].some(
               (n) => n?.toLowerCase().startsWith(name) || n?.toLowerCase().includes(` ${name}`),
             )) &&
-          (!q.type ||
+          (!type ||
             (o.type ?? []).some((t) =>
-              (t.coding ?? []).some((c) => tokenMatches(q.type ?? '', ORG_KIND_SYSTEM, c.code)),
+              (t.coding ?? []).some((c) => c.code && matchesToken(type, c.system, c.code)),
             )) &&
-          (!partof || o.partOf?.reference === `Organization/${partof}`),
+          (!partof || partof.some((p) => o.partOf?.reference === `Organization/${p}`)),
       );
-      reply.type(FHIR_JSON);
-      const base = `${request.protocol}://${request.host}${FHIR_BASE}`;
-      return searchset(base, matches.slice(0, q._count ?? 200), matches.length);
+      return reply
+        .type(FHIR_JSON)
+        .send(searchPage(request, 'Organization', control, pageOf(matches, control)));
     },
   );
 }

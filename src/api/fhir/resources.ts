@@ -1,4 +1,4 @@
-import type { Bundle, Organization, Resource } from '@medplum/fhirtypes';
+import type { Organization } from '@medplum/fhirtypes';
 import type { AmbulanceTrust, Area, Region } from '../../domain/geography/index';
 
 export const ODS_SYSTEM = 'https://fhir.nhs.uk/Id/ods-organization-code';
@@ -39,19 +39,5 @@ export function ambulanceTrustOrganization(t: AmbulanceTrust): Organization {
     type: kind('ambulance-trust', 'Ambulance service'),
     name: t.name,
     alias: [t.shortName],
-  };
-}
-
-/** A searchset Bundle with full URLs relative to the FHIR base. */
-export function searchset(base: string, resources: Resource[], total: number): Bundle {
-  return {
-    resourceType: 'Bundle',
-    type: 'searchset',
-    total,
-    entry: resources.map((resource) => ({
-      fullUrl: `${base}/${resource.resourceType}/${resource.id ?? ''}`,
-      resource,
-      search: { mode: 'match' },
-    })),
   };
 }

@@ -29,13 +29,23 @@ import {
 } from '../../services/triage';
 import { callerOf, typed } from '../context';
 import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './index';
-import { searchset } from './resources';
+import { alternatives, matchesToken, pageOf, searchControl, searchPage, searchQuery, tokens } from './search';
+
+const QUESTIONNAIRE_PARAMS = {
+  _id: Type.Optional(Type.String({ maxLength: 2000 })),
+  title: Type.Optional(Type.String({ maxLength: 100 })),
+  code: Type.Optional(Type.String({ maxLength: 500 })),
+};
 
 export const QUESTIONNAIRE_URL = 'https://open111.dev/fhir/Questionnaire';
 export const FINDING_SYSTEM = 'https://open111.dev/fhir/CodeSystem/finding';
 export const DISPOSITION_SYSTEM = 'https://open111.dev/fhir/CodeSystem/disposition';
 export const SG_SYSTEM = 'https://open111.dev/fhir/CodeSystem/symptom-group';
 export const DISPOSITION_EXTENSION = 'https://open111.dev/fhir/StructureDefinition/triage-disposition';
+
+/** SDC's definition of the operation, which open111 follows (at type level, Parameters in and out). */
+export const NEXT_QUESTION_DEFINITION =
+  'http://hl7.org/fhir/uv/sdc/OperationDefinition/Questionnaire-next-question';
 
 fhirCapabilities.push(
   {
@@ -46,6 +56,7 @@ fhirCapabilities.push(
       { name: 'title', type: 'string' },
       { name: 'code', type: 'token' },
     ],
+    operations: [{ name: 'next-question', definition: NEXT_QUESTION_DEFINITION }],
   },
   { type: 'QuestionnaireResponse', interactions: ['read'], searchParams: [] },
 );
@@ -61,7 +72,8 @@ function questionItem(content: TriageContent, pathwayId: string, q: Question): Q
     text: q.text,
     code,
     type: q.type === 'yes_no' ? 'boolean' : q.type === 'choice' ? 'choice' : 'decimal',
-    required: true,
+    // Not `required`: the engine asks only the questions the answers so far lead to, so no question
+    // but the first is asked in every session, and the record of a session stopped early is complete.
     ...(q.type === 'choice'
       ? {
           answerOption: q.options.map((o) => ({
@@ -69,11 +81,17 @@ function questionItem(content: TriageContent, pathwayId: string, q: Question): Q
           })),
         }
       : {}),
-    item: [{ linkId: `${linkId(pathwayId, q.id)}.rationale`, type: 'display', text: q.rationale }],
+    ...(q.rationale.trim() !== ''
+      ? { item: [{ linkId: `${linkId(pathwayId, q.id)}.rationale`, type: 'display', text: q.rationale }] }
+      : {}),
   };
 }
 
-/** A pathway as a FHIR Questionnaire: every question, in file order; the engine decides which are asked. */
+/**
+ * A pathway as a FHIR Questionnaire: module 0's questions (asked before every pathway), then the
+ * pathway's own, in file order; the engine decides which are asked. A session's QuestionnaireResponse
+ * answers items of this Questionnaire only.
+ */
 export function pathwayQuestionnaire(content: TriageContent, pw: Pathway): Questionnaire {
   return {
     resourceType: 'Questionnaire',
@@ -94,10 +112,12 @@ export function pathwayQuestionnaire(content: TriageContent, pw: Pathway): Quest
       },
     ],
     ...(pw.approvedAt ? { approvalDate: pw.approvedAt } : {}),
-    item: pw.order.flatMap((id) => {
-      const q = pw.questions.get(id);
-      return q ? [questionItem(content, pw.id, q)] : [];
-    }),
+    item: [...(pw.id === content.module0.id ? [] : [content.module0]), pw].flatMap((part) =>
+      part.order.flatMap((id) => {
+        const q = part.questions.get(id);
+        return q ? [questionItem(content, part.id, q)] : [];
+      }),
+    ),
   };
 }
 
@@ -156,6 +176,16 @@ const AnswerInput = Type.Object({
 });
 const ResponseInput = Type.Object({
   resourceType: Type.String({ maxLength: 64 }),
+  questionnaire: Type.Optional(Type.String({ maxLength: 300 })),
+  contained: Type.Optional(
+    Type.Array(
+      Type.Object({
+        id: Type.Optional(Type.String({ maxLength: 64 })),
+        derivedFrom: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 5 })),
+      }),
+      { maxItems: 5 },
+    ),
+  ),
   item: Type.Optional(
     Type.Array(
       Type.Object({
@@ -167,6 +197,34 @@ const ResponseInput = Type.Object({
   ),
 });
 type ResponseInputBody = Static<typeof ResponseInput>;
+
+/** SDC `$next-question` at type level: a Parameters resource whose `in` is the QuestionnaireResponse. */
+const NextQuestionParameters = Type.Object({
+  resourceType: Type.Literal('Parameters'),
+  parameter: Type.Array(
+    Type.Object({ name: Type.String({ maxLength: 64 }), resource: Type.Optional(ResponseInput) }),
+    { maxItems: 5 },
+  ),
+});
+
+/**
+ * The pathway a QuestionnaireResponse answers, from its `questionnaire` canonical: the pathway's own
+ * (`…/Questionnaire/sore-throat|1`) or, for the adaptive form `$next-question` returns, the contained
+ * Questionnaire's `derivedFrom`.
+ */
+function pathwayOfResponse(r: ResponseInputBody): string {
+  const canonical = r.questionnaire?.startsWith('#')
+    ? r.contained?.find((c) => c.id === r.questionnaire?.slice(1))?.derivedFrom?.[0]
+    : r.questionnaire;
+  const id = canonical?.startsWith(`${QUESTIONNAIRE_URL}/`)
+    ? canonical.slice(QUESTIONNAIRE_URL.length + 1).split('|')[0]
+    : undefined;
+  if (!id || !/^[A-Za-z0-9\-.]{1,64}$/.test(id))
+    throw invalid(
+      `QuestionnaireResponse.questionnaire must name a triage pathway (${QUESTIONNAIRE_URL}/<id>), or a contained Questionnaire derived from one.`,
+    );
+  return id;
+}
 
 /** Reads a QuestionnaireResponse's answers back into engine answers; bad shapes are a clear 400. */
 function answersFromResponse(r: ResponseInputBody): GivenAnswer[] {
@@ -206,17 +264,22 @@ function adaptiveResponse({ content, pathway: pw, answered, result }: NextQuesti
         status: 'active',
         url: `${QUESTIONNAIRE_URL}/${pw.id}/adaptive`,
         derivedFrom: [`${QUESTIONNAIRE_URL}/${pw.id}|${pw.version}`],
-        item: asked,
+        ...(asked.length > 0 ? { item: asked } : {}),
       },
     ],
     questionnaire: '#adaptive',
     status: result.kind === 'disposition' ? 'completed' : 'in-progress',
     ...dispositionExtension(result),
-    item: answered.map((a) => ({
-      linkId: linkId(a.pathwayId, a.questionId),
-      text: a.question.text,
-      answer: [answerOf(a.question, a.value)],
-    })),
+    // FHIR allows no empty arrays: before the first answer the response has no item at all.
+    ...(answered.length > 0
+      ? {
+          item: answered.map((a) => ({
+            linkId: linkId(a.pathwayId, a.questionId),
+            text: a.question.text,
+            answer: [answerOf(a.question, a.value)],
+          })),
+        }
+      : {}),
   };
 }
 
@@ -238,6 +301,7 @@ function sessionResponse(content: TriageContent, s: TriageSessionView): Question
     status: s.status === 'finished' ? 'completed' : 'in-progress',
     authored: s.createdAt,
     author: { display: s.createdBy },
+    ...(items.length > 0 ? { item: items } : {}),
     ...(s.outcome
       ? {
           extension: [
@@ -252,7 +316,6 @@ function sessionResponse(content: TriageContent, s: TriageSessionView): Question
           ],
         }
       : {}),
-    item: items,
   };
 }
 
@@ -266,36 +329,33 @@ export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['fhir'],
-        summary: 'Search the triage pathways as Questionnaires',
-        querystring: Type.Object(
-          {
-            _id: Type.Optional(Type.String({ maxLength: 64 })),
-            title: Type.Optional(Type.String({ maxLength: 100 })),
-            code: Type.Optional(Type.String({ maxLength: 100 })),
-            _count: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
-          },
-          { additionalProperties: false },
-        ),
+        summary: 'Search the triage pathways as Questionnaires (paged)',
+        querystring: searchQuery(QUESTIONNAIRE_PARAMS),
       },
       config: { access: 'pathway.read' },
     },
     async (request, reply) => {
       const q = request.query;
-      // A token search may name its system: `code=system|SG1010`.
-      const code = q.code?.includes('|') ? q.code.split('|')[1] : q.code;
+      const control = searchControl(request, Object.keys(QUESTIONNAIRE_PARAMS));
+      const ids = alternatives(q._id);
+      const codes = tokens(q.code);
+      // Pathways are few (tens): all are read, then narrowed and paged here in id order.
       const found = await listPathways(app.ctx, callerOf(request), {
-        ...(q._id ? { id: q._id } : {}),
         ...(q.title ? { title: q.title } : {}),
-        ...(code ? { symptomGroup: code } : {}),
-        ...(q._count !== undefined ? { limit: q._count } : {}),
+        limit: Number.MAX_SAFE_INTEGER,
       });
-      const base = `${request.protocol}://${request.host}${FHIR_BASE}`;
+      const matches = found.pathways
+        .filter(
+          (pw) =>
+            (!ids || ids.includes(pw.id)) && (!codes || matchesToken(codes, SG_SYSTEM, pw.symptomGroup)),
+        )
+        .sort((x, y) => x.id.localeCompare(y.id));
+      const page = pageOf(matches, control);
       return reply.type(FHIR_JSON).send(
-        searchset(
-          base,
-          found.pathways.map((pw) => pathwayQuestionnaire(found.content, pw)),
-          found.total,
-        ),
+        searchPage(request, 'Questionnaire', control, {
+          total: page.total,
+          page: page.page.map((pw) => pathwayQuestionnaire(found.content, pw)),
+        }),
       );
     },
   );
@@ -332,6 +392,33 @@ export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
         answersFromResponse(request.body),
       );
       return reply.type(FHIR_JSON).send(adaptiveResponse(next));
+    },
+  );
+
+  r.post(
+    `${FHIR_BASE}/Questionnaire/$next-question`,
+    {
+      schema: {
+        tags: ['fhir'],
+        summary:
+          'SDC $next-question at type level: Parameters `in` (a QuestionnaireResponse naming its pathway) → `return`',
+        body: NextQuestionParameters,
+      },
+      config: { access: 'pathway.read' },
+    },
+    async (request, reply) => {
+      const response = request.body.parameter.find((p) => p.name === 'in')?.resource;
+      if (!response) throw invalid('Send the QuestionnaireResponse as the parameter named "in".');
+      const next = await nextQuestion(
+        app.ctx,
+        callerOf(request),
+        pathwayOfResponse(response),
+        answersFromResponse(response),
+      );
+      return reply.type(FHIR_JSON).send({
+        resourceType: 'Parameters',
+        parameter: [{ name: 'return', resource: adaptiveResponse(next) }],
+      });
     },
   );
 

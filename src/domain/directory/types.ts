@@ -92,6 +92,36 @@ export interface ServiceRecord {
   readonly limited: boolean;
   readonly capacity: Capacity;
   readonly endpoints: readonly Endpoint[];
+  /** What an Open Referral record imported said that the directory has no field for (absent otherwise). */
+  readonly published?: PublishedDetails;
+}
+
+/**
+ * The standard Open Referral UK (HSDS 3.0) fields of an imported service that the directory does not use,
+ * kept as given so that exporting it again changes nothing but what open111 adds.
+ */
+export interface PublishedDetails {
+  readonly alternateName?: string;
+  readonly url?: string;
+  readonly email?: string;
+  readonly lastModified?: string;
+  readonly organizationId?: string;
+  readonly organizationName?: string;
+  readonly locationId?: string;
+  readonly serviceAtLocationId?: string;
+  readonly address?: {
+    readonly id?: string;
+    readonly address_1: string;
+    readonly address_2?: string;
+    readonly city: string;
+    readonly state_province: string;
+    readonly postal_code: string;
+    readonly country: string;
+  };
+  /** Each schedule's description, by the session it describes (e.g. `mon:0`, `bh:0`, `date:2012-12-24:0`). */
+  readonly scheduleDescriptions?: Readonly<Record<string, string>>;
+  /** No service type could be mapped from its taxonomy: a DoS lead sets it (it is imported inactive). */
+  readonly typeToReview?: boolean;
 }
 
 /** A service type with its national rank (1 is offered first at equal travel time). */
