@@ -4,8 +4,11 @@ import type { Db } from '../store/db';
 import { insertPathwayVersion } from '../store/governance';
 
 /**
- * The pathways shipped in content/pathways, loaded as released versions: the first release of each, in
- * force from the date they were approved. Idempotent: a version already stored (shipped or made through
+ * The pathways shipped in content/pathways, loaded as released versions. They are in force from the
+ * beginning (release time 1970): the newest shipped version of each is the one new sessions start on at
+ * any instant, as with the files, so a service or test whose clock is in 2012 (the rollout years) triages
+ * on the shipped content too. Versions made through change control are released at their own time.
+ * Idempotent: a version already stored (shipped or made through
  * change control) is left as it is, so a restart never undoes a change made in the console.
  */
 export async function seedShippedPathways(db: Db): Promise<number> {
@@ -28,7 +31,7 @@ export async function seedShippedPathways(db: Db): Promise<number> {
       authorId: null,
       summary: 'Shipped with open111 (demonstration content)',
       createdAt: approvedAt,
-      releaseAt: approvedAt,
+      releaseAt: new Date(0),
     });
     if (inserted) added++;
   }
