@@ -15,6 +15,7 @@ import { callsPlugin } from './calls';
 import { casesPlugin } from './cases';
 import type { AppContext, RouteAccess } from './context';
 import { directoryPlugin } from './directory';
+import { bounded, clientErrorHandler, edgeHooks, frameworkErrors, sendProblem } from './edges';
 import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { healthPlugin } from './health';
@@ -78,6 +79,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // The router's and Node's own errors, said as problem+json / OperationOutcome like every other (edges.ts).
+    frameworkErrors,
+    clientErrorHandler,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
@@ -86,7 +90,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.decorate('ctx', ctx);
   app.decorate('routeTable', routeTable(app));
   const { body, other } = requestValidators();
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : other).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? body : other).compile(bounded(schema) as object),
+  );
+  edgeHooks(app);
   // Only JSON bodies are read; text/plain would otherwise arrive as a string and fail later, less clearly.
   app.removeContentTypeParser('text/plain');
 
@@ -103,10 +110,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.setErrorHandler(async (error, request, reply) => {
     const p = toProblem(error, request.url);
     if (p.status >= 500) request.log.error({ err: error }, 'unhandled error');
-    if (request.url.startsWith(FHIR_BASE)) {
-      return reply.code(p.status).type(FHIR_JSON).send(toOperationOutcome(p));
-    }
-    return reply.code(p.status).type('application/problem+json').send(p);
+    return sendProblem(reply, request.url, p);
   });
 
   await app.register(cookie);
