@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -15,7 +17,18 @@ import { callsPlugin } from './calls';
 import { casesPlugin } from './cases';
 import type { AppContext, RouteAccess } from './context';
 import { directoryPlugin } from './directory';
-import { bounded, clientErrorHandler, edgeHooks, frameworkErrors, sendProblem } from './edges';
+import {
+  bounded,
+  clientErrorHandler,
+  DEFAULT_LOGIN_LIMITS,
+  type EdgeSettings,
+  edgeHooks,
+  frameworkErrors,
+  guardOperations,
+  helmetOptions,
+  sendProblem,
+  servedOverTls,
+} from './edges';
 import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { healthPlugin } from './health';
@@ -31,6 +44,8 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Built browser console to serve at /; omitted when not built. */
   readonly webRoot?: string;
+  /** Public URL, operations access and sign-in limits (edges.ts); defaults suit a laptop. */
+  readonly edge?: EdgeSettings;
 }
 
 export const defaultWebRoot = (): string => fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -113,6 +128,11 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     return sendProblem(reply, request.url, p);
   });
 
+  const edge = options.edge ?? {};
+  guardOperations(app, edge);
+  await app.register(helmet, helmetOptions(edge));
+  // Only the routes that ask for it (sign-in) are limited; the limits are per process, in memory.
+  await app.register(rateLimit, { global: false });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -124,7 +144,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await healthPlugin(app);
-  await authPlugin(app);
+  await authPlugin(app, {
+    secureCookie: servedOverTls(edge),
+    limits: { ...DEFAULT_LOGIN_LIMITS, ...edge.loginLimits },
+  });
   await adminPlugin(app);
   await geographyPlugin(app);
   await rolloutPlugin(app);

@@ -1,4 +1,6 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Socket } from 'node:net';
+import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldProblem, invalid } from '../domain/errors';
 import { FHIR_BASE, FHIR_JSON } from './fhir/index';
@@ -163,5 +165,104 @@ export function edgeHooks(app: FastifyInstance): void {
       unstorableText(request.query, '/querystring') ??
       unstorableText(request.body, '/body');
     if (found) throw invalid(`${found.pointer}: ${found.message}`, [found]);
+  });
+}
+
+/** The edge's settings, from the environment (src/cli/config.ts); every one has a safe default. */
+export interface EdgeSettings {
+  /** Where users reach open111 (OPEN111_PUBLIC_URL): https turns on HSTS and `Secure` cookies. */
+  readonly publicUrl?: string;
+  /** A bearer token for /metrics and /docs outside demo mode (OPEN111_OPS_TOKEN). */
+  readonly opsToken?: string;
+  /** Serve /metrics and /docs to anyone, even outside demo mode (OPEN111_PUBLIC_OPS=1). */
+  readonly publicOps?: boolean;
+  /** Sign-in attempts allowed per address and per username in each window. */
+  readonly loginLimits?: Partial<LoginLimits>;
+}
+
+export interface LoginLimits {
+  readonly perAddress: number;
+  readonly perAccount: number;
+  readonly windowMs: number;
+}
+
+/**
+ * 30 sign-ins per address and 50 per username every 15 minutes: an office behind one address signs in
+ * freely, while one address guessing is stopped long before it could try many passwords (and each
+ * username locks from it after 5 wrong ones; services/auth.ts).
+ */
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { perAddress: 30, perAccount: 50, windowMs: 15 * 60_000 };
+
+export const servedOverTls = (settings: EdgeSettings): boolean =>
+  settings.publicUrl?.toLowerCase().startsWith('https://') ?? false;
+
+/**
+ * Security headers. The console is built by Vite into module scripts and stylesheets of its own origin,
+ * so scripts stay 'self' only; styles allow 'unsafe-inline' because Recharts and Swagger UI set style
+ * attributes. Nothing may frame open111 (clickjacking of a clinical screen); HSTS only when the public
+ * URL is https, since sending it over plain HTTP on a laptop would pin localhost to TLS.
+ */
+export function helmetOptions(settings: EdgeSettings): FastifyHelmetOptions {
+  const tls = servedOverTls(settings);
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:'],
+        'font-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'self'"],
+        'form-action': ["'self'"],
+        'frame-ancestors': ["'none'"],
+        ...(tls ? { 'upgrade-insecure-requests': [] } : {}),
+      },
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'no-referrer' },
+    strictTransportSecurity: tls ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    crossOriginEmbedderPolicy: false,
+  };
+}
+
+const sameSecret = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/**
+ * /metrics and /docs tell an outsider how open111 is built and how busy it is: in demo mode (or with
+ * OPEN111_PUBLIC_OPS=1) anyone may read them; otherwise only a caller with OPEN111_OPS_TOKEN, and with
+ * no token set they are not there at all (404).
+ */
+export function guardOperations(app: FastifyInstance, settings: EdgeSettings): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const ops = path === '/metrics' || path === '/docs' || path.startsWith('/docs/');
+    if (!ops || app.ctx.demo || settings.publicOps) return;
+    const given = request.headers.authorization?.startsWith('Bearer ')
+      ? request.headers.authorization.slice('Bearer '.length).trim()
+      : undefined;
+    if (settings.opsToken && given && sameSecret(given, settings.opsToken)) return;
+    if (!settings.opsToken)
+      return sendProblem(
+        reply,
+        path,
+        problemOf(404, 'not_found', `There is nothing at ${request.method} ${path}.`, path),
+      );
+    return sendProblem(
+      reply,
+      path,
+      problemOf(
+        401,
+        'unauthenticated',
+        'Send "Authorization: Bearer <OPEN111_OPS_TOKEN>" to read this.',
+        path,
+      ),
+    );
   });
 }

@@ -8,6 +8,7 @@ import * as outbox from './0006_outbox';
 import * as cases from './0007_cases';
 import * as outboxProvider from './0008_outbox_provider';
 import * as users from './0009_users';
+import * as sessions from './0011_sessions';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007_cases': cases,
   '0008_outbox_provider': outboxProvider,
   '0009_users': users,
+  '0011_sessions': sessions,
 };
