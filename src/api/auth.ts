@@ -1,6 +1,6 @@
 import type {} from '@fastify/rate-limit';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tooManyRequests, unauthenticated } from '../domain/errors';
 import { identify, signIn, signOut } from '../services/auth';
 import { callerOf, typed } from './context';
@@ -42,9 +42,10 @@ export async function authPlugin(app: FastifyInstance, options: AuthOptions): Pr
   const r = typed(app);
   const tooMany = (what: string) => () =>
     tooManyRequests(`Too many sign-in attempts ${what}: wait a little and try again.`);
-  // Per username, whichever address it comes from: caps guessing spread over many addresses. Read
-  // before the handler, once the body (and so the username) is parsed.
-  const perAccount = app.rateLimit({
+  // Per username, whichever address it comes from: caps guessing spread over many addresses. Counted
+  // once the body (and so the username) is parsed; a limiter of its own, so the per-address one that
+  // ran first for the request does not make the plugin skip it.
+  const accountLimit = app.createRateLimit({
     max: options.limits.perAccount,
     timeWindow: options.limits.windowMs,
     keyGenerator: (request: FastifyRequest) => {
@@ -52,8 +53,13 @@ export async function authPlugin(app: FastifyInstance, options: AuthOptions): Pr
       const username = body && typeof body === 'object' && 'username' in body ? body.username : '';
       return `account:${String(username).toLowerCase()}`;
     },
-    errorResponseBuilder: tooMany('for this username'),
   });
+  const perAccount = async (request: FastifyRequest, reply: FastifyReply) => {
+    const limit = await accountLimit(request);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header('retry-after', limit.ttlInSeconds);
+    throw tooMany('for this username')();
+  };
 
   // Identify the caller on every request; every /api and /fhir route but those declared `public` requires
   // it (an unknown path too: a 401 before a 404 tells a stranger nothing about which paths exist).
