@@ -29,11 +29,11 @@ import {
   sendProblem,
   servedOverTls,
 } from './edges';
-import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
+import { fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { healthPlugin } from './health';
 import { messagesPlugin } from './messages';
-import { toOperationOutcome, toProblem } from './problems';
+import { toProblem } from './problems';
 import { reportsPlugin } from './reports';
 import { rolloutPlugin } from './rollout';
 import { triagePlugin } from './triage';
