@@ -13,6 +13,9 @@ export interface TestApi {
 export async function testApi(store: Store, now?: () => Date): Promise<TestApi> {
   const app = await buildApp(createContext(store, { demo: true, ...(now ? { now } : {}) }), {
     webRoot: '/nonexistent',
+    // Every test signs in from the same loopback address: the sign-in limits have tests of their own
+    // (src/api/auth-guard.int.test.ts) and would otherwise refuse a file that signs many users in.
+    edge: { loginLimits: { perAddress: 100_000, perAccount: 100_000 } },
   });
   return {
     app,

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -15,12 +17,24 @@ import { callsPlugin } from './calls';
 import { casesPlugin } from './cases';
 import type { AppContext, RouteAccess } from './context';
 import { directoryPlugin } from './directory';
-import { FHIR_BASE, FHIR_JSON, fhirPlugin } from './fhir/index';
+import {
+  bounded,
+  clientErrorHandler,
+  DEFAULT_LOGIN_LIMITS,
+  type EdgeSettings,
+  edgeHooks,
+  frameworkErrors,
+  guardOperations,
+  helmetOptions,
+  sendProblem,
+  servedOverTls,
+} from './edges';
+import { fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { governancePlugin } from './governance';
 import { healthPlugin } from './health';
 import { messagesPlugin } from './messages';
-import { toOperationOutcome, toProblem } from './problems';
+import { toProblem } from './problems';
 import { reportsPlugin } from './reports';
 import { rolloutPlugin } from './rollout';
 import { telephonyPlugin } from './telephony';
@@ -32,6 +46,8 @@ export interface AppOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** Built browser console to serve at /; omitted when not built. */
   readonly webRoot?: string;
+  /** Public URL, operations access and sign-in limits (edges.ts); defaults suit a laptop. */
+  readonly edge?: EdgeSettings;
 }
 
 export const defaultWebRoot = (): string => fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -80,6 +96,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
+    // The router's and Node's own errors, said as problem+json / OperationOutcome like every other (edges.ts).
+    frameworkErrors,
+    clientErrorHandler,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
@@ -88,7 +107,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.decorate('ctx', ctx);
   app.decorate('routeTable', routeTable(app));
   const { body, other } = requestValidators();
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? body : other).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? body : other).compile(bounded(schema) as object),
+  );
+  edgeHooks(app);
   // Only JSON bodies are read; text/plain would otherwise arrive as a string and fail later, less clearly.
   app.removeContentTypeParser('text/plain');
 
@@ -105,12 +127,14 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   app.setErrorHandler(async (error, request, reply) => {
     const p = toProblem(error, request.url);
     if (p.status >= 500) request.log.error({ err: error }, 'unhandled error');
-    if (request.url.startsWith(FHIR_BASE)) {
-      return reply.code(p.status).type(FHIR_JSON).send(toOperationOutcome(p));
-    }
-    return reply.code(p.status).type('application/problem+json').send(p);
+    return sendProblem(reply, request.url, p);
   });
 
+  const edge = options.edge ?? {};
+  guardOperations(app, edge);
+  await app.register(helmet, helmetOptions(edge));
+  // Only the routes that ask for it (sign-in) are limited; the limits are per process, in memory.
+  await app.register(rateLimit, { global: false });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -122,7 +146,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await healthPlugin(app);
-  await authPlugin(app);
+  await authPlugin(app, {
+    secureCookie: servedOverTls(edge),
+    limits: { ...DEFAULT_LOGIN_LIMITS, ...edge.loginLimits },
+  });
   await adminPlugin(app);
   await geographyPlugin(app);
   await rolloutPlugin(app);

@@ -1,6 +1,7 @@
+import type {} from '@fastify/rate-limit';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { unauthenticated } from '../domain/errors';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tooManyRequests, unauthenticated } from '../domain/errors';
 import { identify, signIn, signOut } from '../services/auth';
 import { callerOf, typed } from './context';
 
@@ -28,9 +29,37 @@ export const Me = Type.Object({
 
 export const LoginAnswer = Type.Object({ token: Type.String(), expiresAt: Type.String(), user: Me });
 
-export async function authPlugin(app: FastifyInstance): Promise<void> {
+/** How the sign-in edge is guarded; see LoginLimits in edges.ts for the defaults. */
+export interface AuthOptions {
+  /** Set the session cookie `Secure` (open111 is served over TLS: OPEN111_PUBLIC_URL is https). */
+  readonly secureCookie: boolean;
+  /** Sign-in attempts allowed per address and per username, each per window. */
+  readonly limits: { readonly perAddress: number; readonly perAccount: number; readonly windowMs: number };
+}
+
+export async function authPlugin(app: FastifyInstance, options: AuthOptions): Promise<void> {
   app.decorateRequest('actor', null);
   const r = typed(app);
+  const tooMany = (what: string) => () =>
+    tooManyRequests(`Too many sign-in attempts ${what}: wait a little and try again.`);
+  // Per username, whichever address it comes from: caps guessing spread over many addresses. Counted
+  // once the body (and so the username) is parsed; a limiter of its own, so the per-address one that
+  // ran first for the request does not make the plugin skip it.
+  const accountLimit = app.createRateLimit({
+    max: options.limits.perAccount,
+    timeWindow: options.limits.windowMs,
+    keyGenerator: (request: FastifyRequest) => {
+      const body: unknown = request.body;
+      const username = body && typeof body === 'object' && 'username' in body ? body.username : '';
+      return `account:${String(username).toLowerCase()}`;
+    },
+  });
+  const perAccount = async (request: FastifyRequest, reply: FastifyReply) => {
+    const limit = await accountLimit(request);
+    if (limit.isAllowed || !limit.isExceeded) return;
+    reply.header('retry-after', limit.ttlInSeconds);
+    throw tooMany('for this username')();
+  };
 
   // Identify the caller on every request; every /api and /fhir route but those declared `public` requires
   // it (an unknown path too: a 401 before a 404 tells a stranger nothing about which paths exist).
@@ -57,13 +86,23 @@ export async function authPlugin(app: FastifyInstance): Promise<void> {
         body: LoginBody,
         response: { 200: LoginAnswer },
       },
-      config: { access: 'public' },
+      config: {
+        access: 'public',
+        // Per address, for any username: bites before one address can lock anyone out (edges.ts).
+        rateLimit: {
+          max: options.limits.perAddress,
+          timeWindow: options.limits.windowMs,
+          errorResponseBuilder: tooMany('from your address'),
+        },
+      },
+      preHandler: perAccount,
     },
     async (request, reply) => {
-      const { token, expiresAt, user } = await signIn(app.ctx, request.body, request.id);
+      const { token, expiresAt, user } = await signIn(app.ctx, request.body, request.id, request.ip);
       reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'strict',
+        secure: options.secureCookie,
         path: '/',
         expires: expiresAt,
       });

@@ -14,7 +14,11 @@ export interface Problem {
     | 'internal'
     | 'payload_too_large'
     | 'unsupported_media_type'
-    | 'method_not_allowed';
+    | 'method_not_allowed'
+    | 'request_timeout'
+    | 'uri_too_long'
+    | 'headers_too_large'
+    | 'service_unavailable';
   readonly problems?: readonly FieldProblem[];
 }
 
@@ -34,12 +38,16 @@ const TITLE: Record<number, string> = {
   403: 'Not allowed',
   404: 'Not found',
   405: 'Method not allowed',
+  408: 'Request timeout',
   409: 'Conflict',
   412: 'Precondition failed',
   413: 'Request too large',
+  414: 'URI too long',
   415: 'Unsupported media type',
   429: 'Too many requests',
+  431: 'Request headers too large',
   500: 'Internal error',
+  503: 'Service unavailable',
 };
 
 /** Everything that can be thrown at the edge becomes one problem: known errors with their meaning. */
@@ -89,6 +97,14 @@ export function toProblem(error: unknown, instance?: string): Problem {
   return problem(500, 'internal', 'Something went wrong on our side; it has been logged.', instance);
 }
 
+/** A problem the edge itself raises (the router, the HTTP parser), with the status it names. */
+export const problemOf = (
+  status: number,
+  code: Problem['code'],
+  detail: string,
+  instance?: string,
+): Problem => problem(status, code, detail, instance);
+
 function problem(
   status: number,
   code: Problem['code'],
@@ -118,6 +134,10 @@ const FHIR_ISSUE_CODE: Record<string, OperationOutcomeIssue['code']> = {
   payload_too_large: 'too-costly',
   unsupported_media_type: 'not-supported',
   method_not_allowed: 'not-supported',
+  request_timeout: 'timeout',
+  uri_too_long: 'too-long',
+  headers_too_large: 'too-long',
+  service_unavailable: 'transient',
   internal: 'exception',
 };
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { EdgeSettings } from '../api/edges';
 import { openMigratedStore as openMigrated, type Store, type StoreOptions } from '../services/runtime';
 
 /** Settings from the environment, each with a default that works on a laptop. */
@@ -7,6 +8,10 @@ export interface Config {
   readonly host: string;
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  /** Public URL, operations access, sign-in limits: OPEN111_PUBLIC_URL, OPEN111_OPS_TOKEN, OPEN111_PUBLIC_OPS. */
+  readonly edge: EdgeSettings;
+  /** OPEN111_SESSION_IDLE_MINUTES: a session unused this long ends (default 30). */
+  readonly sessionIdleMinutes: number | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -18,7 +23,23 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: resolve(env.OPEN111_DATA_DIR ?? 'data'),
+    edge: {
+      ...(env.OPEN111_PUBLIC_URL ? { publicUrl: env.OPEN111_PUBLIC_URL } : {}),
+      ...(env.OPEN111_OPS_TOKEN ? { opsToken: env.OPEN111_OPS_TOKEN } : {}),
+      publicOps: env.OPEN111_PUBLIC_OPS === '1',
+    },
+    sessionIdleMinutes: idleMinutes(env.OPEN111_SESSION_IDLE_MINUTES),
   };
+}
+
+function idleMinutes(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const minutes = Number(value);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60)
+    throw new Error(
+      `OPEN111_SESSION_IDLE_MINUTES must be a whole number of minutes (1–1440), not "${value}".`,
+    );
+  return minutes;
 }
 
 export function storeOptions(config: Config): StoreOptions {

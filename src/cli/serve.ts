@@ -3,6 +3,7 @@ import { createContext } from '../api/context';
 import { demoAdapters } from '../messaging/demo-receivers';
 import { startDeliveryWorker } from '../messaging/worker';
 import { DEMO_PASSWORD, seedDemo, seedReference } from '../seed/index';
+import { purgeExpiredSessions } from '../services/auth';
 import { demoAccounts, type User } from '../services/users';
 import { type Config, describeStore, openMigratedStore } from './config';
 
@@ -11,8 +12,18 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   const store = await openMigratedStore(config);
   if (options.demo) await seedDemo(store.db);
   else await seedReference(store.db);
-  const ctx = createContext(store, { demo: options.demo });
-  const app = await buildApp(ctx, { logger: { level: process.env.LOG_LEVEL ?? 'info' } });
+  const ctx = createContext(store, {
+    demo: options.demo,
+    ...(config.sessionIdleMinutes ? { sessionIdleMinutes: config.sessionIdleMinutes } : {}),
+  });
+  const app = await buildApp(ctx, { logger: { level: process.env.LOG_LEVEL ?? 'info' }, edge: config.edge });
+  // Sessions past their expiry or idle time are also purged at every sign-in; this catches quiet spells.
+  const purge = setInterval(
+    () =>
+      void purgeExpiredSessions(ctx).catch((e: unknown) => app.log.error({ err: e }, 'session purge failed')),
+    10 * 60_000,
+  );
+  purge.unref();
   // Delivers the outbox (ambulance dispatches, referrals, GP messages). In demo mode the receiving
   // systems are stand-ins inside open111; a deployment configures real adapters for the same kinds.
   const worker = startDeliveryWorker(store.db, options.demo ? demoAdapters(store.db) : new Map(), ctx.now, {
@@ -24,6 +35,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
+    clearInterval(purge);
     await app.close();
     await worker.stop();
     await store.close();

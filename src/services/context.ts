@@ -15,6 +15,8 @@ export interface ServiceContext {
   /** The service's clock; tests and simulations pass their own. */
   readonly now: () => Date;
   readonly demo: boolean;
+  /** A session unused for this long ends (OPEN111_SESSION_IDLE_MINUTES; default 30). */
+  readonly sessionIdleMinutes: number;
   geography(): Promise<Geography>;
   /** Rollout plans and the routing table built from them; rebuilt from the store after `refreshRollout()`. */
   rollout(): Promise<RolloutState>;
@@ -24,6 +26,8 @@ export interface ServiceContext {
   /** Where each commissioning organisation sits (DH → SHA → PCT; CCG → PCTs): what the policy reads. */
   organisations(): Promise<OrganisationTree>;
 }
+
+export const DEFAULT_SESSION_IDLE_MINUTES = 30;
 
 /** A value computed once from the store, recomputed after a failure or an `invalidate()`. */
 function cached<T>(load: () => Promise<T>): { get(): Promise<T>; invalidate(): void } {
@@ -44,7 +48,7 @@ function cached<T>(load: () => Promise<T>): { get(): Promise<T>; invalidate(): v
 
 export function createServiceContext(
   store: Store,
-  options: { now?: () => Date; demo?: boolean } = {},
+  options: { now?: () => Date; demo?: boolean; sessionIdleMinutes?: number } = {},
 ): ServiceContext {
   const geography = cached(() => loadGeography(store.db));
   const rollout = cached(async () => loadRolloutState(store.db, await geography.get()));
@@ -61,6 +65,7 @@ export function createServiceContext(
     store,
     now: options.now ?? (() => new Date()),
     demo: options.demo ?? false,
+    sessionIdleMinutes: options.sessionIdleMinutes ?? DEFAULT_SESSION_IDLE_MINUTES,
     geography: geography.get,
     rollout: rollout.get,
     refreshRollout: rollout.invalidate,

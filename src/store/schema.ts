@@ -89,6 +89,15 @@ export interface SessionTable {
   user_id: number;
   created_at: GeneratedTimestamp;
   expires_at: Timestamp;
+  last_seen_at: GeneratedTimestamp;
+}
+
+export interface LoginFailureTable {
+  username: string;
+  address: string;
+  failures: number;
+  locked_until: Timestamp | null;
+  updated_at: Timestamp;
 }
 
 export interface AuditTable {
@@ -348,6 +357,7 @@ export interface Database {
   organisation: OrganisationTable;
   app_user: UserTable;
   user_session: SessionTable;
+  login_failure: LoginFailureTable;
   audit_log: AuditTable;
   setting: SettingTable;
   call: CallTable;

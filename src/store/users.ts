@@ -1,8 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { type Actor, isRole, type LoginAttemptState } from '../domain/auth/index';
 import type { Db, Tx } from './db';
 
 const SESSION_HOURS = 12;
+/** How stale a session's last-seen time may get before a request writes it again. */
+const SEEN_WRITE_MS = 60_000;
 
 /** A member of staff as an administrator sees them: never the password hash. */
 export interface UserRecord extends Actor {
@@ -36,12 +39,91 @@ export async function findUserByUsername(db: Db | Tx, username: string): Promise
   };
 }
 
-export async function saveLoginAttemptState(db: Db, userId: number, state: LoginAttemptState): Promise<void> {
-  await db
-    .updateTable('app_user')
-    .set({ failed_logins: state.failedLogins, locked_until: state.lockedUntil })
-    .where('id', '=', userId)
-    .execute();
+/** How many failures in a row lock a username from an address, and for how long. */
+export interface LoginLockRule {
+  readonly maxFailures: number;
+  readonly lockMs: number;
+}
+
+/** Until when a username is locked for sign-ins from an address; null when it is not locked now. */
+export async function loginLockedUntil(
+  db: Db,
+  username: string,
+  address: string,
+  now: Date,
+): Promise<Date | null> {
+  const row = await db
+    .selectFrom('login_failure')
+    .select('locked_until')
+    .where('username', '=', username)
+    .where('address', '=', address)
+    .where('locked_until', '>', now)
+    .executeTakeFirst();
+  return row?.locked_until ?? null;
+}
+
+/**
+ * Counts one failed sign-in of a username (known or not) from an address in a single statement, so
+ * guesses sent in parallel each count: the row is locked while it is updated. The failure that reaches
+ * the rule's number locks the username from that address and starts the count again. Returns the lock.
+ */
+export async function recordLoginFailure(
+  db: Db,
+  username: string,
+  address: string,
+  now: Date,
+  rule: LoginLockRule,
+): Promise<Date | null> {
+  const lockEnd = new Date(now.getTime() + rule.lockMs);
+  const reaches = sql<boolean>`login_failure.failures + 1 >= ${rule.maxFailures}`;
+  const row = await db
+    .insertInto('login_failure')
+    .values({
+      username,
+      address,
+      failures: rule.maxFailures <= 1 ? 0 : 1,
+      locked_until: rule.maxFailures <= 1 ? lockEnd : null,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc.columns(['username', 'address']).doUpdateSet({
+        failures: sql<number>`case when ${reaches} then 0 else login_failure.failures + 1 end`,
+        locked_until: sql<Date>`case when ${reaches} then ${lockEnd}::timestamptz else login_failure.locked_until end`,
+        updated_at: now,
+      }),
+    )
+    .returning('locked_until')
+    .executeTakeFirst();
+  return row?.locked_until && row.locked_until > now ? row.locked_until : null;
+}
+
+/** A right password from an address wipes its count of failures. */
+export async function clearLoginFailures(db: Db | Tx, username: string, address?: string): Promise<void> {
+  let q = db.deleteFrom('login_failure').where('username', '=', username);
+  if (address !== undefined) q = q.where('address', '=', address);
+  await q.execute();
+}
+
+/**
+ * Deletes sessions past their expiry or idle for longer than allowed, and counts of failed sign-ins that
+ * have neither a lock in force nor a failure since `failuresBefore`. Returns how many of each went.
+ */
+export async function purgeExpired(
+  db: Db,
+  now: Date,
+  idleBefore: Date,
+  failuresBefore: Date,
+): Promise<{ sessions: number; loginFailures: number }> {
+  const sessions = await db
+    .deleteFrom('user_session')
+    .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleBefore)]))
+    .executeTakeFirst();
+  const failures = await db
+    .deleteFrom('login_failure')
+    .where('updated_at', '<=', failuresBefore)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
+  return { sessions: Number(sessions.numDeletedRows), loginFailures: Number(failures.numDeletedRows) };
 }
 
 export interface NewUser {
@@ -112,6 +194,9 @@ export async function setPassword(tx: Tx, userId: number, passwordHash: string):
     .where('id', '=', userId)
     .execute();
   await tx.deleteFrom('user_session').where('user_id', '=', userId).execute();
+  // A new password starts with a clean slate from every address.
+  const user = await tx.selectFrom('app_user').select('username').where('id', '=', userId).executeTakeFirst();
+  if (user) await clearLoginFailures(tx, user.username);
 }
 
 export interface OrganisationRow {
@@ -154,7 +239,7 @@ export async function createSession(
   const expiresAt = new Date(now.getTime() + SESSION_HOURS * 3_600_000);
   await db
     .insertInto('user_session')
-    .values({ token_hash: hashToken(token), user_id: userId, expires_at: expiresAt })
+    .values({ token_hash: hashToken(token), user_id: userId, expires_at: expiresAt, last_seen_at: now })
     .execute();
   return { token, expiresAt };
 }
@@ -167,7 +252,7 @@ export async function actorForToken(
   db: Db,
   token: string,
   now: Date,
-  options: { allowDemo: boolean },
+  options: { allowDemo: boolean; idleBefore: Date },
 ): Promise<Actor | undefined> {
   let q = db
     .selectFrom('user_session')
@@ -178,13 +263,22 @@ export async function actorForToken(
       'app_user.display_name',
       'app_user.role',
       'app_user.organisation_code',
+      'user_session.last_seen_at',
     ])
     .where('user_session.token_hash', '=', hashToken(token))
     .where('user_session.expires_at', '>', now)
+    .where('user_session.last_seen_at', '>', options.idleBefore)
     .where('app_user.disabled_at', 'is', null);
   if (!options.allowDemo) q = q.where('app_user.demo', '=', false);
   const row = await q.executeTakeFirst();
   if (!row || !isRole(row.role)) return undefined;
+  // The idle clock restarts with use; written at most once a minute, not on every request.
+  if (now.getTime() - row.last_seen_at.getTime() > SEEN_WRITE_MS)
+    await db
+      .updateTable('user_session')
+      .set({ last_seen_at: now })
+      .where('token_hash', '=', hashToken(token))
+      .execute();
   return {
     userId: row.id,
     username: row.username,

@@ -9,6 +9,7 @@ import * as cases from './0007_cases';
 import * as outboxProvider from './0008_outbox_provider';
 import * as users from './0009_users';
 import * as delivery from './0010_delivery';
+import * as sessions from './0011_sessions';
 import * as governance from './0012_governance';
 import * as callFlow from './0016_call_flow';
 
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0012_governance': governance,
   '0010_delivery': delivery,
   '0016_call_flow': callFlow,
+  '0011_sessions': sessions,
 };
