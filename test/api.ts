@@ -11,7 +11,10 @@ export interface TestApi {
 
 /** The real HTTP stack over a test store, driven with `app.inject` (no socket). */
 export async function testApi(store: Store, now?: () => Date): Promise<TestApi> {
-  const app = await buildApp(createContext(store, { demo: true, ...(now ? { now } : {}) }), {
+  // Tests move their clocks on by hours between steps of one signed-in user: the idle timeout has tests
+  // of its own (src/api/auth-guard.int.test.ts), so here a session lasts its 12 hours.
+  const context = createContext(store, { demo: true, sessionIdleMinutes: 12 * 60, ...(now ? { now } : {}) });
+  const app = await buildApp(context, {
     webRoot: '/nonexistent',
     // Every test signs in from the same loopback address: the sign-in limits have tests of their own
     // (src/api/auth-guard.int.test.ts) and would otherwise refuse a file that signs many users in.

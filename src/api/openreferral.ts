@@ -18,7 +18,8 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
     `${OPENREFERRAL_BASE}/`,
     {
       schema: { tags: ['openreferral'], summary: 'The Open Referral API: version and profile' },
-      config: { access: 'service.read' },
+      // Says which version of the standard is served, and nothing of the directory: any member of staff.
+      config: { access: 'signed-in' },
     },
     async () => ({
       version: '3.0',

@@ -13,6 +13,7 @@ import { validateFhir } from '../../test/fhir-validate';
 import { triageContent } from '../content/triage';
 import { hashPassword } from '../domain/auth/index';
 import { replay } from '../domain/triage/index';
+import { contentInForce } from '../services/pathway-content';
 import { auditTrail } from '../store/audit';
 import { findTriageSession, readTriageSession } from '../store/triage';
 import { insertUser } from '../store/users';
@@ -89,7 +90,8 @@ describeEachEngine('triage API', (use) => {
       at: '2026-03-01T10:02:00.000Z',
     });
     expect(s.answers[0]).toMatchObject({ answeredBy: 'adviser' });
-    expect(s.contentVersion).toBe(triageContent().version);
+    // The version of the content in force when it started: the shipped versions, as released in the store.
+    expect(s.contentVersion).toBe((await contentInForce(api.app.ctx)).version);
   });
 
   it('goes back and re-evaluates from there; the changed answer stays in the history', async () => {
