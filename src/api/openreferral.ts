@@ -18,7 +18,7 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
     `${OPENREFERRAL_BASE}/`,
     {
       schema: { tags: ['openreferral'], summary: 'The Open Referral API: version and profile' },
-      // Says which version of the standard is served, and nothing of the directory: any member of staff.
+      // Says which version of the standard is served, and nothing of the directory: every member of staff may read it.
       config: { access: 'signed-in' },
     },
     async () => ({

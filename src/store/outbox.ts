@@ -159,6 +159,25 @@ export interface Attempt {
   readonly finishedAt: Date;
 }
 
+/** One attempt in a message's delivery history, whatever came of it: the history keeps every one. */
+async function recordAttempt(
+  tx: Tx,
+  id: number,
+  attempt: Attempt,
+  result: { outcome: 'delivered' | 'failed'; error: string | null; acknowledgement: string | null },
+): Promise<void> {
+  await tx
+    .insertInto('delivery_attempt')
+    .values({
+      message_id: String(id),
+      sender: attempt.sender,
+      started_at: attempt.startedAt,
+      finished_at: attempt.finishedAt,
+      ...result,
+    })
+    .execute();
+}
+
 /**
  * The receiver acknowledged: the attempt is kept and the message is delivered, whoever holds the claim
  * now (it did arrive; a sender that took over meanwhile is refused as a repeat by the receiver).
@@ -170,18 +189,7 @@ export async function markDelivered(
   attempt: Attempt,
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('delivery_attempt')
-      .values({
-        message_id: String(id),
-        sender: attempt.sender,
-        started_at: attempt.startedAt,
-        finished_at: attempt.finishedAt,
-        outcome: 'delivered',
-        error: null,
-        acknowledgement,
-      })
-      .execute();
+    await recordAttempt(tx, id, attempt, { outcome: 'delivered', error: null, acknowledgement });
     await tx
       .updateTable('outbox')
       .set((eb) => ({
@@ -212,18 +220,11 @@ export async function markFailed(
   attempt: Attempt,
 ): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('delivery_attempt')
-      .values({
-        message_id: String(id),
-        sender: attempt.sender,
-        started_at: attempt.startedAt,
-        finished_at: attempt.finishedAt,
-        outcome: 'failed',
-        error: error.slice(0, 1000),
-        acknowledgement: null,
-      })
-      .execute();
+    await recordAttempt(tx, id, attempt, {
+      outcome: 'failed',
+      error: error.slice(0, 1000),
+      acknowledgement: null,
+    });
     const r = await tx
       .updateTable('outbox')
       .set((eb) => ({
