@@ -105,6 +105,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     },
   });
   app.decorate('ctx', ctx);
+  const stopFollowing = await ctx.followChanges();
+  app.addHook('onClose', stopFollowing);
   app.decorate('routeTable', routeTable(app));
   const { body, other } = requestValidators();
   app.setValidatorCompiler(({ schema, httpPart }) =>
