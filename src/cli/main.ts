@@ -9,6 +9,7 @@ import { systemCaller } from '../services/use-case';
 import { describeStore, openMigratedStore, readConfig, storeOptions } from './config';
 import { registerDosCommands } from './dos';
 import { importOnspd } from './import-onspd';
+import { registerLoadCommand } from './load';
 import { rolloutApplyDeadline, rolloutStatus, routeCommand } from './rollout';
 import { serve } from './serve';
 import { registerSimulateCommand } from './simulate';
@@ -121,6 +122,7 @@ registerTriageCommands(program);
 registerDosCommands(program);
 registerUserCommands(program);
 registerSimulateCommand(program);
+registerLoadCommand(program);
 
 try {
   await program.parseAsync(process.argv);
