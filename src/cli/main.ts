@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { isDomainError } from '../domain/errors';
@@ -15,6 +16,7 @@ import { serve } from './serve';
 import { registerSimulateCommand } from './simulate';
 import { registerTriageCommands } from './triage';
 import { registerUserCommands } from './users';
+import { serveWorkers } from './workers';
 
 const program = new Command('open111')
   .description('open111: an NHS 111-style urgent care service')
@@ -24,7 +26,12 @@ program
   .command('serve')
   .description('start the API and the browser console')
   .option('--demo', 'load the demo organisations and log-ins (demo log-ins work only with --demo)', false)
-  .action(async (opts: { demo: boolean }) => serve(readConfig(), { demo: opts.demo }));
+  .option('--workers <n>', 'server processes sharing the port (PostgreSQL only)', '1')
+  .action(async (opts: { demo: boolean; workers: string }) => {
+    const workers = Number(opts.workers);
+    if (workers === 1 && !cluster.isWorker) await serve(readConfig(), { demo: opts.demo });
+    else await serveWorkers(readConfig(), { demo: opts.demo, workers });
+  });
 
 program
   .command('migrate')
