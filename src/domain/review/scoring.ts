@@ -35,3 +35,6 @@ export function decideScore(
   if (review.adviserId !== null && review.adviserId === reviewerId)
     throw conflict(`Case ${review.caseId} is one of your own calls; someone else must review it.`);
 }
+
+export const isCommunicationScore = (n: number | null): n is ReviewScore['communication'] =>
+  n !== null && (COMMUNICATION_SCORES as readonly number[]).includes(n);
