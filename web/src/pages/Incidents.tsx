@@ -152,7 +152,7 @@ function Investigation({
           >
             <label>
               Grade{' '}
-              <select value={grade} onChange={(e) => setGrade(e.target.value as Grade)}>
+              <select aria-label="Grade" value={grade} onChange={(e) => setGrade(e.target.value as Grade)}>
                 {Object.entries(GRADES).map(([k, v]) => (
                   <option key={k} value={k}>
                     {v}
