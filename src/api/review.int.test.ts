@@ -331,4 +331,49 @@ describeEachEngine('case review and incidents API', (use) => {
     );
     expect((await get('/api/governance/reports/monthly?month=2012-13', governance)).statusCode).toBe(400);
   });
+
+  it('takes reports about a service or a pathway version from anyone, and none about a case they may not read', async () => {
+    const aboutVersion = await post('/api/incidents', ccg, {
+      about: 'pathway_version',
+      subject: 'rash@1',
+      title: 'Rash pathway misses meningitis signs',
+      description: 'Raised at the CCG quality meeting.',
+    });
+    expect(aboutVersion.statusCode, aboutVersion.body).toBe(201);
+    expect(aboutVersion.json<IncidentDetail>()).toMatchObject({ providerCode: '06F', status: 'reported' });
+    expect(aboutVersion.json<IncidentDetail>().links).toEqual([
+      expect.objectContaining({ kind: 'pathway_version', ref: 'rash@1' }),
+    ]);
+    const service = await use()
+      .db.selectFrom('dos_service')
+      .select(['id', 'area_code'])
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const aboutService = await post('/api/incidents', adviser, {
+      about: 'service',
+      subject: service.id,
+      title: 'Service closed when listed open',
+      description: 'The patient was sent to a closed walk-in centre.',
+    });
+    expect(aboutService.statusCode, aboutService.body).toBe(201);
+    expect(aboutService.json<IncidentDetail>()).toMatchObject({
+      providerCode: 'NHSD',
+      areaCode: service.area_code,
+    });
+    const noSuchVersion = await post('/api/incidents', adviser, {
+      about: 'pathway_version',
+      subject: 'rash@99',
+      title: 't',
+      description: 'd',
+    });
+    expect(noSuchVersion.statusCode).toBe(404);
+    const otherProvider = await post('/api/incidents', rycReviewer, {
+      about: 'case',
+      subject: cases.late,
+      title: 't',
+      description: 'd',
+    });
+    expect(otherProvider.statusCode).toBe(404);
+    expect(otherProvider.json<{ detail: string }>().detail).toBe(`There is no case ${cases.late}.`);
+  });
 });

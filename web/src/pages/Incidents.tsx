@@ -220,6 +220,26 @@ function Investigation({
   );
 }
 
+/** Links to the monthly governance report (the session cookie signs the request in). */
+function MonthlyReport({ me }: { me: Me }) {
+  const [month, setMonth] = useState(new Date().toISOString().slice(0, 7));
+  const whose =
+    me.role === 'commissioner' ? `&commissioner=${me.organisationCode}` : `&provider=${me.organisationCode}`;
+  const url = (format: string) => `/api/governance/reports/monthly?month=${month}${whose}&format=${format}`;
+  return (
+    <section aria-label="Monthly governance report">
+      <h3>Monthly governance report</h3>
+      <label>
+        Month <input type="month" value={month} onChange={(e) => setMonth(e.target.value)} />
+      </label>{' '}
+      <a href={url('html')} target="_blank" rel="noreferrer">
+        Report (HTML, with charts)
+      </a>{' '}
+      <a href={url('csv')}>Report (CSV)</a>
+    </section>
+  );
+}
+
 /**
  * Incidents: anyone reports one (about a case, a service or a pathway version); the provider's governance
  * lead grades it, gives it actions with owners, links it and closes it once every action is done or waived.
@@ -247,6 +267,7 @@ export function Incidents({ me }: { me: Me }) {
   return (
     <div className="incidents">
       <h2>Incidents</h2>
+      {(manages || me.role === 'commissioner') && <MonthlyReport me={me} />}
       <ReportForm
         onReported={(i) => {
           setStatus(`Reported as incident ${i.id}.`);
