@@ -75,9 +75,10 @@ describe('console in Chromium: a case sampled for review, replayed and scored; a
   it('an adviser raises an incident from the case; the lead grades it, and closes it once its action is done', async () => {
     const adviser = await c.newPage();
     await signIn(adviser, c.baseUrl, 'adviser');
-    await adviser.getByRole('link', { name: 'Incidents' }).click();
+    await adviser.getByRole('link', { name: 'Review' }).click();
+    await adviser.getByRole('button', { name: `Raise an incident about ${caseId}` }).click();
     const report = adviser.getByRole('form', { name: 'Report an incident' });
-    await report.getByLabel('Which').fill(caseId);
+    expect(await report.getByLabel('Which').inputValue()).toBe(caseId);
     await report.getByLabel('Title').fill('Wrong pharmacy given');
     await report.getByLabel('What happened').fill('The pharmacy named was closed.');
     await report.getByRole('button', { name: 'Report' }).click();

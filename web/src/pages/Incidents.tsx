@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, type Me } from '../api';
 import type { IncidentDetail, IncidentView } from '../api-types';
+import { RAISE_KEY } from './Review';
 
 const GRADES = {
   no_harm: 'No harm',
@@ -23,7 +24,12 @@ const message = (e: unknown) => (e instanceof ApiError ? e.message : String(e));
 
 function ReportForm({ onReported }: { onReported: (i: IncidentDetail) => void }) {
   const [about, setAbout] = useState<About>('case');
-  const [subject, setSubject] = useState('');
+  // Raised from a case (the Review screen): the report starts about it.
+  const [subject, setSubject] = useState(() => {
+    const raised = sessionStorage.getItem(RAISE_KEY) ?? '';
+    sessionStorage.removeItem(RAISE_KEY);
+    return raised;
+  });
   const [title, setTitle] = useState('');
   const [description, setDescription] = useState('');
   const [error, setError] = useState('');

@@ -14,6 +14,22 @@ const DISPOSITION = { correct: 'Correct', too_urgent: 'Too urgent', not_urgent_e
 const SAFETY = { safe: 'Safe', safe_with_concerns: 'Safe, with concerns', unsafe: 'Unsafe' };
 const COMMUNICATION = { 1: '1 poor', 2: '2 fair', 3: '3 good', 4: '4 very good', 5: '5 excellent' };
 
+/** Opens the Incidents screen with a report about this case started (the screen reads the key once). */
+export const RAISE_KEY = 'open111.incident.case';
+function RaiseIncident({ caseId }: { caseId: string }) {
+  return (
+    <button
+      type="button"
+      onClick={() => {
+        sessionStorage.setItem(RAISE_KEY, caseId);
+        window.location.hash = '#/incidents';
+      }}
+    >
+      Raise an incident about {caseId}
+    </button>
+  );
+}
+
 const when = (iso: string) =>
   new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
 const reasons = (r: ReviewView) => r.reasons.map((x) => REASONS[x] ?? x).join('; ');
@@ -155,6 +171,7 @@ function Replay({ review, session }: { review: ReviewDetail; session: TriageSess
       ) : (
         <p className="muted">No triage was recorded on this case.</p>
       )}
+      <RaiseIncident caseId={review.caseId} />
       <h4>Case events</h4>
       <ol aria-label="Case events">
         {review.events.map((e) => (
@@ -355,7 +372,7 @@ export function Review({ me }: { me: Me }) {
           <ul>
             {mine.map((r) => (
               <li key={r.id}>
-                {r.caseId} ({reasons(r)}): <ScoreText r={r} />
+                {r.caseId} ({reasons(r)}): <ScoreText r={r} /> <RaiseIncident caseId={r.caseId} />
                 {r.score?.findings && <div>Findings: {r.score.findings}</div>}
                 {r.score?.learning && <div>Learning: {r.score.learning}</div>}
               </li>
