@@ -36,6 +36,7 @@ import { healthPlugin } from './health';
 import { messagesPlugin } from './messages';
 import { toProblem } from './problems';
 import { reportsPlugin } from './reports';
+import { reviewPlugin } from './review';
 import { rolloutPlugin } from './rollout';
 import { telephonyPlugin } from './telephony';
 import { triagePlugin } from './triage';
@@ -164,6 +165,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await casesPlugin(app);
   await triagePlugin(app);
   await governancePlugin(app);
+  await reviewPlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();
   const hasWeb = existsSync(`${webRoot}/index.html`);
