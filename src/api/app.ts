@@ -33,6 +33,7 @@ import { fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { governancePlugin } from './governance';
 import { healthPlugin } from './health';
+import { sendReplay } from './idempotency';
 import { messagesPlugin } from './messages';
 import { toProblem } from './problems';
 import { reportsPlugin } from './reports';
@@ -125,6 +126,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   });
 
   app.setErrorHandler(async (error, request, reply) => {
+    // A retry under an Idempotency-Key already done: its first response, not an error.
+    const replayed = sendReplay(error, reply);
+    if (replayed) return replayed;
     const p = toProblem(error, request.url);
     if (p.status >= 500) request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, request.url, p);

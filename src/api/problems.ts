@@ -30,6 +30,8 @@ const STATUS: Record<DomainErrorCode, number> = {
   conflict: 409,
   precondition_failed: 412,
   too_many_requests: 429,
+  unprocessable: 422,
+  unavailable: 503,
 };
 
 const TITLE: Record<number, string> = {
@@ -44,6 +46,7 @@ const TITLE: Record<number, string> = {
   413: 'Request too large',
   414: 'URI too long',
   415: 'Unsupported media type',
+  422: 'Unprocessable request',
   429: 'Too many requests',
   431: 'Request headers too large',
   500: 'Internal error',
@@ -131,6 +134,8 @@ const FHIR_ISSUE_CODE: Record<string, OperationOutcomeIssue['code']> = {
   conflict: 'conflict',
   precondition_failed: 'conflict',
   too_many_requests: 'throttled',
+  unprocessable: 'invalid',
+  unavailable: 'transient',
   payload_too_large: 'too-costly',
   unsupported_media_type: 'not-supported',
   method_not_allowed: 'not-supported',
