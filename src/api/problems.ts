@@ -1,6 +1,7 @@
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyError } from 'fastify';
 import { DomainError, type DomainErrorCode, type FieldProblem } from '../domain/errors';
+import { asUnavailable } from '../services/runtime';
 
 /** RFC 9457 problem details, as every /api error is sent. */
 export interface Problem {
@@ -54,7 +55,9 @@ const TITLE: Record<number, string> = {
 };
 
 /** Everything that can be thrown at the edge becomes one problem: known errors with their meaning. */
-export function toProblem(error: unknown, instance?: string): Problem {
+export function toProblem(thrown: unknown, instance?: string): Problem {
+  // A lost database is a 503 the client may retry, never a 500.
+  const error = asUnavailable(thrown);
   if (error instanceof DomainError) {
     const status = STATUS[error.code];
     return problem(status, error.code, error.message, instance, error.problems);

@@ -55,10 +55,14 @@ export class DirectoryState {
       if (message.channel === DOS_CHANNEL && message.payload) void this.refresh([message.payload]);
       if (message.channel === `${DOS_CHANNEL}_ranks`) this.invalidateRanks();
     });
-    client.on('error', () => {
-      // The connection dropped: rebuild everything on next use, listening again.
-      this.listener = undefined;
-      this.ready = undefined;
+    client.on('error', (err: Error) => {
+      // The connection dropped: give the broken client back for the pool to drop, and rebuild
+      // everything on next use, listening again on a new one.
+      if (this.listener === client) {
+        this.listener = undefined;
+        this.ready = undefined;
+        client.release(err);
+      }
     });
     await client.query(`LISTEN ${DOS_CHANNEL}`);
     await client.query(`LISTEN ${DOS_CHANNEL}_ranks`);
