@@ -3,6 +3,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
 import { finishedTriage, type PostJson } from '../../test/triage';
+import { createServiceContext } from '../services/context';
+import { purgeIdempotencyKeys } from '../services/idempotency';
 import { listMessages } from '../store/outbox';
 
 type Headers = Record<string, string>;
@@ -201,5 +203,22 @@ describeEachEngine('Idempotency-Key on creating writes', (use) => {
     expect(
       (await listMessages(use().db, { subject: id })).filter((m) => m.kind === 'ambulance_dispatch'),
     ).toHaveLength(1);
+  });
+
+  it('forgets a key after a day: the same key then makes a new call', async () => {
+    const k = key();
+    const body = { areaCode: '5GC', at: clock.toISOString() };
+    const first = await post('/api/calls', body, { ...adviser, 'idempotency-key': k });
+    expect(first.statusCode).toBe(201);
+    const hourLater = createServiceContext(use(), { now: () => new Date(clock.getTime() + 3_600_000) });
+    await purgeIdempotencyKeys(hourLater);
+    const kept = await post('/api/calls', body, { ...adviser, 'idempotency-key': k });
+    expect(kept.headers['idempotent-replayed']).toBe('true');
+    const dayLater = createServiceContext(use(), { now: () => new Date(clock.getTime() + 25 * 3_600_000) });
+    expect(await purgeIdempotencyKeys(dayLater)).toBeGreaterThanOrEqual(1);
+    const fresh = await post('/api/calls', body, { ...adviser, 'idempotency-key': k });
+    expect(fresh.statusCode).toBe(201);
+    expect(fresh.headers['idempotent-replayed']).toBeUndefined();
+    expect(fresh.json<{ id: string }>().id).not.toBe(first.json<{ id: string }>().id);
   });
 });

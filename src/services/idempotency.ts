@@ -45,8 +45,13 @@ export function requestFingerprint(method: string, url: string, body: unknown): 
  * Claims the key as the first statement of the use case's transaction: a retry (this user, this key)
  * gets IdempotentReplay, the same key with another request a 422, and a first request goes on.
  */
-export async function claimIdempotencyKey<T>(tx: Tx, userId: number, idem: Idempotent<T>): Promise<void> {
-  if (await claimKey(tx, userId, idem.key, idem.fingerprint)) return;
+export async function claimIdempotencyKey<T>(
+  tx: Tx,
+  userId: number,
+  idem: Idempotent<T>,
+  now: Date,
+): Promise<void> {
+  if (await claimKey(tx, userId, idem.key, idem.fingerprint, now)) return;
   const stored = await storedResponse(tx, userId, idem.key);
   if (!stored) return; // cannot happen: the conflict was on this row
   if (stored.fingerprint !== idem.fingerprint)

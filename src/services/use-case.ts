@@ -147,7 +147,7 @@ export async function inUseCase<T>(
   const tree = await ctx.organisations();
   try {
     return await inTransaction(ctx.store.db, async (tx) => {
-      if (idem) await claimIdempotencyKey(tx, caller.actor.userId, idem);
+      if (idem) await claimIdempotencyKey(tx, caller.actor.userId, idem, now);
       const result = await work({
         tx,
         now,

@@ -12,10 +12,16 @@ export interface StoredResponse {
  * A concurrent request with the same key waits on the primary key until the first commits (then it reads
  * the stored response) or rolls back (then it claims the key itself): two can never both do the work.
  */
-export async function claimKey(tx: Tx, userId: number, key: string, fingerprint: string): Promise<boolean> {
+export async function claimKey(
+  tx: Tx,
+  userId: number,
+  key: string,
+  fingerprint: string,
+  now: Date,
+): Promise<boolean> {
   const claimed = await tx
     .insertInto('idempotency_key')
-    .values({ user_id: userId, key, fingerprint, status: 0, body: 'null' })
+    .values({ user_id: userId, key, fingerprint, status: 0, body: 'null', created_at: now })
     .onConflict((oc) => oc.columns(['user_id', 'key']).doNothing())
     .returning('key')
     .executeTakeFirst();
