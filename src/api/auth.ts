@@ -102,7 +102,8 @@ export async function authPlugin(app: FastifyInstance, options: AuthOptions): Pr
       reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'strict',
-        secure: options.secureCookie,
+        // Over TLS: OPEN111_PUBLIC_URL is https, or a trusted proxy says the client came by https.
+        secure: options.secureCookie || request.protocol === 'https',
         path: '/',
         expires: expiresAt,
       });

@@ -11,6 +11,7 @@ import {
 } from '../services/calls';
 import { callerOf, typed } from './context';
 import { parseAt } from './geography';
+import { IdempotencyHeaders, idempotencyOf } from './idempotency';
 
 export const CallSchema = Type.Object({
   id: Type.String(),
@@ -64,6 +65,7 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['calls'],
         summary: 'A call is offered to the queue (from the telephony switch); routed by the caller’s area',
+        headers: IdempotencyHeaders,
         body: Type.Object(
           {
             postcode: Type.Optional(Type.String({ maxLength: 16 })),
@@ -82,12 +84,14 @@ export async function callsPlugin(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const { postcode, areaCode, at } = request.body;
-      const call = await offerCall(app.ctx, callerOf(request), {
-        postcode,
-        areaCode,
-        at: optionalAt(at, app.ctx.now()),
-      });
-      return reply.code(201).send(callBody(call, app.ctx.now()));
+      const respond = (c: HandledCall) => callBody(c, app.ctx.now());
+      const call = await offerCall(
+        app.ctx,
+        callerOf(request),
+        { postcode, areaCode, at: optionalAt(at, app.ctx.now()) },
+        idempotencyOf(request, 201, respond),
+      );
+      return reply.code(201).send(respond(call));
     },
   );
 

@@ -18,6 +18,7 @@ import {
 } from '../services/cases';
 import { callerOf, typed } from './context';
 import { caseFhirRoutes } from './fhir/cases';
+import { IdempotencyHeaders, idempotencyOf } from './idempotency';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
@@ -244,6 +245,7 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
       schema: {
         tags: ['cases'],
         summary: 'Open a case for an answered call: who the patient is and where',
+        headers: IdempotencyHeaders,
         body: Type.Object(
           {
             callId: Type.String({ minLength: 1, maxLength: 64 }),
@@ -257,7 +259,13 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
       config: { access: 'case.open' },
     },
     async (request, reply) =>
-      reply.code(201).send(caseBody(await openCase(app.ctx, callerOf(request), request.body))),
+      reply
+        .code(201)
+        .send(
+          caseBody(
+            await openCase(app.ctx, callerOf(request), request.body, idempotencyOf(request, 201, caseBody)),
+          ),
+        ),
   );
 
   r.get(
@@ -334,6 +342,7 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
         summary:
           'Act on the disposition: dispatch an ambulance, refer, queue or warm-transfer to a clinician, or advise; messages go out with the change',
         params: CaseIdParams,
+        headers: IdempotencyHeaders,
         body: Type.Object(
           {
             service: Type.Optional(ServiceChoiceSchema),
@@ -347,18 +356,24 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
     },
     async (request) =>
       caseBody(
-        await recordOutcome(app.ctx, callerOf(request), request.params.id, {
-          ...(request.body.service
-            ? {
-                service: {
-                  id: request.body.service.id,
-                  name: request.body.service.name ?? request.body.service.id,
-                  endpoint: request.body.service.endpoint ?? '',
-                },
-              }
-            : {}),
-          ...(request.body.warmTransfer ? { warmTransfer: request.body.warmTransfer } : {}),
-        }),
+        await recordOutcome(
+          app.ctx,
+          callerOf(request),
+          request.params.id,
+          {
+            ...(request.body.service
+              ? {
+                  service: {
+                    id: request.body.service.id,
+                    name: request.body.service.name ?? request.body.service.id,
+                    endpoint: request.body.service.endpoint ?? '',
+                  },
+                }
+              : {}),
+            ...(request.body.warmTransfer ? { warmTransfer: request.body.warmTransfer } : {}),
+          },
+          idempotencyOf(request, 200, caseBody),
+        ),
       ),
   );
 
@@ -383,13 +398,22 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
         tags: ['cases'],
         summary: 'The clinician completes the call-back; the post-event message goes to the GP',
         params: CaseIdParams,
+        headers: IdempotencyHeaders,
         body: Type.Object({ notes: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
         response: { 200: CaseSchema },
       },
       config: { access: 'case.callback' },
     },
     async (request) =>
-      caseBody(await completeCallback(app.ctx, callerOf(request), request.params.id, request.body.notes)),
+      caseBody(
+        await completeCallback(
+          app.ctx,
+          callerOf(request),
+          request.params.id,
+          request.body.notes,
+          idempotencyOf(request, 200, caseBody),
+        ),
+      ),
   );
 
   r.post(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bounded, MAX_JSON_DEPTH, unstorableText } from './edges';
+import { bounded, MAX_JSON_DEPTH, parseTrustProxy, unstorableText } from './edges';
 
 describe('unstorableText', () => {
   it('finds NUL and lone surrogates anywhere, with a JSON pointer to them', () => {
@@ -56,5 +56,15 @@ describe('bounded', () => {
       properties: { type: { type: 'string' } },
       enum: [{ type: 'integer' }],
     });
+  });
+});
+
+describe('parseTrustProxy (OPEN111_TRUST_PROXY)', () => {
+  it('trusts no proxy unless told, any with true, n hops with a number, else the addresses given', () => {
+    expect([undefined, '', 'false', '0'].map(parseTrustProxy)).toEqual([false, false, false, false]);
+    expect(parseTrustProxy('true')).toBe(true);
+    expect(parseTrustProxy('2')).toBe(2);
+    expect(parseTrustProxy('10.0.0.0/8, 127.0.0.1,::1')).toBe('10.0.0.0/8,127.0.0.1,::1');
+    expect(() => parseTrustProxy('yes please')).toThrow(/OPEN111_TRUST_PROXY/);
   });
 });

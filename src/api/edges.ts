@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type FieldProblem, invalid } from '../domain/errors';
+import { RETRY_AFTER_SECONDS } from '../services/runtime';
 import { FHIR_BASE, FHIR_JSON } from './fhir/index';
 import { type Problem, problemOf, toOperationOutcome } from './problems';
 
@@ -100,6 +101,8 @@ export function bounded(schema: unknown): unknown {
 
 /** Sends a problem the way the path's interface speaks: FHIR under /fhir, problem+json elsewhere. */
 export function sendProblem(reply: FastifyReply, url: string, p: Problem): FastifyReply {
+  // Unavailable for now (the database): say when to try again.
+  if (p.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   if (url.startsWith(FHIR_BASE)) return reply.code(p.status).type(FHIR_JSON).send(toOperationOutcome(p));
   return reply.code(p.status).type('application/problem+json').send(p);
 }
@@ -178,6 +181,32 @@ export interface EdgeSettings {
   readonly publicOps?: boolean;
   /** Sign-in attempts allowed per address and per username in each window. */
   readonly loginLimits?: Partial<LoginLimits>;
+  /**
+   * Which proxies in front of open111 to believe about the client (OPEN111_TRUST_PROXY): their
+   * X-Forwarded-For gives the address sign-in limits count by, and X-Forwarded-Proto https makes the
+   * session cookie `Secure`. Fastify's `trustProxy`: true (any), a number of hops, or addresses/CIDRs.
+   */
+  readonly trustProxy?: TrustProxy;
+}
+
+export type TrustProxy = boolean | number | string;
+
+/**
+ * OPEN111_TRUST_PROXY as Fastify takes it: unset or "false"/"0" trusts no proxy (the socket's address is
+ * the client's); "true" trusts any; a whole number, that many hops; else a comma-separated list of
+ * addresses or CIDR ranges (e.g. "10.0.0.0/8,127.0.0.1").
+ */
+export function parseTrustProxy(value: string | undefined): TrustProxy {
+  const v = value?.trim() ?? '';
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true') return true;
+  if (/^[0-9]+$/.test(v)) return Number(v);
+  const parts = v.split(',').map((p) => p.trim());
+  if (parts.some((p) => !/^[0-9a-fA-F:.]+(\/[0-9]{1,3})?$/.test(p)))
+    throw new Error(
+      `OPEN111_TRUST_PROXY must be true, a number of hops, or addresses/CIDR ranges separated by commas, not "${value}".`,
+    );
+  return parts.join(',');
 }
 
 export interface LoginLimits {

@@ -1,6 +1,7 @@
 import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
 import type { FastifyError } from 'fastify';
 import { DomainError, type DomainErrorCode, type FieldProblem } from '../domain/errors';
+import { asUnavailable } from '../services/runtime';
 
 /** RFC 9457 problem details, as every /api error is sent. */
 export interface Problem {
@@ -30,6 +31,8 @@ const STATUS: Record<DomainErrorCode, number> = {
   conflict: 409,
   precondition_failed: 412,
   too_many_requests: 429,
+  unprocessable: 422,
+  unavailable: 503,
 };
 
 const TITLE: Record<number, string> = {
@@ -44,6 +47,7 @@ const TITLE: Record<number, string> = {
   413: 'Request too large',
   414: 'URI too long',
   415: 'Unsupported media type',
+  422: 'Unprocessable request',
   429: 'Too many requests',
   431: 'Request headers too large',
   500: 'Internal error',
@@ -51,7 +55,9 @@ const TITLE: Record<number, string> = {
 };
 
 /** Everything that can be thrown at the edge becomes one problem: known errors with their meaning. */
-export function toProblem(error: unknown, instance?: string): Problem {
+export function toProblem(thrown: unknown, instance?: string): Problem {
+  // A lost database is a 503 the client may retry, never a 500.
+  const error = asUnavailable(thrown);
   if (error instanceof DomainError) {
     const status = STATUS[error.code];
     return problem(status, error.code, error.message, instance, error.problems);
@@ -131,6 +137,8 @@ const FHIR_ISSUE_CODE: Record<string, OperationOutcomeIssue['code']> = {
   conflict: 'conflict',
   precondition_failed: 'conflict',
   too_many_requests: 'throttled',
+  unprocessable: 'invalid',
+  unavailable: 'transient',
   payload_too_large: 'too-costly',
   unsupported_media_type: 'not-supported',
   method_not_allowed: 'not-supported',

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { EdgeSettings } from '../api/edges';
+import { type EdgeSettings, parseTrustProxy } from '../api/edges';
 import { openMigratedStore as openMigrated, type Store, type StoreOptions } from '../services/runtime';
 
 /** Settings from the environment, each with a default that works on a laptop. */
@@ -12,6 +12,11 @@ export interface Config {
   readonly edge: EdgeSettings;
   /** OPEN111_SESSION_IDLE_MINUTES: a session unused this long ends (default 30). */
   readonly sessionIdleMinutes: number | undefined;
+  /**
+   * OPEN111_RECEIVER_URL: deliver every kind of outbound message by HTTP POST to `<url>/<kind>` (one
+   * receiving system for all, e.g. an integration engine or a test receiver) instead of the demo receivers.
+   */
+  readonly receiverUrl: string | undefined;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -27,9 +32,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(env.OPEN111_PUBLIC_URL ? { publicUrl: env.OPEN111_PUBLIC_URL } : {}),
       ...(env.OPEN111_OPS_TOKEN ? { opsToken: env.OPEN111_OPS_TOKEN } : {}),
       publicOps: env.OPEN111_PUBLIC_OPS === '1',
+      trustProxy: parseTrustProxy(env.OPEN111_TRUST_PROXY),
     },
+    receiverUrl: receiverUrl(env.OPEN111_RECEIVER_URL),
     sessionIdleMinutes: idleMinutes(env.OPEN111_SESSION_IDLE_MINUTES),
   };
+}
+
+function receiverUrl(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
+    throw new Error(`OPEN111_RECEIVER_URL must be an http(s) URL, not "${value}".`);
+  return value.replace(/\/+$/, '');
 }
 
 function idleMinutes(value: string | undefined): number | undefined {

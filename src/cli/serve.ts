@@ -1,9 +1,11 @@
 import { buildApp } from '../api/app';
 import { createContext } from '../api/context';
 import { demoAdapters } from '../messaging/demo-receivers';
+import { httpAdapters } from '../messaging/http-receiver';
 import { startDeliveryWorker } from '../messaging/worker';
 import { DEMO_PASSWORD, seedDemo, seedReference } from '../seed/index';
 import { purgeExpiredSessions } from '../services/auth';
+import { purgeIdempotencyKeys } from '../services/idempotency';
 import { demoAccounts, type User } from '../services/users';
 import { type Config, describeStore, openMigratedStore } from './config';
 
@@ -24,15 +26,23 @@ export async function serve(
   });
   const app = await buildApp(ctx, { logger: { level: process.env.LOG_LEVEL ?? 'info' }, edge: config.edge });
   // Sessions past their expiry or idle time are also purged at every sign-in; this catches quiet spells.
-  const purge = setInterval(
-    () =>
-      void purgeExpiredSessions(ctx).catch((e: unknown) => app.log.error({ err: e }, 'session purge failed')),
-    10 * 60_000,
-  );
+  // Idempotency keys are kept a day (services/idempotency.ts).
+  const purge = setInterval(() => {
+    void purgeExpiredSessions(ctx).catch((e: unknown) => app.log.error({ err: e }, 'session purge failed'));
+    void purgeIdempotencyKeys(ctx).catch((e: unknown) =>
+      app.log.error({ err: e }, 'idempotency key purge failed'),
+    );
+  }, 10 * 60_000);
   purge.unref();
   // Delivers the outbox (ambulance dispatches, referrals, GP messages). In demo mode the receiving
-  // systems are stand-ins inside open111; a deployment configures real adapters for the same kinds.
-  const worker = startDeliveryWorker(store.db, options.demo ? demoAdapters(store.db) : new Map(), ctx.now, {
+  // systems are stand-ins inside open111; OPEN111_RECEIVER_URL sends every kind by HTTP to one receiver
+  // (an integration engine, or the kill -9 test's); a deployment configures real adapters for the kinds.
+  const adapters = config.receiverUrl
+    ? httpAdapters(config.receiverUrl)
+    : options.demo
+      ? demoAdapters(store.db)
+      : new Map();
+  const worker = startDeliveryWorker(store.db, adapters, ctx.now, {
     log: app.log,
     onError: (e: unknown) => app.log.error({ err: e }, 'outbox delivery pass failed'),
   });

@@ -9,7 +9,11 @@ export type DomainErrorCode =
   | 'forbidden'
   | 'unauthenticated'
   | 'precondition_failed'
-  | 'too_many_requests';
+  | 'too_many_requests'
+  /** Well-formed but not acceptable as sent (an Idempotency-Key reused for another request): 422. */
+  | 'unprocessable'
+  /** A part the service needs (the database) cannot be reached now; try again shortly: 503. */
+  | 'unavailable';
 
 export interface FieldProblem {
   /** Where the problem is, e.g. `/body/goLiveDate` or `pathway chest-pain / node q3`. */
@@ -41,5 +45,7 @@ export const preconditionFailed = (message: string): DomainError =>
   new DomainError('precondition_failed', message);
 export const tooManyRequests = (message: string): DomainError =>
   new DomainError('too_many_requests', message);
+
+export const unavailable = (message: string): DomainError => new DomainError('unavailable', message);
 
 export const isDomainError = (value: unknown): value is DomainError => value instanceof DomainError;

@@ -20,6 +20,7 @@ import {
 import type { Tx } from '../store/db';
 import { callsFromNumber, oldestQueuedForUpdate } from '../store/telephony';
 import type { ServiceContext } from './context';
+import type { Idempotent } from './idempotency';
 import { locate } from './locate';
 import { type Caller, inUseCase, listScope } from './use-case';
 
@@ -48,20 +49,30 @@ export interface CallOffer {
  * the caller's area, it goes to the provider commissioned there at that instant, and the offering
  * member of staff must be one who may put calls into that provider's queue.
  */
-export async function offerCall(ctx: ServiceContext, caller: Caller, offer: CallOffer): Promise<StoredCall> {
-  return inUseCase(ctx, caller, async (u) => {
-    const at = offer.at ?? u.now;
-    checkCallTime('offered', at, u.now);
-    const placed = await placeCall(ctx, u.tx, offer, at, caller.actor.organisationCode);
-    const call: StoredCall = { ...offeredCall(newCallId(), at), ...placed };
-    await u.allow('call.offer', callRecord(call), {
-      type: 'call_queue',
-      id: placed.areaCode ?? placed.providerCode,
-    });
-    await insertCall(u.tx, call, caller.actor.userId);
-    await u.audit('create', { type: 'call', id: call.id });
-    return call;
-  });
+export async function offerCall(
+  ctx: ServiceContext,
+  caller: Caller,
+  offer: CallOffer,
+  idem?: Idempotent<StoredCall>,
+): Promise<StoredCall> {
+  return inUseCase(
+    ctx,
+    caller,
+    async (u) => {
+      const at = offer.at ?? u.now;
+      checkCallTime('offered', at, u.now);
+      const placed = await placeCall(ctx, u.tx, offer, at, caller.actor.organisationCode);
+      const call: StoredCall = { ...offeredCall(newCallId(), at), ...placed };
+      await u.allow('call.offer', callRecord(call), {
+        type: 'call_queue',
+        id: placed.areaCode ?? placed.providerCode,
+      });
+      await insertCall(u.tx, call, caller.actor.userId);
+      await u.audit('create', { type: 'call', id: call.id });
+      return call;
+    },
+    idem,
+  );
 }
 
 /**

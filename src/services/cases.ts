@@ -35,6 +35,7 @@ import { findService } from '../store/directory';
 import { listMessages as loadMessages, type StoredMessage } from '../store/outbox';
 import { readTriageSession } from '../store/triage';
 import type { ServiceContext } from './context';
+import type { Idempotent } from './idempotency';
 import { locate, normalisedPostcode } from './locate';
 import { authorize, type Caller, inUseCase, listScope, type ResourceRef, type UnitOfWork } from './use-case';
 
@@ -213,44 +214,51 @@ export async function openCase(
   ctx: ServiceContext,
   caller: Caller,
   input: OpenCaseInput,
+  idem?: Idempotent<CaseRecord>,
 ): Promise<CaseRecord> {
   await mayAtAll(ctx, caller, 'case.open', { type: 'call', id: input.callId });
   const patient: Patient = { ...input.patient, postcode: normalisedPostcode(input.patient.postcode) };
   const geo = await ctx.geography();
-  return inUseCase(ctx, caller, async (u) => {
-    if (patient.birthDate > u.now.toISOString().slice(0, 10))
-      throw invalid('The date of birth is in the future.', [
-        { pointer: '/body/patient/birthDate', message: 'A date of birth cannot be after today.' },
-      ]);
-    const call = await findCallForUpdate(u.tx, input.callId);
-    if (!call) throw notFound(`There is no call ${input.callId}.`);
-    await u.allow(
-      'case.open',
-      { providerCode: call.providerCode, areaCode: call.areaCode },
-      { type: 'call', id: call.id },
-    );
-    if (call.status !== 'answered' && call.status !== 'transferred')
-      throw conflict(`Call ${call.id} is ${call.status}: a case is opened for a call being answered.`);
-    const existing = await loadCases(u.tx, { callId: call.id, limit: 1 });
-    if (existing[0]) throw conflict(`Call ${call.id} already has case ${existing[0].id}.`);
-    let areaCode = input.areaCode?.toUpperCase() ?? call.areaCode;
-    if (areaCode && !geo.areas.has(areaCode)) throw notFound(`There is no commissioning area "${areaCode}".`);
-    areaCode ??= (await locate(ctx, patient.postcode, u.now, u.tx)).area.code;
-    const event: CaseEvent = {
-      kind: 'opened',
-      caseId: newCaseId(),
-      at: u.now,
-      by: caller.actor.userId,
-      callId: call.id,
-      providerCode: call.providerCode,
-      areaCode,
-      patient,
-    };
-    const c = openedCase(event);
-    await insertCase(u.tx, c, [event]);
-    await u.audit('create', caseResource(c.id));
-    return { case: c, disposition: undefined, messages: [], callbackOverdue: false };
-  });
+  return inUseCase(
+    ctx,
+    caller,
+    async (u) => {
+      if (patient.birthDate > u.now.toISOString().slice(0, 10))
+        throw invalid('The date of birth is in the future.', [
+          { pointer: '/body/patient/birthDate', message: 'A date of birth cannot be after today.' },
+        ]);
+      const call = await findCallForUpdate(u.tx, input.callId);
+      if (!call) throw notFound(`There is no call ${input.callId}.`);
+      await u.allow(
+        'case.open',
+        { providerCode: call.providerCode, areaCode: call.areaCode },
+        { type: 'call', id: call.id },
+      );
+      if (call.status !== 'answered' && call.status !== 'transferred')
+        throw conflict(`Call ${call.id} is ${call.status}: a case is opened for a call being answered.`);
+      const existing = await loadCases(u.tx, { callId: call.id, limit: 1 });
+      if (existing[0]) throw conflict(`Call ${call.id} already has case ${existing[0].id}.`);
+      let areaCode = input.areaCode?.toUpperCase() ?? call.areaCode;
+      if (areaCode && !geo.areas.has(areaCode))
+        throw notFound(`There is no commissioning area "${areaCode}".`);
+      areaCode ??= (await locate(ctx, patient.postcode, u.now, u.tx)).area.code;
+      const event: CaseEvent = {
+        kind: 'opened',
+        caseId: newCaseId(),
+        at: u.now,
+        by: caller.actor.userId,
+        callId: call.id,
+        providerCode: call.providerCode,
+        areaCode,
+        patient,
+      };
+      const c = openedCase(event);
+      await insertCase(u.tx, c, [event]);
+      await u.audit('create', caseResource(c.id));
+      return { case: c, disposition: undefined, messages: [], callbackOverdue: false };
+    },
+    idem,
+  );
 }
 
 /** Cases the caller may read (its provider's), by call or status; each one listed is an audited read. */
@@ -335,22 +343,28 @@ async function changeCase(
   permission: Permission,
   change: string,
   plan: (c: Case, u: UnitOfWork) => Promise<CasePlan> | CasePlan,
+  idem?: Idempotent<CaseRecord>,
 ): Promise<CaseRecord> {
   await mayAtAll(ctx, caller, permission, caseResource(id));
-  return inUseCase(ctx, caller, async (u) => {
-    const c = await findCaseForUpdate(u.tx, id);
-    if (!c) throw notFound(`There is no case ${id}.`);
-    await u.allow(permission, caseRef(c), caseResource(id));
-    const p = await plan(c, u);
-    await appendCaseEvents(u.tx, p.case, p.events);
-    for (const m of p.messages) await u.enqueue({ ...m, providerCode: c.providerCode });
-    await u.audit('update', caseResource(id), {
-      change,
-      events: p.events.map((e) => e.kind),
-      messages: p.messages.map((m) => m.idempotencyKey),
-    });
-    return record(u.tx, p.case, u.now);
-  });
+  return inUseCase(
+    ctx,
+    caller,
+    async (u) => {
+      const c = await findCaseForUpdate(u.tx, id);
+      if (!c) throw notFound(`There is no case ${id}.`);
+      await u.allow(permission, caseRef(c), caseResource(id));
+      const p = await plan(c, u);
+      await appendCaseEvents(u.tx, p.case, p.events);
+      for (const m of p.messages) await u.enqueue({ ...m, providerCode: c.providerCode });
+      await u.audit('update', caseResource(id), {
+        change,
+        events: p.events.map((e) => e.kind),
+        messages: p.messages.map((m) => m.idempotencyKey),
+      });
+      return record(u.tx, p.case, u.now);
+    },
+    idem,
+  );
 }
 
 function single(c: Case, body: CaseEventBody, u: UnitOfWork): CasePlan {
@@ -391,32 +405,41 @@ export async function recordOutcome(
   caller: Caller,
   id: string,
   choice: OutcomeChoice,
+  idem?: Idempotent<CaseRecord>,
 ): Promise<CaseRecord> {
   const geo = await ctx.geography();
-  return changeCase(ctx, caller, id, 'case.change', 'outcome', async (c, u) => {
-    if (!c.triage) throw conflict(`Case ${c.id} has no disposition yet: record the triage result first.`);
-    const d = disposition(c.triage.dispositionCode, '/case/disposition');
-    const area = geo.areas.get(c.areaCode);
-    if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
-    const trust = ambulanceTrustOn(geo, area, u.now);
-    // A referral goes to the service as the directory records it; any other outcome refuses a service
-    // in `planOutcome`, with the reason.
-    const service =
-      choice.service && outcomeKindFor(d) === 'referral'
-        ? await resolveService(u.tx, choice.service.id, d)
-        : choice.service;
-    return planOutcome(
-      c,
-      d,
-      { ambulanceTrust: { code: trust.code, name: trust.name } },
-      {
-        ...(service ? { service } : {}),
-        ...(choice.warmTransfer ? { warmTransfer: choice.warmTransfer } : {}),
-      },
-      u.now,
-      caller.actor.userId,
-    );
-  });
+  return changeCase(
+    ctx,
+    caller,
+    id,
+    'case.change',
+    'outcome',
+    async (c, u) => {
+      if (!c.triage) throw conflict(`Case ${c.id} has no disposition yet: record the triage result first.`);
+      const d = disposition(c.triage.dispositionCode, '/case/disposition');
+      const area = geo.areas.get(c.areaCode);
+      if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
+      const trust = ambulanceTrustOn(geo, area, u.now);
+      // A referral goes to the service as the directory records it; any other outcome refuses a service
+      // in `planOutcome`, with the reason.
+      const service =
+        choice.service && outcomeKindFor(d) === 'referral'
+          ? await resolveService(u.tx, choice.service.id, d)
+          : choice.service;
+      return planOutcome(
+        c,
+        d,
+        { ambulanceTrust: { code: trust.code, name: trust.name } },
+        {
+          ...(service ? { service } : {}),
+          ...(choice.warmTransfer ? { warmTransfer: choice.warmTransfer } : {}),
+        },
+        u.now,
+        caller.actor.userId,
+      );
+    },
+    idem,
+  );
 }
 
 /** A clinician starts the call-back. */
@@ -432,15 +455,23 @@ export async function completeCallback(
   caller: Caller,
   id: string,
   notes: string,
+  idem?: Idempotent<CaseRecord>,
 ): Promise<CaseRecord> {
-  return changeCase(ctx, caller, id, 'case.callback', 'callback_completed', (c, u) =>
-    planCallbackCompletion(
-      c,
-      disposition(c.triage?.dispositionCode ?? '', '/case/disposition'),
-      notes,
-      u.now,
-      caller.actor.userId,
-    ),
+  return changeCase(
+    ctx,
+    caller,
+    id,
+    'case.callback',
+    'callback_completed',
+    (c, u) =>
+      planCallbackCompletion(
+        c,
+        disposition(c.triage?.dispositionCode ?? '', '/case/disposition'),
+        notes,
+        u.now,
+        caller.actor.userId,
+      ),
+    idem,
   );
 }
 

@@ -1,4 +1,5 @@
-import { migrate, openStore, type Store, type StoreOptions } from '../store/db';
+import { DomainError, unavailable } from '../domain/errors';
+import { isConnectionError, migrate, openStore, type Store, type StoreOptions } from '../store/db';
 
 /**
  * Opening the store the service runs on, for the command line and the server's start: the edges never
@@ -21,4 +22,18 @@ export async function migrateStore(options: StoreOptions): Promise<string[]> {
   } finally {
     await store.close();
   }
+}
+
+/** How long a client is told to wait (Retry-After) when the database cannot be reached. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The one mapping of "the database cannot be reached" (store/db.ts isConnectionError) to a domain error
+ * (503 with Retry-After at the edge); any other error is returned as it is.
+ */
+export function asUnavailable(error: unknown): unknown {
+  if (error instanceof DomainError || !isConnectionError(error)) return error;
+  return unavailable(
+    `The database cannot be reached just now; nothing was changed by this request. Try again in ${RETRY_AFTER_SECONDS} seconds.`,
+  );
 }

@@ -14,6 +14,7 @@ import { type AuditAction, audit, auditEach } from '../store/audit';
 import { inTransaction, type Tx } from '../store/db';
 import { enqueue } from '../store/outbox';
 import type { ServiceContext } from './context';
+import { claimIdempotencyKey, completeIdempotencyKey, type Idempotent } from './idempotency';
 
 /** Who is asking, and through which request: what every use case is given beside its input. */
 export interface Caller {
@@ -132,18 +133,22 @@ export interface UnitOfWork {
 
 /**
  * Runs one use case: load → decide (pure domain) → append → enqueue → audit, all in one transaction.
- * A refusal by the policy rolls the work back and is then audited on its own.
+ * A refusal by the policy rolls the work back and is then audited on its own. With `idem` (a client's
+ * Idempotency-Key) the key is claimed first and the response stored last, in the same transaction: a
+ * retry is answered from the first response (IdempotentReplay) and can never do the work twice.
  */
 export async function inUseCase<T>(
   ctx: ServiceContext,
   caller: Caller,
   work: (unit: UnitOfWork) => Promise<T>,
+  idem?: Idempotent<T>,
 ): Promise<T> {
   const now = ctx.now();
   const tree = await ctx.organisations();
   try {
-    return await inTransaction(ctx.store.db, (tx) =>
-      work({
+    return await inTransaction(ctx.store.db, async (tx) => {
+      if (idem) await claimIdempotencyKey(tx, caller.actor.userId, idem, now);
+      const result = await work({
         tx,
         now,
         caller,
@@ -173,8 +178,10 @@ export async function inUseCase<T>(
               ...(detail ? { detail } : {}),
             })),
           ),
-      }),
-    );
+      });
+      if (idem) await completeIdempotencyKey(tx, caller.actor.userId, idem, result);
+      return result;
+    });
   } catch (err) {
     if (err instanceof AccessDenied) await auditDenial(ctx, caller, err);
     throw err;

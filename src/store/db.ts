@@ -34,9 +34,21 @@ export interface StoreOptions {
 /** Opens the store: a PostgreSQL server when a URL is given, else embedded PGlite. Same SQL either way. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+    // A connection that cannot be made in 5 s fails (a 503 at the edge) instead of holding the request.
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+    });
     pool.on('error', () => {
-      // An idle client lost its connection; the pool replaces it. Nothing to do here.
+      // An idle client lost its connection (the server restarted): the pool drops it and connects anew
+      // at the next checkout, as it also drops a client that failed in use (pg-pool's release).
+    });
+    // A client checked out between two statements (inside a transaction) has no listener of the pool's:
+    // its connection ending would be an unhandled 'error' event, which ends the process. The statement
+    // that follows fails instead (a 503 at the edge), and the pool drops the client when it is released.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
     });
     return storeOver(pool, 'postgres', async () => undefined);
   }
@@ -81,4 +93,42 @@ export async function migrate(db: Db): Promise<string[]> {
 /** Runs `work` in one transaction: all of it is written, or none. */
 export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(work);
+}
+
+/**
+ * Errors that say the database cannot be reached now, rather than that the request was wrong: refused
+ * or dropped connections, the server shutting down or starting up (SQLSTATE 57P01–57P03), too many
+ * connections (53300), the connection-exception class (08xxx), a connect timeout. The one list the
+ * edge maps to 503 with Retry-After.
+ */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+]);
+const UNAVAILABLE_MESSAGE =
+  /connection terminated|timeout exceeded when trying to connect|connection timeout|is not queryable|cannot use a pool after calling end|the database system is (starting up|shutting down|in recovery mode)/i;
+
+export function isConnectionError(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  const stack = [error];
+  for (let e = stack.pop(); e !== undefined; e = stack.pop()) {
+    if (seen.has(e) || e === null || typeof e !== 'object') continue;
+    seen.add(e);
+    const code = 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+    if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+    if (e instanceof Error && UNAVAILABLE_MESSAGE.test(e.message)) return true;
+    if ('cause' in e) stack.push(e.cause);
+    if (e instanceof AggregateError) stack.push(...e.errors);
+  }
+  return false;
 }

@@ -100,6 +100,16 @@ export interface LoginFailureTable {
   updated_at: Timestamp;
 }
 
+/** A client's Idempotency-Key on a creating write, with the response it got (migration 0013). */
+export interface IdempotencyKeyTable {
+  user_id: number;
+  key: string;
+  fingerprint: string;
+  status: number;
+  body: Json<unknown>;
+  created_at: GeneratedTimestamp;
+}
+
 export interface AuditTable {
   id: Generated<string>;
   at: GeneratedTimestamp;
@@ -425,6 +435,7 @@ export interface Database {
   app_user: UserTable;
   user_session: SessionTable;
   login_failure: LoginFailureTable;
+  idempotency_key: IdempotencyKeyTable;
   audit_log: AuditTable;
   setting: SettingTable;
   call: CallTable;

@@ -12,6 +12,7 @@ import * as delivery from './0010_delivery';
 import * as sessions from './0011_sessions';
 import * as governance from './0012_governance';
 import * as review from './0015_review';
+import * as idempotency from './0013_idempotency';
 import * as callFlow from './0016_call_flow';
 
 /**
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0016_call_flow': callFlow,
   '0011_sessions': sessions,
   '0015_review': review,
+  '0013_idempotency': idempotency,
 };
