@@ -11,8 +11,8 @@ import * as users from './0009_users';
 import * as delivery from './0010_delivery';
 import * as sessions from './0011_sessions';
 import * as governance from './0012_governance';
-import * as review from './0015_review';
 import * as idempotency from './0013_idempotency';
+import * as review from './0015_review';
 import * as callFlow from './0016_call_flow';
 
 /**
