@@ -457,6 +457,23 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     target: { kind: 'area-filter', areaCode: f.area },
     request: { url: `/api/reports/capacity?area=${f.area}&day=weekday` },
   }),
+  'GET /api/reports/monthly': (f) => ({
+    target: { kind: 'area-filter', areaCode: f.area },
+    request: { url: `/api/reports/monthly?month=2011-01&area=${f.area}` },
+  }),
+  'GET /api/reports/monthly.csv': (f) => ({
+    target: { kind: 'area-filter', areaCode: f.area },
+    request: { url: `/api/reports/monthly.csv?month=2011-01&area=${f.area}` },
+  }),
+  // The evaluation is of an area, not of a provider's calls: provider staff are refused.
+  'GET /api/reports/pilot-evaluation': (f) => ({
+    target: record({ areaCode: f.area, providerCode: null }),
+    request: { url: `/api/reports/pilot-evaluation?area=${f.area}` },
+  }),
+  'GET /api/reports/pilot-evaluation.csv': (f) => ({
+    target: record({ areaCode: f.area, providerCode: null }),
+    request: { url: `/api/reports/pilot-evaluation.csv?area=${f.area}` },
+  }),
   'GET /api/rollout/config': () => ({ target: list, request: { url: '/api/rollout/config' } }),
   'GET /api/rollout/plans': () => ({ target: list, request: { url: '/api/rollout/plans' } }),
   'GET /api/rollout/plans/:area': (f) => ({

@@ -347,6 +347,19 @@ export interface PathwayVersionTable {
   retired_by: number | null;
 }
 
+/** A month's return for one service, provider and area (counts keyed as MONTHLY_RETURN_COLUMNS). */
+export interface MonthlyReturnTable {
+  /** YYYY-MM. */
+  month: string;
+  /** `nhs111`, or `nhs_direct_0845` for the service an area had before it went live. */
+  service: string;
+  provider_code: string;
+  area_code: string;
+  /** Where the figures came from: `simulated_history` (the demo) or `imported`. */
+  source: string;
+  counts: Json<Record<string, number>>;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -377,4 +390,5 @@ export interface Database {
   dos_type_rank: DosTypeRankTable;
   dos_gap: DosGapTable;
   pathway_version: PathwayVersionTable;
+  monthly_return: MonthlyReturnTable;
 }

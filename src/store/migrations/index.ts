@@ -12,6 +12,7 @@ import * as delivery from './0010_delivery';
 import * as sessions from './0011_sessions';
 import * as governance from './0012_governance';
 import * as callFlow from './0016_call_flow';
+import * as reporting from './0018_reporting';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0010_delivery': delivery,
   '0016_call_flow': callFlow,
   '0011_sessions': sessions,
+  '0018_reporting': reporting,
 };
