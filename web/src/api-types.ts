@@ -9,7 +9,13 @@ import type { CaseSchema, QueueEntrySchema } from '../../src/api/cases';
 import type { GapReportAnswer, SearchAnswer, ServiceOutput } from '../../src/api/directory';
 import type { DistrictRow, LocationSchema, RegionRow } from '../../src/api/geography';
 import type { DemoReceiversAnswer, MessageDetailAnswer, OutboxAnswer } from '../../src/api/messages';
-import type { CapacityAnswer, KpiAnswer, ReportAreasAnswer } from '../../src/api/reports';
+import type {
+  CapacityAnswer,
+  KpiAnswer,
+  MonthlyReturnAnswer,
+  PilotEvaluationAnswer,
+  ReportAreasAnswer,
+} from '../../src/api/reports';
 import type {
   AreaPlanRow,
   ConfigAnswer,
@@ -52,6 +58,9 @@ export type Kpis = KpiReport['kpis'];
 export type Capacity = CapacityAnswer;
 export type HourPlan = Capacity['hours'][number];
 export type ReportAreas = Static<typeof ReportAreasAnswer>;
+export type MonthlyReturn = MonthlyReturnAnswer;
+export type ReturnLine = MonthlyReturn['lines'][number];
+export type PilotEvaluation = PilotEvaluationAnswer;
 
 // Rollout (config and timeline have no response schema: their types are the service's answers)
 export type RolloutConfig = ConfigAnswer;

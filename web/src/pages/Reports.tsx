@@ -13,6 +13,7 @@ import {
 } from 'recharts';
 import { api, type Me } from '../api';
 import type { Capacity, KpiReport, ReportAreas } from '../api-types';
+import { MonthlyReturnPanel, PilotEvaluationPanel } from './ReturnsPanel';
 
 const ALL_LABEL: Record<ReportAreas['kind'], string> = {
   england: 'All England',
@@ -44,6 +45,7 @@ export function Reports(_props: { me: Me }) {
   const [capacity, setCapacity] = useState<Capacity | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  const fail = (err: unknown) => setError(err instanceof Error ? err.message : String(err));
   const load = async (e?: FormEvent) => {
     e?.preventDefault();
     setError(null);
@@ -258,6 +260,8 @@ export function Reports(_props: { me: Me }) {
           </p>
         </>
       )}
+      <MonthlyReturnPanel scope={scope} onError={fail} />
+      <PilotEvaluationPanel scope={scope} onError={fail} />
     </section>
   );
 }
