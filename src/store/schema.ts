@@ -360,6 +360,15 @@ export interface MonthlyReturnTable {
   counts: Json<Record<string, number>>;
 }
 
+/** An SHA's submission to the Department of Health, as sent. */
+export interface ShaSubmissionTable {
+  id: Generated<string>;
+  region_code: string;
+  sent_at: Timestamp;
+  sent_by: string;
+  document: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -391,4 +400,5 @@ export interface Database {
   dos_gap: DosGapTable;
   pathway_version: PathwayVersionTable;
   monthly_return: MonthlyReturnTable;
+  sha_submission: ShaSubmissionTable;
 }
