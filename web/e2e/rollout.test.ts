@@ -53,6 +53,16 @@ describe('console in Chromium: the rollout workflow', () => {
     await expect.poll(() => beds.textContent()).toContain('draft');
     await beds.getByRole('button', { name: 'Submit' }).click();
     await expect.poll(() => beds.textContent()).toContain('submitted');
+    // The SHA reviews its submission to the Department of Health and sends it, after a confirmation.
+    await page.getByRole('button', { name: 'Review the submission' }).click();
+    await expect.poll(() => page.getByTestId('submission-status').textContent()).toContain('not sent yet');
+    expect(await page.getByRole('table', { name: 'Submission' }).textContent()).toContain('Bedfordshire');
+    await page.getByRole('button', { name: 'Send to the Department of Health' }).click();
+    await page
+      .getByRole('alertdialog', { name: 'Confirm' })
+      .getByRole('button', { name: 'Send the submission' })
+      .click();
+    await expect.poll(() => page.getByTestId('submission-status').textContent()).toMatch(/Status: sent/);
     await page.getByRole('button', { name: 'Sign out' }).click();
 
     // The CCG for Bedfordshire approves; on 1 December 2012 coverage then includes Bedfordshire.

@@ -23,6 +23,7 @@ import type {
   DeadlineResult,
   PlanSchema,
   RouteSchema,
+  SubmissionAnswer,
   TimelineAnswer,
 } from '../../src/api/rollout';
 import type { LiveQueueSchema } from '../../src/api/telephony';
@@ -67,6 +68,7 @@ export type RolloutConfig = ConfigAnswer;
 export type Provider = RolloutConfig['providers'][number];
 export type Plan = Static<typeof PlanSchema>;
 export type PlanRow = Static<typeof AreaPlanRow>;
+export type Submission = SubmissionAnswer;
 export type Coverage = Static<typeof CoverageSchema>;
 export type CoverageTimeline = TimelineAnswer;
 export type RouteAnswer = Static<typeof RouteSchema>;

@@ -19,6 +19,7 @@ import type {
   Region,
   RouteAnswer,
   PlanRow as Row,
+  Submission,
   CoverageTimeline as Timeline,
 } from '../api-types';
 import { EnglandMap, type MapPoint } from './EnglandMap';
@@ -248,6 +249,7 @@ export function Rollout({ me }: { me: Me }) {
   const [sort, setSort] = useState<Sort>('name');
   const [page, setPage] = useState(0);
   const [pending, setPending] = useState<Pending | null>(null);
+  const [submission, setSubmission] = useState<Submission | null>(null);
 
   const fail = useCallback((e: unknown) => setError(e instanceof Error ? e.message : String(e)), []);
 
@@ -326,6 +328,38 @@ export function Rollout({ me }: { me: Me }) {
     } catch (e) {
       fail(e);
     }
+  };
+
+  const reviewSubmission = async () => {
+    try {
+      setSubmission(await api<Submission>(`/api/rollout/submissions/${region}`));
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const sendSubmission = async (confirmed = false) => {
+    if (!submission) return;
+    if (!confirmed) {
+      setPending({
+        question: `Send ${submission.regionName}'s submission to the Department of Health: ${submission.areas.length} areas, ${submission.areas.filter((a) => a.confirmed).length} confirmed, ${submission.outstanding.length} still outstanding? It is kept as it stands now.`,
+        confirm: 'Send the submission',
+        run: () => sendSubmission(true),
+      });
+      return;
+    }
+    setPending(null);
+    try {
+      const sent = await api<Submission>(`/api/rollout/submissions/${region}/send`, { method: 'POST' });
+      setSubmission(sent);
+      setMessage(`${sent.regionName}: submission sent to the Department of Health.`);
+    } catch (e) {
+      fail(e);
+    }
+  };
+  const SUBMISSION_STATUS: Record<Submission['status'], string> = {
+    not_sent: 'not sent yet',
+    sent: 'sent',
+    sent_late: 'sent after the deadline',
   };
 
   const lookUp = async (e: FormEvent) => {
@@ -688,6 +722,78 @@ export function Rollout({ me }: { me: Me }) {
             Next
           </button>
         </nav>
+      )}
+      {region && (
+        <section aria-label="Submission to the Department of Health">
+          <h2>Submission to the Department of Health</h2>
+          <p>
+            {regionLabel(region)}: go-live dates, geographic rollout, operating models and CCG approval, as
+            one document to review and send by {config?.calendar.submissionDeadline ?? 'the deadline'}.{' '}
+            <button type="button" onClick={reviewSubmission}>
+              Review the submission
+            </button>
+          </p>
+          {submission && submission.regionCode === region && (
+            <>
+              <p data-testid="submission-status">
+                Status: <strong>{SUBMISSION_STATUS[submission.status]}</strong>
+                {submission.sentAt &&
+                  ` (${submission.sentAt.slice(0, 16).replace('T', ' ')} by ${submission.sentBy})`}
+                . {submission.areas.filter((a) => a.confirmed).length} of {submission.areas.length} areas
+                confirmed.
+              </p>
+              {submission.outstanding.length > 0 && (
+                <ul aria-label="Outstanding">
+                  {submission.outstanding.map((o) => (
+                    <li key={o}>{o}</li>
+                  ))}
+                </ul>
+              )}
+              <table className="data" aria-label="Submission">
+                <thead>
+                  <tr>
+                    <th>Area</th>
+                    <th>Go-live</th>
+                    <th>Operating model</th>
+                    <th>Providers</th>
+                    <th>CCG approval</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {submission.areas.map((a) => (
+                    <tr key={a.code}>
+                      <td>
+                        {a.name} <code>{a.code}</code>
+                      </td>
+                      <td>{a.goLiveDate ?? 'none'}</td>
+                      <td>{a.operatingModel ? label(a.operatingModel) : 'no plan'}</td>
+                      <td>{a.providers.map((p) => p.name).join(', ')}</td>
+                      <td>
+                        {a.ccgApproval
+                          ? `${a.ccgApproval.ccgCode}, ${a.ccgApproval.at.slice(0, 10)}`
+                          : 'not yet'}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <p className="muted">
+                Rollout:{' '}
+                {submission.rollout
+                  .map(
+                    (r) =>
+                      `${r.goLiveDate}: ${r.areas.join(', ')} (${r.cumulativePercent.toFixed(0)}% of people)`,
+                  )
+                  .join('; ') || 'no go-live dates yet'}
+              </p>
+              {me.organisationCode === region && (
+                <button type="button" onClick={() => sendSubmission()}>
+                  Send to the Department of Health
+                </button>
+              )}
+            </>
+          )}
+        </section>
       )}
       <p>
         <a href="/api/rollout/export.csv" download>
