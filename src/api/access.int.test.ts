@@ -114,8 +114,8 @@ interface ProbeTools {
 }
 
 /** How to reach each route, for a fixture: the route table's entries, kept beside the routes' keys. */
-/** The SHAs of the fixtures' areas (Luton, County Durham). */
-const REGION_OF: Record<string, string> = { '5GC': 'Q35', '5ND': 'Q30' };
+/** The SHAs of the fixtures' areas (Bedfordshire, Luton, County Durham). */
+const REGION_OF: Record<string, string> = { '5P2': 'Q35', '5GC': 'Q35', '5ND': 'Q30' };
 
 const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<Probe>> = {
   'POST /api/auth/logout': () => ({ target: list, request: { method: 'POST', url: '/api/auth/logout' } }),
@@ -485,6 +485,11 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
   'POST /api/rollout/submissions/:region/send': (f) => ({
     target: record({ areaCode: f.area }),
     request: { method: 'POST', url: `/api/rollout/submissions/${REGION_OF[f.area]}/send` },
+  }),
+  'GET /api/reports/scenarios': () => ({ target: list, request: { url: '/api/reports/scenarios' } }),
+  'GET /api/reports/scenarios/:id/run': () => ({
+    target: list,
+    request: { url: '/api/reports/scenarios/boxing-day/run?days=1' },
   }),
   'GET /api/rollout/config': () => ({ target: list, request: { url: '/api/rollout/config' } }),
   'GET /api/rollout/plans': () => ({ target: list, request: { url: '/api/rollout/plans' } }),

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { invalid } from '../domain/errors';
 import { capacityPlan, kpiAreas, kpis } from '../services/reporting';
 import { monthlyReturn, monthlyReturnCsv, pilotEvaluation, pilotEvaluationCsv } from '../services/returns';
+import { listScenarios, runScenario } from '../services/scenarios';
 import { callerOf, typed } from './context';
 
 /** A date or date-time from the query string ("2012-03-01", "2012-03-01T00:00:00Z"), or not given. */
@@ -29,6 +30,9 @@ export type CapacityAnswer = Awaited<ReturnType<typeof capacityPlan>>;
 
 /** What GET /api/reports/monthly sends: the month's return, line by line, with its column definitions. */
 export type MonthlyReturnAnswer = Awaited<ReturnType<typeof monthlyReturn>>;
+/** What GET /api/reports/scenarios/:id/run sends. */
+export type ScenarioRunAnswer = Awaited<ReturnType<typeof runScenario>>;
+export type ScenarioListAnswer = Awaited<ReturnType<typeof listScenarios>>;
 /** What GET /api/reports/pilot-evaluation sends. */
 export type PilotEvaluationAnswer = Awaited<ReturnType<typeof pilotEvaluation>>;
 
@@ -175,5 +179,35 @@ export async function reportsPlugin(app: FastifyInstance): Promise<void> {
         .header('content-disposition', `attachment; filename="pilot-evaluation-${report.area.code}.csv"`)
         .send(pilotEvaluationCsv(report));
     },
+  );
+
+  r.get(
+    '/api/reports/scenarios',
+    {
+      config: { access: 'reference.read' },
+      schema: { tags: ['reports'], summary: 'The planning scenarios shipped in content/scenarios' },
+    },
+    async (request) => listScenarios(app.ctx, callerOf(request)),
+  );
+
+  r.get(
+    '/api/reports/scenarios/:id/run',
+    {
+      config: { access: 'reference.read' },
+      schema: {
+        tags: ['reports'],
+        summary:
+          'Runs a shipped scenario through the whole-flow simulator (up to 14 days), its rota scaled by `staffing`, with the KPIs the real calls are measured by',
+        params: Type.Object({ id: Type.String({ maxLength: 60 }) }),
+        querystring: Type.Object(
+          {
+            days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
+            staffing: Type.Optional(Type.Number({ minimum: 0.25, maximum: 3 })),
+          },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (request) => runScenario(app.ctx, callerOf(request), { id: request.params.id, ...request.query }),
   );
 }
