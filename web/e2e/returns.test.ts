@@ -9,10 +9,30 @@ describe('console in Chromium: the monthly return and the pilot evaluation', () 
   }, 60_000);
   afterAll(async () => c?.close());
 
-  it('shows a commissioner its areas’ return, downloads it, and evaluates Luton’s pilot with a chart', async () => {
+  it('runs a scenario beside the real figures, shows a commissioner its areas’ return, downloads it, and evaluates Luton’s pilot', async () => {
     const page = await c.newPage();
     await signIn(page, c.baseUrl, 'commissioner');
     await page.getByRole('link', { name: 'Reports' }).click();
+    // A shipped scenario beside the real week; with the rota cut to 60%, the simulated service level falls.
+    const scenario = page.getByRole('form', { name: 'Scenario' });
+    await scenario.getByLabel('Days').fill('1');
+    await scenario.getByRole('button', { name: 'Run scenario' }).click();
+    const compared = page.getByRole('table', { name: 'Scenario beside the real figures' });
+    const simulatedSl = async () => {
+      const row = compared.getByRole('row').filter({ hasText: 'Answered within 60 s' });
+      return Number.parseFloat((await row.locator('td').nth(2).textContent()) ?? '');
+    };
+    await expect.poll(simulatedSl).toBeGreaterThan(80);
+    const full = await simulatedSl();
+    expect(await compared.textContent()).toContain('Real: East of England');
+    await scenario.getByLabel('Rota (% of the scenario’s staff)').fill('60');
+    await scenario.getByRole('button', { name: 'Run scenario' }).click();
+    await expect.poll(() => compared.textContent()).toContain('rota at 60%');
+    expect(await simulatedSl()).toBeLessThan(full - 10);
+    await expect
+      .poll(() => page.getByTestId('scenario-chart').locator('.recharts-reference-line').count())
+      .toBe(2);
+
     const form = page.getByRole('form', { name: 'Monthly return' });
     await form.getByLabel('Month').fill('2010-12');
     await form.getByRole('button', { name: 'Show return' }).click();

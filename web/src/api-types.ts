@@ -15,6 +15,8 @@ import type {
   MonthlyReturnAnswer,
   PilotEvaluationAnswer,
   ReportAreasAnswer,
+  ScenarioListAnswer,
+  ScenarioRunAnswer,
 } from '../../src/api/reports';
 import type {
   AreaPlanRow,
@@ -62,6 +64,8 @@ export type ReportAreas = Static<typeof ReportAreasAnswer>;
 export type MonthlyReturn = MonthlyReturnAnswer;
 export type ReturnLine = MonthlyReturn['lines'][number];
 export type PilotEvaluation = PilotEvaluationAnswer;
+export type ScenarioList = ScenarioListAnswer;
+export type ScenarioRun = ScenarioRunAnswer;
 
 // Rollout (config and timeline have no response schema: their types are the service's answers)
 export type RolloutConfig = ConfigAnswer;
