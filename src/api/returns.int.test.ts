@@ -88,4 +88,23 @@ describeEachEngine('the monthly return and the pilot evaluation', (use) => {
     const durham = await get('commissioner', '/api/reports/pilot-evaluation?area=5ND');
     expect([403, 404]).toContain(durham.statusCode);
   });
+
+  it('runs a shipped scenario with its rota scaled, and names what is wrong with a request', async () => {
+    const list = (await get('adviser', '/api/reports/scenarios')).json();
+    expect(list.map((x: { id: string }) => x.id)).toContain('strep-a-week-2022');
+    const run = async (q: string) => get('commissioner', `/api/reports/scenarios/boxing-day/run?${q}`);
+    const full = (await run('days=2')).json();
+    const short = (await run('days=2&staffing=0.5')).json();
+    expect(full.daily).toHaveLength(2);
+    expect(full.calls.offered).toBeGreaterThan(0);
+    // Same demand (the draws differ a little), half the staff: far fewer answered within 60 s.
+    expect(Math.abs(short.calls.offered - full.calls.offered)).toBeLessThan(full.calls.offered * 0.1);
+    expect(short.calls.answeredWithin60sPercent).toBeLessThan(full.calls.answeredWithin60sPercent - 10);
+    const long = await run('days=30');
+    expect(long.statusCode).toBe(400);
+    expect(long.json().detail).toMatch(/"days" may be at most 14/);
+    const unknown = await get('commissioner', '/api/reports/scenarios/no-such/run');
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().detail).toMatch(/no shipped scenario "no-such"; the scenarios are .*boxing-day/);
+  });
 });
