@@ -2,6 +2,9 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
+import { offeredCall } from '../domain/calls/index';
+import { insertCalls } from '../store/calls';
+import { inTransaction } from '../store/db';
 
 describeEachEngine('the monthly return and the pilot evaluation', (use) => {
   let api: TestApi;
@@ -106,5 +109,79 @@ describeEachEngine('the monthly return and the pilot evaluation', (use) => {
     const unknown = await get('commissioner', '/api/reports/scenarios/no-such/run');
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().detail).toMatch(/no shipped scenario "no-such"; the scenarios are .*boxing-day/);
+  });
+
+  it('counts a recorded month from its calls and their cases: disposition group and call-back timeliness', async () => {
+    const at = (minutes: number) => new Date(Date.parse('2012-03-20T10:00:00Z') + minutes * 60_000);
+    await inTransaction(use().db, async (tx) => {
+      await insertCalls(tx, [
+        {
+          ...offeredCall('RET-1', at(0)),
+          status: 'ended',
+          answeredAt: new Date(at(0).getTime() + 20_000),
+          endedAt: at(4),
+          areaCode: '5GC',
+          providerCode: 'NHSD',
+        },
+      ]);
+      await tx
+        .insertInto('case_record')
+        .values({
+          id: 'CASE-RET-1',
+          call_id: 'RET-1',
+          provider_code: 'NHSD',
+          area_code: '5GC',
+          status: 'closed',
+          disposition_code: 'Dx011',
+          outcome: 'callback',
+          callback_due_at: at(30),
+          opened_at: at(1),
+          updated_at: at(13),
+          event_count: 2,
+        })
+        .execute();
+      await tx
+        .insertInto('case_event')
+        .values([
+          {
+            case_id: 'CASE-RET-1',
+            seq: 1,
+            kind: 'callback_queued',
+            at: at(4),
+            recorded_by: null,
+            body: JSON.stringify({ kind: 'callback_queued', dueAt: at(30).toISOString() }),
+          },
+          {
+            case_id: 'CASE-RET-1',
+            seq: 2,
+            kind: 'callback_started',
+            at: at(12),
+            recorded_by: null,
+            body: JSON.stringify({ kind: 'callback_started' }),
+          },
+        ])
+        .execute();
+    });
+    const res = await get('national', '/api/reports/monthly?month=2012-03&area=5GC');
+    expect(res.statusCode, res.body).toBe(200);
+    const line = res
+      .json()
+      .lines.find(
+        (l: { breakdown: string; providerCode: string }) =>
+          l.breakdown === 'provider_area' && l.providerCode === 'NHSD',
+      );
+    expect(line.source).toBe('recorded_calls');
+    // The demo week's calls from Luton and this one; one of them has a case.
+    expect(line.counts.callsReceived).toBeGreaterThan(100);
+    expect(line.counts).toMatchObject({
+      triaged: 1,
+      dispositionAmbulance: 1,
+      passedToClinician: 1,
+      callBacks: 1,
+      callBacksMade: 1,
+      // Called back 12 minutes after the call: not within 10 minutes, but before it was due (30).
+      callBacksWithin10Min: 0,
+      callBacksByDue: 1,
+    });
   });
 });
