@@ -118,6 +118,9 @@ interface ProbeTools {
 }
 
 /** How to reach each route, for a fixture: the route table's entries, kept beside the routes' keys. */
+/** The SHAs of the fixtures' areas (Bedfordshire, Luton, County Durham). */
+const REGION_OF: Record<string, string> = { '5P2': 'Q35', '5GC': 'Q35', '5ND': 'Q30' };
+
 const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<Probe>> = {
   'POST /api/auth/logout': () => ({ target: list, request: { method: 'POST', url: '/api/auth/logout' } }),
   'GET /api/auth/me': () => ({ target: list, request: { url: '/api/auth/me' } }),
@@ -545,6 +548,37 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
   'GET /api/reports/capacity': (f) => ({
     target: { kind: 'area-filter', areaCode: f.area },
     request: { url: `/api/reports/capacity?area=${f.area}&day=weekday` },
+  }),
+  'GET /api/reports/monthly': (f) => ({
+    target: { kind: 'area-filter', areaCode: f.area },
+    request: { url: `/api/reports/monthly?month=2011-01&area=${f.area}` },
+  }),
+  'GET /api/reports/monthly.csv': (f) => ({
+    target: { kind: 'area-filter', areaCode: f.area },
+    request: { url: `/api/reports/monthly.csv?month=2011-01&area=${f.area}` },
+  }),
+  // The evaluation is of an area, not of a provider's calls: provider staff are refused.
+  'GET /api/reports/pilot-evaluation': (f) => ({
+    target: record({ areaCode: f.area, providerCode: null }),
+    request: { url: `/api/reports/pilot-evaluation?area=${f.area}` },
+  }),
+  'GET /api/reports/pilot-evaluation.csv': (f) => ({
+    target: record({ areaCode: f.area, providerCode: null }),
+    request: { url: `/api/reports/pilot-evaluation.csv?area=${f.area}` },
+  }),
+  // An SHA's submission is checked on its areas: any of them gives the region's answer.
+  'GET /api/rollout/submissions/:region': (f) => ({
+    target: record({ areaCode: f.area }),
+    request: { url: `/api/rollout/submissions/${REGION_OF[f.area]}` },
+  }),
+  'POST /api/rollout/submissions/:region/send': (f) => ({
+    target: record({ areaCode: f.area }),
+    request: { method: 'POST', url: `/api/rollout/submissions/${REGION_OF[f.area]}/send` },
+  }),
+  'GET /api/reports/scenarios': () => ({ target: list, request: { url: '/api/reports/scenarios' } }),
+  'GET /api/reports/scenarios/:id/run': () => ({
+    target: list,
+    request: { url: '/api/reports/scenarios/boxing-day/run?days=1' },
   }),
   'GET /api/rollout/config': () => ({ target: list, request: { url: '/api/rollout/config' } }),
   'GET /api/rollout/plans': () => ({ target: list, request: { url: '/api/rollout/plans' } }),

@@ -30,6 +30,7 @@ import {
   submitPlan,
   withdrawPlan,
 } from '../services/rollout';
+import { readSubmission, sendSubmission } from '../services/submissions';
 import { callerOf, typed } from './context';
 
 const enumOf = <T extends readonly string[]>(values: T, description?: string) =>
@@ -204,6 +205,9 @@ export const DeadlineResult = Type.Object({
 export type ConfigAnswer = Awaited<ReturnType<typeof rolloutConfig>>;
 /** What GET /api/rollout/coverage/timeline sends (the route has no response schema): the service's answer. */
 export type TimelineAnswer = Awaited<ReturnType<typeof coverageTimeline>>;
+
+/** What GET /api/rollout/submissions/:region sends (no response schema): the service's document. */
+export type SubmissionAnswer = Awaited<ReturnType<typeof readSubmission>>;
 
 export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
   const { ctx } = app;
@@ -439,5 +443,32 @@ export async function rolloutPlugin(app: FastifyInstance): Promise<void> {
       const routed = await routeCall(ctx, callerOf(request), origin, parseInstant(at));
       return { ...routed, partners: [...routed.partners] };
     },
+  );
+  const RegionParams = Type.Object({ region: Type.String({ minLength: 1, maxLength: 10 }) });
+  r.get(
+    '/api/rollout/submissions/:region',
+    {
+      schema: {
+        tags: ['rollout'],
+        summary:
+          "The SHA's submission to the Department of Health as it stands: go-live dates, geographic rollout, operating models, CCG approval, what is outstanding, and whether it was sent",
+        params: RegionParams,
+      },
+      config: { access: 'plan.read' },
+    },
+    async (request) => readSubmission(ctx, callerOf(request), request.params.region),
+  );
+  r.post(
+    '/api/rollout/submissions/:region/send',
+    {
+      schema: {
+        tags: ['rollout'],
+        summary:
+          'The SHA sends its submission to the Department of Health (kept as sent; after the deadline, late)',
+        params: RegionParams,
+      },
+      config: { access: 'submission.send' },
+    },
+    async (request) => sendSubmission(ctx, callerOf(request), request.params.region),
   );
 }

@@ -11,6 +11,7 @@ import { describeStore, openMigratedStore, readConfig, storeOptions } from './co
 import { registerDosCommands } from './dos';
 import { importOnspd } from './import-onspd';
 import { registerLoadCommand } from './load';
+import { reportMonthly, reportPilot } from './report';
 import { rolloutApplyDeadline, rolloutStatus, routeCommand } from './rollout';
 import { serve } from './serve';
 import { registerSimulateCommand } from './simulate';
@@ -130,6 +131,25 @@ registerDosCommands(program);
 registerUserCommands(program);
 registerSimulateCommand(program);
 registerLoadCommand(program);
+
+const reportCommand = program
+  .command('report')
+  .description('the national monthly return and pilot evaluation');
+reportCommand
+  .command('monthly')
+  .description('the monthly return (IUC ADC shape) by provider and commissioning area')
+  .requiredOption('--month <YYYY-MM>', 'the month, such as 2010-12')
+  .option('--area <code>', 'one commissioning area')
+  .option('--csv', 'print the CSV instead of the table', false)
+  .action(async (opts: { month: string; area?: string; csv: boolean }) =>
+    withServices((ctx) => reportMonthly(ctx, opts)),
+  );
+reportCommand
+  .command('pilot')
+  .description('evaluate an area that went live: before and after, against areas not yet live')
+  .requiredOption('--area <code>', 'the area, such as 5GC (Luton)')
+  .option('--csv', 'print the CSV instead of the table', false)
+  .action(async (opts: { area: string; csv: boolean }) => withServices((ctx) => reportPilot(ctx, opts)));
 
 try {
   await program.parseAsync(process.argv);

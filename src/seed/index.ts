@@ -8,6 +8,7 @@ import { insertUser } from '../store/users';
 import { seedCasesDemo } from './cases';
 import { seedDirectoryDemo } from './directory';
 import { seedShippedPathways } from './pathways';
+import { seedReportingDemo } from './reporting';
 import { seedReviewDemo } from './review';
 import { seedRollout } from './rollout';
 import { seedTelephonyDemo } from './telephony';
@@ -96,5 +97,6 @@ async function seedModuleDemos(db: Db): Promise<boolean> {
   const cases = await seedCasesDemo(db, DEMO_PASSWORD);
   const telephony = await seedTelephonyDemo(db, DEMO_PASSWORD);
   const review = await seedReviewDemo(db, DEMO_PASSWORD);
-  return rollout || directory || cases || telephony || review;
+  const reporting = await seedReportingDemo(db);
+  return rollout || directory || cases || telephony || review || reporting;
 }

@@ -76,7 +76,7 @@ function areasLabel(geo: Geography, organisationCode: string, areas: readonly Ar
 }
 
 /** The calls a report may count for this caller, asked of the policy under `kpi.read`. */
-async function kpiScope(
+export async function kpiScope(
   ctx: ServiceContext,
   caller: Caller,
   area: string | undefined,

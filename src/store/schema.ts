@@ -424,6 +424,28 @@ export interface IncidentLinkTable {
   linked_at: Timestamp;
 }
 
+/** A month's return for one service, provider and area (counts keyed as MONTHLY_RETURN_COLUMNS). */
+export interface MonthlyReturnTable {
+  /** YYYY-MM. */
+  month: string;
+  /** `nhs111`, or `nhs_direct_0845` for the service an area had before it went live. */
+  service: string;
+  provider_code: string;
+  area_code: string;
+  /** Where the figures came from: `simulated_history` (the demo) or `imported`. */
+  source: string;
+  counts: Json<Record<string, number>>;
+}
+
+/** An SHA's submission to the Department of Health, as sent. */
+export interface ShaSubmissionTable {
+  id: Generated<string>;
+  region_code: string;
+  sent_at: Timestamp;
+  sent_by: string;
+  document: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -460,4 +482,6 @@ export interface Database {
   incident: IncidentTable;
   incident_action: IncidentActionTable;
   incident_link: IncidentLinkTable;
+  monthly_return: MonthlyReturnTable;
+  sha_submission: ShaSubmissionTable;
 }

@@ -9,7 +9,15 @@ import type { CaseSchema, QueueEntrySchema } from '../../src/api/cases';
 import type { GapReportAnswer, SearchAnswer, ServiceOutput } from '../../src/api/directory';
 import type { DistrictRow, LocationSchema, RegionRow } from '../../src/api/geography';
 import type { DemoReceiversAnswer, MessageDetailAnswer, OutboxAnswer } from '../../src/api/messages';
-import type { CapacityAnswer, KpiAnswer, ReportAreasAnswer } from '../../src/api/reports';
+import type {
+  CapacityAnswer,
+  KpiAnswer,
+  MonthlyReturnAnswer,
+  PilotEvaluationAnswer,
+  ReportAreasAnswer,
+  ScenarioListAnswer,
+  ScenarioRunAnswer,
+} from '../../src/api/reports';
 import type {
   AreaPlanRow,
   ConfigAnswer,
@@ -17,6 +25,7 @@ import type {
   DeadlineResult,
   PlanSchema,
   RouteSchema,
+  SubmissionAnswer,
   TimelineAnswer,
 } from '../../src/api/rollout';
 import type { LiveQueueSchema } from '../../src/api/telephony';
@@ -52,12 +61,18 @@ export type Kpis = KpiReport['kpis'];
 export type Capacity = CapacityAnswer;
 export type HourPlan = Capacity['hours'][number];
 export type ReportAreas = Static<typeof ReportAreasAnswer>;
+export type MonthlyReturn = MonthlyReturnAnswer;
+export type ReturnLine = MonthlyReturn['lines'][number];
+export type PilotEvaluation = PilotEvaluationAnswer;
+export type ScenarioList = ScenarioListAnswer;
+export type ScenarioRun = ScenarioRunAnswer;
 
 // Rollout (config and timeline have no response schema: their types are the service's answers)
 export type RolloutConfig = ConfigAnswer;
 export type Provider = RolloutConfig['providers'][number];
 export type Plan = Static<typeof PlanSchema>;
 export type PlanRow = Static<typeof AreaPlanRow>;
+export type Submission = SubmissionAnswer;
 export type Coverage = Static<typeof CoverageSchema>;
 export type CoverageTimeline = TimelineAnswer;
 export type RouteAnswer = Static<typeof RouteSchema>;

@@ -41,6 +41,7 @@ const WORDS: Record<Permission, string> = {
   'plan.edit': 'edit and submit rollout plans',
   'plan.approve': 'approve rollout plans',
   'deadline.apply': 'apply the submission deadline',
+  'submission.send': 'send the SHA’s submission to the Department of Health',
   'kpi.read': 'read the national KPIs',
   'capacity_plan.read': 'plan capacity',
   'reference.read': 'read geography, routing and coverage',

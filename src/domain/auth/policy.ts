@@ -152,6 +152,8 @@ export const POLICY = {
   'plan.edit': { commissioner: 'region', system_admin: 'national' },
   'plan.approve': { commissioner: 'ccg' },
   'deadline.apply': { commissioner: 'national', system_admin: 'national' },
+  // An SHA sends its own submission (its areas' plans) to the Department of Health.
+  'submission.send': { commissioner: 'region' },
   // Reporting: a provider counts its own calls; a commissioner its areas'; the national user England's.
   'kpi.read': {
     health_adviser: 'provider',

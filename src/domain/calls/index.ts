@@ -1,4 +1,22 @@
-export { type CallKpis, callKpis, KpiTally, TARGETS, tallyCall } from './kpis';
+export { type DidEstimate, differenceInDifferences, type MonthPair, tCritical95 } from './evaluation';
+export {
+  addCounts,
+  type CallKpis,
+  callKpis,
+  csvLine,
+  KpiTally,
+  MONTHLY_RETURN_COLUMNS,
+  MONTHLY_RETURN_SHARES,
+  type MonthlyCountKey,
+  type MonthlyCounts,
+  type MonthlyShare,
+  monthlyCounts,
+  type ReturnColumn,
+  shareOf,
+  TARGETS,
+  tallyCall,
+  ZERO_COUNTS,
+} from './kpis';
 export {
   applyCallEvent,
   CLOCK_TOLERANCE_MS,
@@ -15,6 +33,7 @@ export {
   type OutcomeGroup,
   type OutcomeKpis,
   OutcomeTally,
+  returnGroup,
 } from './outcomes';
 export {
   checkTelephonyEvent,

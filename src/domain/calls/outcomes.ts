@@ -1,3 +1,4 @@
+import type { DispositionGroup } from '../dispositions/index';
 /**
  * The clinical side of the national measures: what happened after the call was answered — passed to
  * a clinician (warm transfer, or a call-back and how soon it came), validated, and where the caller was
@@ -122,5 +123,29 @@ export class OutcomeTally {
       outcomes,
       outcomePercent,
     };
+  }
+}
+
+/**
+ * The return's group for a disposition's group: the directory's nine groups folded into the five the
+ * IUC ADC reports (primary care takes dental, pharmacy and community services; "other" takes urgent
+ * treatment centres and a clinician's advice that closed the call).
+ */
+export function returnGroup(group: DispositionGroup): OutcomeGroup {
+  switch (group) {
+    case 'ambulance':
+      return 'ambulance';
+    case 'emergency_department':
+      return 'emergency_department';
+    case 'primary_care':
+    case 'dental':
+    case 'prescription':
+    case 'community':
+      return 'primary_care';
+    case 'urgent_treatment':
+    case 'clinical':
+      return 'other';
+    case 'self_care':
+      return 'self_care';
   }
 }

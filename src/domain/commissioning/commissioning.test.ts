@@ -5,6 +5,7 @@ import {
   applyDeadline,
   approvePlan,
   buildRoutingTable,
+  buildSubmission,
   coverageOn,
   editPlan,
   isConfirmed,
@@ -315,5 +316,47 @@ describe('routing', () => {
     const c2013 = coverageOn(table, plans, calendar.nationalCoverageDate);
     expect(c2013.regions).toEqual([{ regionCode: 'Q35', ...c2013.national }]);
     expect(c2013.national.areasCovered).toBe(2);
+  });
+});
+
+describe('the SHA’s submission to the Department of Health', () => {
+  const plans = new Map([['5GC', confirmed('5GC', draft())]]);
+  const submission = (sent: { at: string; by: string } | null) =>
+    buildSubmission({
+      regionCode: 'Q35',
+      regionName: 'NHS East of England',
+      areas: [herts, luton, beds, { ...luton, code: '5QA', regionCode: 'Q36', name: 'Elsewhere' }],
+      plans,
+      providers,
+      calendar,
+      sent,
+    });
+
+  it('lists the SHA’s areas only, the rollout by go-live date, and what is outstanding', () => {
+    const s = submission(null);
+    expect(s.areas.map((a) => a.code)).toEqual(['5P2', '5QV', '5GC']);
+    expect(s.areas.find((a) => a.code === '5GC')).toMatchObject({
+      confirmed: true,
+      goLiveDate: '2012-10-01',
+      ccgApproval: { ccgCode: '06F' },
+    });
+    expect(s.rollout).toEqual([
+      {
+        goLiveDate: '2012-10-01',
+        areas: ['5GC'],
+        population: 212_927,
+        cumulativePercent: (100 * 212_927) / (212_927 + 422_015 + 1_149_961),
+      },
+    ]);
+    expect(s.outstanding).toEqual([
+      'Bedfordshire (5P2) has no plan: after the deadline it is opted in to the default provider.',
+      'Hertfordshire (5QV) has no plan: after the deadline it is opted in to the default provider.',
+    ]);
+    expect(s.status).toBe('not_sent');
+  });
+
+  it('is sent by the deadline, or late after it', () => {
+    expect(submission({ at: '2011-09-23T16:00:00.000Z', by: 'sha' }).status).toBe('sent');
+    expect(submission({ at: '2011-09-24T09:00:00.000Z', by: 'sha' }).status).toBe('sent_late');
   });
 });

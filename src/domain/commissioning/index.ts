@@ -47,4 +47,11 @@ export {
   RULES,
   submissionProblems,
 } from './rules';
+export {
+  buildSubmission,
+  type RolloutStep,
+  type ShaSubmission,
+  type SubmissionArea,
+  type SubmissionStatus,
+} from './submission';
 export * from './types';

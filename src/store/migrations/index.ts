@@ -14,6 +14,7 @@ import * as governance from './0012_governance';
 import * as idempotency from './0013_idempotency';
 import * as review from './0015_review';
 import * as callFlow from './0016_call_flow';
+import * as reporting from './0018_reporting';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0011_sessions': sessions,
   '0015_review': review,
   '0013_idempotency': idempotency,
+  '0018_reporting': reporting,
 };

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import {
   Bar,
   CartesianGrid,
@@ -13,6 +13,9 @@ import {
 } from 'recharts';
 import { api, type Me } from '../api';
 import type { Capacity, KpiReport, ReportAreas } from '../api-types';
+import { csvText, saveText } from '../download';
+import { MonthlyReturnPanel, PilotEvaluationPanel } from './ReturnsPanel';
+import { ScenarioPanel } from './ScenarioPanel';
 
 const ALL_LABEL: Record<ReportAreas['kind'], string> = {
   england: 'All England',
@@ -44,6 +47,7 @@ export function Reports(_props: { me: Me }) {
   const [capacity, setCapacity] = useState<Capacity | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  const fail = useCallback((err: unknown) => setError(err instanceof Error ? err.message : String(err)), []);
   const load = async (e?: FormEvent) => {
     e?.preventDefault();
     setError(null);
@@ -147,6 +151,26 @@ export function Reports(_props: { me: Me }) {
             <Tile label="Mean call length" value={secs(k.meanEpisodeSeconds)} />
           </div>
           <h2>Calls by hour</h2>
+          <button
+            type="button"
+            onClick={() =>
+              saveText(
+                csvText([
+                  ['hour', 'offered', 'answered', 'abandoned', 'answered_within_60s_pct'],
+                  ...report.series.map((h) => [
+                    h.hour,
+                    h.offered,
+                    h.answered,
+                    h.abandoned,
+                    h.answeredWithin60sPercent?.toFixed(1),
+                  ]),
+                ]),
+                'kpis-by-hour.csv',
+              )
+            }
+          >
+            Download hours (CSV)
+          </button>
           <div className="chart" data-testid="kpi-chart">
             <ResponsiveContainer width="100%" height={280}>
               <ComposedChart data={series}>
@@ -217,6 +241,20 @@ export function Reports(_props: { me: Me }) {
             <span data-testid="simulated-sl">{pct(capacity.simulated.answeredWithin60sPercent)}</span>{' '}
             answered within 60 s.
           </p>
+          <button
+            type="button"
+            onClick={() =>
+              saveText(
+                csvText([
+                  ['hour', 'calls', 'advisers', 'clinicians'],
+                  ...capacity.hours.map((h) => [h.hour, h.calls.toFixed(1), h.advisers, h.clinicians]),
+                ]),
+                `capacity-${capacity.area.code}-${capacity.day}.csv`,
+              )
+            }
+          >
+            Download plan (CSV)
+          </button>
           <div className="chart" data-testid="capacity-chart">
             <ResponsiveContainer width="100%" height={260}>
               <ComposedChart data={capacity.hours}>
@@ -258,6 +296,9 @@ export function Reports(_props: { me: Me }) {
           </p>
         </>
       )}
+      <ScenarioPanel real={k} realLabel={report?.scope.label ?? 'no period shown'} onError={fail} />
+      <MonthlyReturnPanel scope={scope} onError={fail} />
+      <PilotEvaluationPanel scope={scope} onError={fail} />
     </section>
   );
 }
