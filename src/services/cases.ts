@@ -14,6 +14,9 @@ import {
   type Patient,
   planCallbackCompletion,
   planOutcome,
+  planValidation,
+  planValidationBreach,
+  type ValidationResult,
 } from '../domain/cases/index';
 import { acceptsDisposition, indexService } from '../domain/directory/index';
 import type { Disposition, DispositionCatalogue } from '../domain/dispositions/index';
@@ -36,7 +39,15 @@ import { listMessages as loadMessages, type StoredMessage } from '../store/outbo
 import { readTriageSession } from '../store/triage';
 import type { ServiceContext } from './context';
 import { locate, normalisedPostcode } from './locate';
-import { authorize, type Caller, inUseCase, listScope, type ResourceRef, type UnitOfWork } from './use-case';
+import {
+  authorize,
+  type Caller,
+  inUseCase,
+  listScope,
+  type ResourceRef,
+  systemCaller,
+  type UnitOfWork,
+} from './use-case';
 
 export type { StoredMessage } from '../store/outbox';
 
@@ -415,8 +426,149 @@ export async function recordOutcome(
       },
       u.now,
       caller.actor.userId,
+      // A health adviser's ambulance category 3/4 or A&E disposition waits for a clinician first.
+      { validate: caller.actor.role === 'health_adviser' },
     );
   });
+}
+
+/** A case waiting for clinical validation, as the validation queue lists it. */
+export interface QueuedValidation {
+  readonly case: Case;
+  readonly dispositionCode: string;
+  readonly dispositionTitle: string;
+  readonly reason: string;
+  readonly breachAt: Date;
+  readonly minutesToBreach: number;
+}
+
+export interface ValidationInput {
+  readonly result: ValidationResult;
+  /** The disposition after validation: the same one when confirmed. */
+  readonly dispositionCode: string;
+  readonly notes: string;
+  /** For a referral disposition, the service chosen from its Directory search. */
+  readonly serviceId?: string;
+}
+
+/** Cases waiting for clinical validation that the caller may see, soonest breach first; each an audited read. */
+export async function validationQueue(
+  ctx: ServiceContext,
+  caller: Caller,
+  limit: number,
+): Promise<QueuedValidation[]> {
+  const scope = await listScope(ctx, caller, 'clinical_queue.read', { type: 'clinical_queue' });
+  return inUseCase(ctx, caller, async (u) => {
+    const cases = await loadCases(u.tx, {
+      ...scoped(scope),
+      statuses: ['awaiting_validation'],
+      byBreach: true,
+      limit,
+    });
+    await u.auditEach(
+      'read',
+      cases.map((c) => caseResource(c.id)),
+      { via: 'validation-queue' },
+    );
+    return cases.flatMap((c) =>
+      c.validation && c.triage
+        ? [
+            {
+              case: c,
+              dispositionCode: c.triage.dispositionCode,
+              dispositionTitle:
+                dispositions().byCode.get(c.triage.dispositionCode)?.title ?? c.triage.dispositionCode,
+              reason: c.validation.reason,
+              breachAt: c.validation.breachAt,
+              minutesToBreach: Math.round((c.validation.breachAt.getTime() - u.now.getTime()) / 6_000) / 10,
+            },
+          ]
+        : [],
+    );
+  });
+}
+
+/**
+ * A clinician validates an adviser's ambulance category 3/4 or A&E disposition: confirms it (acted on
+ * now), upgrades or downgrades it to another disposition (acted on instead, a referral to the service
+ * chosen from its Directory search). The GP hears and the case closes once the outcome is complete.
+ */
+export async function validateCase(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  input: ValidationInput,
+): Promise<CaseRecord> {
+  const geo = await ctx.geography();
+  const next = disposition(input.dispositionCode, '/body/dispositionCode');
+  return changeCase(ctx, caller, id, 'case.validate', 'validated', async (c, u) => {
+    if (c.status !== 'awaiting_validation' || !c.triage)
+      throw conflict(`Case ${c.id} is ${c.status.replaceAll('_', ' ')}: it is not waiting for clinical validation.`);
+    const previous = disposition(c.triage.dispositionCode, '/case/disposition');
+    const area = geo.areas.get(c.areaCode);
+    if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
+    const trust = ambulanceTrustOn(geo, area, u.now);
+    const service =
+      input.serviceId && outcomeKindFor(next) === 'referral'
+        ? await resolveService(u.tx, input.serviceId, next)
+        : undefined;
+    if (input.serviceId && !service)
+      throw invalid(`${next.code} (${next.title}) is not a referral: do not choose a service.`, [
+        { pointer: '/body/serviceId', message: 'Only referral dispositions go to a chosen service.' },
+      ]);
+    return planValidation(
+      c,
+      previous,
+      next,
+      { ambulanceTrust: { code: trust.code, name: trust.name } },
+      { result: input.result, notes: input.notes, choice: service ? { service } : {} },
+      u.now,
+      caller.actor.userId,
+    );
+  });
+}
+
+/** The case's own clock job: who the fail-safe acts as on the audit trail. */
+const FAIL_SAFE = systemCaller('validation-fail-safe');
+
+/**
+ * The fail-safe, run on the service's clock: every case whose validation breach time has passed with
+ * no clinician's decision is acted on as it stands (the ambulance dispatched, the A&E referral sent),
+ * recorded as `validation_breached`, and closed. Each case in its own transaction; a case a clinician
+ * validated meanwhile is left alone. Returns the ids it acted on.
+ */
+export async function sweepBreachedValidations(ctx: ServiceContext): Promise<string[]> {
+  const geo = await ctx.geography();
+  const now = ctx.now();
+  const due = await loadCases(ctx.store.db, {
+    statuses: ['awaiting_validation'],
+    validationBreachedBy: now,
+    byBreach: true,
+    limit: 200,
+  });
+  const done: string[] = [];
+  for (const candidate of due) {
+    const acted = await inUseCase(ctx, FAIL_SAFE, async (u) => {
+      const c = await findCaseForUpdate(u.tx, candidate.id);
+      if (!c?.validation || c.status !== 'awaiting_validation' || !c.triage) return false;
+      if (c.validation.breachAt.getTime() > u.now.getTime()) return false;
+      const d = disposition(c.triage.dispositionCode, '/case/disposition');
+      const area = geo.areas.get(c.areaCode);
+      if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
+      const trust = ambulanceTrustOn(geo, area, u.now);
+      const p = planValidationBreach(c, d, { ambulanceTrust: { code: trust.code, name: trust.name } }, u.now);
+      await appendCaseEvents(u.tx, p.case, p.events);
+      for (const m of p.messages) await u.enqueue({ ...m, providerCode: c.providerCode });
+      await u.audit('update', caseResource(c.id), {
+        change: 'validation_breached',
+        events: p.events.map((e) => e.kind),
+        messages: p.messages.map((m) => m.idempotencyKey),
+      });
+      return true;
+    });
+    if (acted) done.push(candidate.id);
+  }
+  return done;
 }
 
 /** A clinician starts the call-back. */

@@ -13,6 +13,8 @@ const WORDS: Record<Permission, string> = {
   'case.change': 'record triage results and outcomes, close cases',
   'case.callback': 'make clinician call-backs',
   'clinical_queue.read': 'see the clinical queue',
+  'case.validate': 'validate ambulance category 3/4 and A&E dispositions (upgrade, confirm, downgrade)',
+  'referral.report': 'acknowledge referrals made to their service and report what happened',
   'pathway.read': 'read triage pathways',
   'triage_session.start': 'start triage sessions',
   'triage_session.read': 'read and replay triage sessions',

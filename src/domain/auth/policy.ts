@@ -76,6 +76,10 @@ export const POLICY = {
   'case.change': { health_adviser: 'provider', clinician: 'provider' },
   'case.callback': { clinician: 'provider' },
   'clinical_queue.read': { clinician: 'provider', provider_admin: 'provider', system_admin: 'any' },
+  // Clinical validation of an adviser's ambulance category 3/4 or A&E disposition.
+  'case.validate': { clinician: 'provider' },
+  // The receiving service acknowledges a referral made to it and reports what happened (its own only).
+  'referral.report': { receiving_service: 'provider', system_admin: 'any' },
   // Triage: pathways are content anyone clinical may read; sessions are patient records.
   'pathway.read': { health_adviser: 'any', clinician: 'any', governance: 'any', system_admin: 'any' },
   'triage_session.start': { health_adviser: 'provider', clinician: 'provider' },

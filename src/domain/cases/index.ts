@@ -1,4 +1,4 @@
-export { applyCaseEvent, caseFromEvents, caseStatus, openedCase } from './lifecycle';
+export { applyCaseEvent, caseFromEvents, caseStatus, openedCase, validationPending } from './lifecycle';
 export {
   type CaseMessageKind,
   CLINICIAN_SKILL_SETS,
@@ -13,5 +13,11 @@ export {
   planCallbackCompletion,
   planOutcome,
   planPostEvent,
+  planValidation,
+  planValidationBreach,
+  VALIDATION_BREACH_MINUTES,
+  type ValidationDecision,
+  validationBreachAt,
+  validationReason,
 } from './outcome';
 export type * from './types';
