@@ -503,7 +503,9 @@ export async function validateCase(
   const next = disposition(input.dispositionCode, '/body/dispositionCode');
   return changeCase(ctx, caller, id, 'case.validate', 'validated', async (c, u) => {
     if (c.status !== 'awaiting_validation' || !c.triage)
-      throw conflict(`Case ${c.id} is ${c.status.replaceAll('_', ' ')}: it is not waiting for clinical validation.`);
+      throw conflict(
+        `Case ${c.id} is ${c.status.replaceAll('_', ' ')}: it is not waiting for clinical validation.`,
+      );
     const previous = disposition(c.triage.dispositionCode, '/case/disposition');
     const area = geo.areas.get(c.areaCode);
     if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
