@@ -4,6 +4,7 @@ import { demoAdapters } from '../messaging/demo-receivers';
 import { startDeliveryWorker } from '../messaging/worker';
 import { DEMO_PASSWORD, seedDemo, seedReference } from '../seed/index';
 import { purgeExpiredSessions } from '../services/auth';
+import { startFailSafes } from '../services/fail-safe';
 import { demoAccounts, type User } from '../services/users';
 import { type Config, describeStore, openMigratedStore } from './config';
 
@@ -30,6 +31,12 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     log: app.log,
     onError: (e: unknown) => app.log.error({ err: e }, 'outbox delivery pass failed'),
   });
+  // The clinical fail-safes: an unvalidated ambulance past its breach time is dispatched, an
+  // unacknowledged referral past its timeframe raises an alert. Every 15 seconds, on the service's clock.
+  const failSafes = startFailSafes(ctx, {
+    intervalMs: 15_000,
+    onError: (e: unknown) => app.log.error({ err: e }, 'fail-safe pass failed'),
+  });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -37,6 +44,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     app.log.info({ signal }, 'shutting down');
     clearInterval(purge);
     await app.close();
+    await failSafes.stop();
     await worker.stop();
     await store.close();
     process.exit(0);

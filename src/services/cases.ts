@@ -16,6 +16,7 @@ import {
   planOutcome,
   planValidation,
   planValidationBreach,
+  type ReferralOutcome,
   type ValidationResult,
 } from '../domain/cases/index';
 import { acceptsDisposition, indexService } from '../domain/directory/index';
@@ -638,5 +639,109 @@ export async function clinicalQueue(
       });
     }
     return rows;
+  });
+}
+
+/**
+ * What a receiving service does with a referral made to it: the case is locked, its referral must be to
+ * a service of the caller's organisation (another's, or a case with no referral, is "not found").
+ */
+async function changeReferral(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  change: string,
+  body: CaseEventBody,
+): Promise<CaseRecord> {
+  await mayAtAll(ctx, caller, 'referral.report', caseResource(id));
+  return inUseCase(ctx, caller, async (u) => {
+    const c = await findCaseForUpdate(u.tx, id);
+    const service = c?.referral ? await findService(u.tx, c.referral.id) : undefined;
+    await u.allow(
+      'referral.report',
+      { providerCode: service?.organisationCode ?? null, areaCode: service?.areaCode ?? null },
+      caseResource(id),
+    );
+    if (!c) throw notFound(`There is no case ${id}.`);
+    const p = single(c, body, u);
+    await appendCaseEvents(u.tx, p.case, p.events);
+    await u.audit('update', caseResource(id), { change, events: p.events.map((e) => e.kind) });
+    return record(u.tx, p.case, u.now);
+  });
+}
+
+/** The receiving service acknowledges the referral made to it. */
+export const acknowledgeReferral = (ctx: ServiceContext, caller: Caller, id: string): Promise<CaseRecord> =>
+  changeReferral(ctx, caller, id, 'referral_acknowledged', { kind: 'referral_acknowledged' });
+
+/** The receiving service reports what happened: seen, treated, referred on, or did not attend. */
+export const reportReferralOutcome = (
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  outcome: ReferralOutcome,
+): Promise<CaseRecord> =>
+  changeReferral(ctx, caller, id, 'referral_outcome_reported', {
+    kind: 'referral_outcome_reported',
+    outcome,
+  });
+
+/** When the receiving service must have acknowledged a referral: within the disposition's timeframe. */
+export function referralAcknowledgementDue(c: Case): Date | null {
+  const sent = c.referralProgress.referredAt;
+  const d = c.triage ? dispositions().byCode.get(c.triage.dispositionCode) : undefined;
+  if (!sent || !d) return null;
+  return new Date(sent.getTime() + (d.timeframeMinutes ?? 0) * 60_000);
+}
+
+/** The shortest timeframe of any referral: no referral sent more recently can be due yet. */
+const shortestReferralMinutes = () =>
+  Math.min(
+    ...[...dispositions().byCode.values()]
+      .filter((d) => outcomeKindFor(d) === 'referral')
+      .map((d) => d.timeframeMinutes ?? Number.POSITIVE_INFINITY),
+  );
+
+const REFERRAL_ALERT = systemCaller('referral-acknowledgement');
+
+/**
+ * The second fail-safe: a referral the receiving service has not acknowledged within its timeframe
+ * raises an alert on the case (`referral_unacknowledged`), which the console shows to the provider's
+ * staff. Each case in its own transaction. Returns the ids alerted.
+ */
+export async function sweepUnacknowledgedReferrals(ctx: ServiceContext): Promise<string[]> {
+  const now = ctx.now();
+  const candidates = await loadCases(ctx.store.db, {
+    referralUnacknowledgedSince: new Date(now.getTime() - shortestReferralMinutes() * 60_000),
+    limit: 500,
+  });
+  const done: string[] = [];
+  for (const candidate of candidates) {
+    const due = referralAcknowledgementDue(candidate);
+    if (!due || due.getTime() > now.getTime()) continue;
+    const alerted = await inUseCase(ctx, REFERRAL_ALERT, async (u) => {
+      const c = await findCaseForUpdate(u.tx, candidate.id);
+      if (!c?.referral || c.referralProgress.acknowledgedAt || c.referralProgress.alertedAt) return false;
+      const p = single(c, { kind: 'referral_unacknowledged', dueAt: due.toISOString() }, u);
+      await appendCaseEvents(u.tx, p.case, p.events);
+      await u.audit('update', caseResource(c.id), { change: 'referral_unacknowledged' });
+      return true;
+    });
+    if (alerted) done.push(candidate.id);
+  }
+  return done;
+}
+
+/** Referrals of the caller's provider that raised the unacknowledged alert and are still unacknowledged. */
+export async function referralAlerts(ctx: ServiceContext, caller: Caller, limit: number): Promise<Case[]> {
+  const scope = await listScope(ctx, caller, 'case.read', { type: 'case' });
+  return inUseCase(ctx, caller, async (u) => {
+    const cases = await loadCases(u.tx, { ...scoped(scope), referralAlerted: true, limit });
+    await u.auditEach(
+      'read',
+      cases.map((c) => caseResource(c.id)),
+      { via: 'referral-alerts' },
+    );
+    return cases;
   });
 }

@@ -112,6 +112,8 @@ export interface CaseFilter {
   readonly validationBreachedBy?: Date;
   /** A sent referral, unacknowledged and not alerted, sent at or before this instant. */
   readonly referralUnacknowledgedSince?: Date;
+  /** Only cases whose referral raised the unacknowledged alert and is still unacknowledged. */
+  readonly referralAlerted?: boolean;
   /** Soonest breach first (the validation queue's order). */
   readonly byBreach?: boolean;
   readonly limit?: number;
@@ -133,6 +135,26 @@ export async function listCases(db: Db | Tx, f: CaseFilter): Promise<Case[]> {
   }
   if (f.callId) q = q.where('call_id', '=', f.callId);
   if (f.statuses?.length) q = q.where('status', 'in', [...f.statuses]);
+  if (f.referralAlerted)
+    q = q
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('case_event as a')
+            .select('a.id')
+            .whereRef('a.case_id', '=', 'case_record.id')
+            .where('a.kind', '=', 'referral_unacknowledged'),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('case_event as k')
+              .select('k.id')
+              .whereRef('k.case_id', '=', 'case_record.id')
+              .where('k.kind', '=', 'referral_acknowledged'),
+          ),
+        ),
+      );
   if (f.validationBreachedBy) q = q.where('validation_breach_at', '<=', f.validationBreachedBy);
   if (f.referralUnacknowledgedSince)
     q = q.where('referral_unacknowledged_since', '<=', f.referralUnacknowledgedSince);

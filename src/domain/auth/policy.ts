@@ -174,6 +174,8 @@ const HIDDEN_WHEN_DENIED: ReadonlySet<Permission> = new Set<Permission>([
   'case.read',
   'case.change',
   'case.callback',
+  'case.validate',
+  'referral.report',
   'clinical_queue.read',
   'triage_session.read',
   'triage_session.answer',
