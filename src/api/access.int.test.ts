@@ -197,6 +197,7 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     request: { url: `/api/cases/${f.caseId}/replay` },
   }),
   'GET /api/clinical-queue': () => ({ target: list, request: { url: '/api/clinical-queue' } }),
+  'GET /api/dispositions': () => ({ target: list, request: { url: '/api/dispositions' } }),
   'GET /api/validation-queue': () => ({ target: list, request: { url: '/api/validation-queue' } }),
   'GET /api/referral-alerts': () => ({ target: list, request: { url: '/api/referral-alerts' } }),
   // The fixture's case is dispatched, not waiting: an allowed clinician gets 409, anyone else a refusal.

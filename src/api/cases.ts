@@ -7,6 +7,7 @@ import {
   clinicalQueue,
   closeCase,
   completeCallback,
+  dispositions,
   listCases,
   openCase,
   type QueuedCallback,
@@ -298,6 +299,15 @@ const validationEntry = (q: QueuedValidation): Static<typeof ValidationEntrySche
   heldService: q.case.validation?.heldService ?? null,
 });
 
+export const DispositionSchema = Type.Object({
+  code: Type.String(),
+  title: Type.String(),
+  group: Type.String(),
+  outcome: Type.String(),
+  urgencyRank: Type.Integer(),
+  timeframeMinutes: Type.Union([Type.Integer(), Type.Null()]),
+});
+
 export const ReferralAlertSchema = Type.Object({
   caseId: Type.String(),
   patientName: Type.String(),
@@ -533,6 +543,29 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
     },
     async (request) =>
       (await clinicalQueue(app.ctx, callerOf(request), request.query.limit ?? 200)).map(queueEntry),
+  );
+
+  r.get(
+    '/api/dispositions',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The Dx catalogue: every disposition, most urgent first, with what it makes a case do',
+        response: { 200: Type.Array(DispositionSchema) },
+      },
+      config: { access: 'pathway.read' },
+    },
+    async () =>
+      [...dispositions().byCode.values()]
+        .sort((a, b) => a.urgencyRank - b.urgencyRank)
+        .map((d) => ({
+          code: d.code,
+          title: d.title,
+          group: d.group,
+          outcome: outcomeKindFor(d),
+          urgencyRank: d.urgencyRank,
+          timeframeMinutes: d.timeframeMinutes,
+        })),
   );
 
   r.get(

@@ -9,6 +9,7 @@ import { Outbox } from './Outbox';
 import { Reports } from './Reports';
 import { Rollout } from './Rollout';
 import { Triage } from './Triage';
+import { Validation } from './Validation';
 import { Wallboard } from './Wallboard';
 import { Workspace } from './Workspace';
 
@@ -58,6 +59,13 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     title: 'Clinical queue',
     purpose: 'Warm transfers and call-backs by due time.',
     Component: ClinicalQueue,
+  },
+  {
+    id: 'validation',
+    title: 'Validation',
+    purpose:
+      'Ambulance category 3/4 and A&E dispositions for a clinician to validate before the breach time.',
+    Component: Validation,
   },
   {
     id: 'rollout',
