@@ -197,6 +197,12 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     request: { url: `/api/cases/${f.caseId}/replay` },
   }),
   'GET /api/clinical-queue': () => ({ target: list, request: { url: '/api/clinical-queue' } }),
+  'GET /api/demo/switch': () => ({ target: list, request: { url: '/api/demo/switch' } }),
+  // The test API serves in demo mode; pausing is what a probe may safely do.
+  'PUT /api/demo/switch': () => ({
+    target: list,
+    request: { method: 'PUT', url: '/api/demo/switch', payload: { running: false } },
+  }),
   'GET /api/dispositions': () => ({ target: list, request: { url: '/api/dispositions' } }),
   'GET /api/validation-queue': () => ({ target: list, request: { url: '/api/validation-queue' } }),
   'GET /api/referral-alerts': () => ({ target: list, request: { url: '/api/referral-alerts' } }),

@@ -4,6 +4,7 @@ import { demoAdapters } from '../messaging/demo-receivers';
 import { startDeliveryWorker } from '../messaging/worker';
 import { DEMO_PASSWORD, seedDemo, seedReference } from '../seed/index';
 import { purgeExpiredSessions } from '../services/auth';
+import { startDemoSwitch, switchOnFirstDemo } from '../services/demo-switch';
 import { startFailSafes } from '../services/fail-safe';
 import { demoAccounts, type User } from '../services/users';
 import { type Config, describeStore, openMigratedStore } from './config';
@@ -37,6 +38,16 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     intervalMs: 15_000,
     onError: (e: unknown) => app.log.error({ err: e }, 'fail-safe pass failed'),
   });
+  // Demo mode: a simulated switch offers calls at the demand model's rate for the hour (paused from the
+  // wallboard; OPEN111_DEMO_SWITCH_SPEED runs it faster than real time).
+  if (options.demo) await switchOnFirstDemo(ctx);
+  const demoSwitch = options.demo
+    ? startDemoSwitch(ctx, {
+        tickMs: 5_000,
+        speed: Number(process.env.OPEN111_DEMO_SWITCH_SPEED ?? 1) || 1,
+        onError: (e: unknown) => app.log.error({ err: e }, 'simulated switch tick failed'),
+      })
+    : null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -45,6 +56,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
     clearInterval(purge);
     await app.close();
     await failSafes.stop();
+    await demoSwitch?.stop();
     await worker.stop();
     await store.close();
     process.exit(0);

@@ -25,7 +25,7 @@ import type {
   RouteSchema,
   TimelineAnswer,
 } from '../../src/api/rollout';
-import type { LiveQueueSchema } from '../../src/api/telephony';
+import type { DemoSwitchSchema, LiveQueueSchema } from '../../src/api/telephony';
 import type { PathwayHit as PathwayHitSchema, SessionState } from '../../src/api/triage';
 
 // Auth
@@ -40,6 +40,7 @@ export type ValidationEntry = Static<typeof ValidationEntrySchema>;
 export type DispositionEntry = Static<typeof DispositionSchema>;
 export type ReferralAlert = Static<typeof ReferralAlertSchema>;
 export type LiveQueue = Static<typeof LiveQueueSchema>;
+export type DemoSwitch = Static<typeof DemoSwitchSchema>;
 
 // Directory of Services
 export type SearchResult = Static<typeof SearchAnswer>;

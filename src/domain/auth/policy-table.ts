@@ -14,6 +14,7 @@ const WORDS: Record<Permission, string> = {
   'case.callback': 'make clinician call-backs',
   'clinical_queue.read': 'see the clinical queue',
   'case.validate': 'validate ambulance category 3/4 and A&E dispositions (upgrade, confirm, downgrade)',
+  'demo.switch': 'start or pause the demo’s simulated telephony switch',
   'referral.report': 'acknowledge referrals made to their service and report what happened',
   'pathway.read': 'read triage pathways',
   'triage_session.start': 'start triage sessions',

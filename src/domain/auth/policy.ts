@@ -78,6 +78,8 @@ export const POLICY = {
   'clinical_queue.read': { clinician: 'provider', provider_admin: 'provider', system_admin: 'any' },
   // Clinical validation of an adviser's ambulance category 3/4 or A&E disposition.
   'case.validate': { clinician: 'provider' },
+  // Demo mode: start or pause the simulated telephony switch (the floor manager, the administrator).
+  'demo.switch': { provider_admin: 'any', system_admin: 'any' },
   // The receiving service acknowledges a referral made to it and reports what happened (its own only).
   'referral.report': { receiving_service: 'provider', system_admin: 'any' },
   // Triage: pathways are content anyone clinical may read; sessions are patient records.
