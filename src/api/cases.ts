@@ -47,6 +47,13 @@ const PatientSchema = Type.Object(
       Type.String({ pattern: '^[A-Z][A-Z0-9]{2,9}$', description: 'ODS code, e.g. E81001' }),
     ),
     phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ]{6,20}$' })),
+    nhsNumber: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 20,
+        description: '10 digits, spaces allowed; modulus-11 checked',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -263,4 +263,31 @@ describeEachEngine('clinical validation and referral acknowledgement', (use) => 
       late,
     );
   });
+
+  it('bad input is a 400 or 409 with a sentence a person understands', async () => {
+    clock = minutes(600);
+    const call = await post('/api/calls', { areaCode: '5GC', at: clock.toISOString() });
+    const callId = call.json<{ id: string }>().id;
+    await post(`/api/calls/${callId}/events`, { kind: 'answered', at: clock.toISOString() });
+    const badNhs = await post('/api/cases', { callId, patient: { ...patient, nhsNumber: '943 476 5918' } });
+    expect(badNhs.statusCode).toBe(400);
+    expect(badNhs.json().detail).toBe(
+      '943 476 5918 is not a valid NHS number: its check digit does not match. Check it with the caller.',
+    );
+    const badDate = await post('/api/cases', { callId, patient: { ...patient, birthDate: '03/02/1950' } });
+    expect(badDate.statusCode).toBe(400);
+    expect(badDate.json().detail).toBe('The patient’s birth date must be a date written YYYY-MM-DD.');
+    const missing = await post('/api/cases', { callId });
+    expect(missing.json().detail).toBe('The patient is missing.');
+    const future = await post('/api/cases', { callId, patient: { ...patient, birthDate: '2030-01-01' } });
+    expect(future.json().detail).toBe('The date of birth is in the future.');
+    const good = await post('/api/cases', { callId, patient: { ...patient, nhsNumber: '943 476 5919' } });
+    expect(good.statusCode, good.body).toBe(201);
+    expect(good.json().patient.nhsNumber).toBe('9434765919');
+    // An outcome that does not fit the disposition: a service chosen for an ambulance.
+    const id = await triagedCase('Dx011');
+    const wrong = await post(`/api/cases/${id}/outcome`, { service: { id: 'SVC-1' } });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().detail).toBe('Dx011 is not a referral: do not choose a service.');
+  });
 });

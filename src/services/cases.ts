@@ -8,6 +8,7 @@ import {
   type CaseEventBody,
   type CaseStatus,
   type ChosenService,
+  checkedNhsNumber,
   type OutcomeChoice,
   openedCase,
   outcomeKindFor,
@@ -227,7 +228,13 @@ export async function openCase(
   input: OpenCaseInput,
 ): Promise<CaseRecord> {
   await mayAtAll(ctx, caller, 'case.open', { type: 'call', id: input.callId });
-  const patient: Patient = { ...input.patient, postcode: normalisedPostcode(input.patient.postcode) };
+  const patient: Patient = {
+    ...input.patient,
+    postcode: normalisedPostcode(input.patient.postcode),
+    ...(input.patient.nhsNumber
+      ? { nhsNumber: checkedNhsNumber(input.patient.nhsNumber, '/body/patient/nhsNumber') }
+      : {}),
+  };
   const geo = await ctx.geography();
   return inUseCase(ctx, caller, async (u) => {
     if (patient.birthDate > u.now.toISOString().slice(0, 10))

@@ -1,4 +1,5 @@
 export { applyCaseEvent, caseFromEvents, caseStatus, openedCase, validationPending } from './lifecycle';
+export { checkedNhsNumber, formatNhsNumber, nhsNumberValid } from './nhs-number';
 export {
   type CaseMessageKind,
   CLINICIAN_SKILL_SETS,

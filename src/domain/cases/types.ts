@@ -8,6 +8,8 @@ export interface Patient {
   /** ODS code of the patient's registered GP practice, when known: where the post-event message goes. */
   readonly gpPracticeCode?: string;
   readonly phone?: string;
+  /** Ten digits, checked with its modulus-11 check digit when the case was opened. */
+  readonly nhsNumber?: string;
 }
 
 /** What the case's outcome does: dispatch, refer, put through to a clinician, or advise. */

@@ -68,6 +68,7 @@ export function useLiveQueue(): LiveQueue | null {
 }
 
 interface Patient {
+  nhsNumber: string;
   name: string;
   birthDate: string;
   sex: Sex | '';
@@ -85,6 +86,7 @@ export function Workspace() {
   const [call, setCall] = useState<Call | null>(null);
   const [repeat, setRepeat] = useState<{ repeat: boolean; earlier: { offeredAt: string }[] } | null>(null);
   const [patient, setPatient] = useState<Patient>({
+    nhsNumber: '',
     name: '',
     birthDate: '',
     sex: '',
@@ -142,7 +144,7 @@ export function Workspace() {
   const reset = () => {
     setCall(null);
     setRepeat(null);
-    setPatient({ name: '', birthDate: '', sex: '', postcode: '', phone: '' });
+    setPatient({ nhsNumber: '', name: '', birthDate: '', sex: '', postcode: '', phone: '' });
     setGpQuery('');
     setGpHits([]);
     setGp(null);
@@ -193,6 +195,7 @@ export function Workspace() {
             sex: patient.sex,
             postcode: patient.postcode,
             ...(patient.phone ? { phone: patient.phone } : {}),
+            ...(patient.nhsNumber.trim() ? { nhsNumber: patient.nhsNumber.trim() } : {}),
             ...(gp ? { gpPracticeCode: gp.code } : {}),
           },
         },
@@ -359,6 +362,15 @@ export function Workspace() {
                   />
                 </label>
                 <label>
+                  NHS number
+                  <input
+                    value={patient.nhsNumber}
+                    onChange={(e) => setPatient({ ...patient, nhsNumber: e.target.value })}
+                    inputMode="numeric"
+                    placeholder="if the caller knows it"
+                  />
+                </label>
+                <label>
                   Date of birth
                   <input
                     type="date"
@@ -404,6 +416,9 @@ export function Workspace() {
               {theCase.patient.name}, born {theCase.patient.birthDate} ({ageYears(theCase.patient.birthDate)}{' '}
               years), {theCase.patient.sex} · {theCase.patient.postcode}
               {gp ? ` · GP: ${gp.name}` : ' · GP practice not known'}
+              {theCase.patient.nhsNumber
+                ? ` · NHS number ${theCase.patient.nhsNumber.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1 $2 $3')}`
+                : ''}
             </p>
           )}
         </section>
