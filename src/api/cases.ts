@@ -7,8 +7,8 @@ import {
   clinicalQueue,
   closeCase,
   completeCallback,
-  dispositions,
   listCases,
+  listDispositions,
   openCase,
   type QueuedCallback,
   type QueuedValidation,
@@ -562,17 +562,15 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
       },
       config: { access: 'pathway.read' },
     },
-    async () =>
-      [...dispositions().byCode.values()]
-        .sort((a, b) => a.urgencyRank - b.urgencyRank)
-        .map((d) => ({
-          code: d.code,
-          title: d.title,
-          group: d.group,
-          outcome: outcomeKindFor(d),
-          urgencyRank: d.urgencyRank,
-          timeframeMinutes: d.timeframeMinutes,
-        })),
+    async (request) =>
+      (await listDispositions(app.ctx, callerOf(request))).map((d) => ({
+        code: d.code,
+        title: d.title,
+        group: d.group,
+        outcome: outcomeKindFor(d),
+        urgencyRank: d.urgencyRank,
+        timeframeMinutes: d.timeframeMinutes,
+      })),
   );
 
   r.get(

@@ -752,3 +752,9 @@ export async function referralAlerts(ctx: ServiceContext, caller: Caller, limit:
     return cases;
   });
 }
+
+/** The Dx catalogue, most urgent first, for whoever may read triage content. */
+export async function listDispositions(ctx: ServiceContext, caller: Caller): Promise<Disposition[]> {
+  await listScope(ctx, caller, 'pathway.read', { type: 'disposition' });
+  return [...dispositions().byCode.values()].sort((a, b) => a.urgencyRank - b.urgencyRank);
+}
