@@ -8,10 +8,10 @@ const REASON: Record<string, string> = {
   emergency_department: 'Emergency department',
 };
 
-/** Amber with 10 minutes or less to the breach, red with 5 or less (or breached). */
+/** Amber with under 10 minutes to the breach (or due time), red under 5 (or past it). */
 export function timerClass(minutesLeft: number): 'red' | 'amber' | undefined {
-  if (minutesLeft <= 5) return 'red';
-  if (minutesLeft <= 10) return 'amber';
+  if (minutesLeft < 5) return 'red';
+  if (minutesLeft < 10) return 'amber';
   return undefined;
 }
 
