@@ -204,6 +204,34 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     request: { url: `/api/cases/${f.caseId}/replay` },
   }),
   'GET /api/clinical-queue': () => ({ target: list, request: { url: '/api/clinical-queue' } }),
+  'GET /api/demo/switch': () => ({ target: list, request: { url: '/api/demo/switch' } }),
+  // The test API serves in demo mode; pausing is what a probe may safely do.
+  'PUT /api/demo/switch': () => ({
+    target: list,
+    request: { method: 'PUT', url: '/api/demo/switch', payload: { running: false } },
+  }),
+  'GET /api/dispositions': () => ({ target: list, request: { url: '/api/dispositions' } }),
+  'GET /api/validation-queue': () => ({ target: list, request: { url: '/api/validation-queue' } }),
+  'GET /api/referral-alerts': () => ({ target: list, request: { url: '/api/referral-alerts' } }),
+  // The fixture's case is dispatched, not waiting: an allowed clinician gets 409, anyone else a refusal.
+  'POST /api/cases/:id/validate': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: {
+      method: 'POST',
+      url: `/api/cases/${f.caseId}/validate`,
+      payload: { result: 'confirmed', dispositionCode: 'Dx0116', notes: '' },
+    },
+  }),
+  // A case with no referral belongs to no receiving service: only a reach of "any" gets past (to a 409).
+  // The receiving service's own referrals are tested in cases-validation.int.test.ts.
+  'POST /api/referrals/:id/acknowledge': (f) => ({
+    target: record({ providerCode: null, areaCode: null }),
+    request: { method: 'POST', url: `/api/referrals/${f.caseId}/acknowledge` },
+  }),
+  'POST /api/referrals/:id/outcome': (f) => ({
+    target: record({ providerCode: null, areaCode: null }),
+    request: { method: 'POST', url: `/api/referrals/${f.caseId}/outcome`, payload: { outcome: 'seen' } },
+  }),
   'GET /fhir/R4/Encounter/:id': (f) => ({
     target: record({ providerCode: f.provider, areaCode: f.caseArea }),
     request: { url: `/fhir/R4/Encounter/${f.caseId}` },
@@ -694,6 +722,7 @@ const STAFF: readonly { username: string; role: Role; organisation: string; demo
   { username: 'admin', role: 'system_admin', organisation: 'DH', demo: true },
   { username: 'nhsd-sysadmin', role: 'system_admin', organisation: 'NHSD' },
   { username: 'switch', role: 'telephony', organisation: 'NHSD', demo: true },
+  { username: 'receiving', role: 'receiving_service', organisation: '5GC-ACUTE' },
 ];
 
 const routeKey = (method: string, url: string) => `${method} ${url}`;

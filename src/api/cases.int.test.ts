@@ -420,7 +420,8 @@ describeEachEngine('cases API', (use) => {
       { notes: 'Advised fluids and rest.' },
       clinician,
     );
-    expect(done.json()).toMatchObject({ status: 'outcome_complete', postEvent: { sent: true } });
+    // A completed call-back closes its case: nobody has to remember to.
+    expect(done.json()).toMatchObject({ status: 'closed', postEvent: { sent: true } });
     expect(
       done
         .json()
@@ -428,7 +429,7 @@ describeEachEngine('cases API', (use) => {
         .sort(),
     ).toEqual(['clinician_callback', 'gp_post_event']);
     expect((await queue()).map((r) => r.caseId)).not.toContain(dx11);
-    expect((await post(`/api/cases/${dx11}/close`, {}, clinician)).json().status).toBe('closed');
+    expect((await post(`/api/cases/${dx11}/close`, {}, clinician)).statusCode).toBe(409);
 
     const replay = await get(`/api/cases/${dx11}/replay`, governance);
     expect(replay.statusCode).toBe(200);
@@ -546,8 +547,9 @@ describeEachEngine('cases API', (use) => {
       const opened = await post('/api/cases', { callId, patient, areaCode: '5A3' });
       expect(opened.json().areaCode).toBe('5A3');
       const id = opened.json<CaseView>().id;
-      const triageSessionId = await finishedTriage(postJson(), 'Dx012');
-      await post(`/api/cases/${id}/triage`, { triageSessionId, dispositionCode: 'Dx012' });
+      // Category 2: dispatched at once (an adviser's category 3 waits for clinical validation).
+      const triageSessionId = await finishedTriage(postJson(), 'Dx011');
+      await post(`/api/cases/${id}/triage`, { triageSessionId, dispositionCode: 'Dx011' });
       return (await post(`/api/cases/${id}/outcome`, {})).json().dispatch.trustCode;
     };
     expect(await dispatchTo('2013-01-31')).toBe('RX5');

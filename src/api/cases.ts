@@ -2,19 +2,27 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { outcomeKindFor } from '../domain/cases/index';
 import {
+  acknowledgeReferral,
   type CaseRecord,
   clinicalQueue,
   closeCase,
   completeCallback,
   listCases,
+  listDispositions,
   openCase,
   type QueuedCallback,
+  type QueuedValidation,
   readCase,
   recordOutcome,
   recordTriage,
+  referralAcknowledgementDue,
+  referralAlerts,
   replayCase,
+  reportReferralOutcome,
   type StoredMessage,
   startCallback,
+  validateCase,
+  validationQueue,
 } from '../services/cases';
 import { callerOf, typed } from './context';
 import { caseFhirRoutes } from './fhir/cases';
@@ -40,6 +48,13 @@ const PatientSchema = Type.Object(
       Type.String({ pattern: '^[A-Z][A-Z0-9]{2,9}$', description: 'ODS code, e.g. E81001' }),
     ),
     phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ]{6,20}$' })),
+    nhsNumber: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 20,
+        description: '10 digits, spaces allowed; modulus-11 checked',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -66,6 +81,7 @@ const ServiceChoiceSchema = Type.Object(
 const CaseStatusSchema = Type.Union([
   Type.Literal('open'),
   Type.Literal('triaged'),
+  Type.Literal('awaiting_validation'),
   Type.Literal('awaiting_callback'),
   Type.Literal('with_clinician'),
   Type.Literal('outcome_complete'),
@@ -133,6 +149,30 @@ export const CaseSchema = Type.Object({
     }),
     Type.Null(),
   ]),
+  validation: Type.Union([
+    Type.Object({
+      reason: Type.String(),
+      queuedAt: Type.String(),
+      breachAt: Type.String(),
+      result: Nullable(Type.String()),
+      validatedAt: Nullable(Type.String()),
+      notes: Nullable(Type.String()),
+      breachedAt: Nullable(Type.String()),
+      heldService: Type.Union([ServiceSchema, Type.Null()]),
+    }),
+    Type.Null(),
+  ]),
+  referralProgress: Type.Object({
+    acknowledgedAt: Nullable(Type.String()),
+    outcome: Nullable(Type.String()),
+    outcomeAt: Nullable(Type.String()),
+    /** When the receiving service had to acknowledge by (the disposition's timeframe). */
+    acknowledgementDueAt: Nullable(Type.String()),
+    /** The unacknowledged-referral alert, once raised. */
+    alertedAt: Nullable(Type.String()),
+  }),
+  /** The triage answers and report the adviser's assessment recorded, for whoever picks the case up. */
+  summary: Type.Array(Type.String()),
   closedAt: Nullable(Type.String()),
   messages: Type.Array(MessageSummarySchema),
 });
@@ -214,10 +254,75 @@ function caseBody({ case: c, disposition: d, messages, callbackOverdue }: CaseRe
         ? { sent: true, practiceCode: c.postEvent.practiceCode, reason: null }
         : { sent: false, practiceCode: null, reason: c.postEvent.reason }
       : null,
+    validation: c.validation
+      ? {
+          reason: c.validation.reason,
+          queuedAt: c.validation.queuedAt.toISOString(),
+          breachAt: c.validation.breachAt.toISOString(),
+          result: c.validation.result,
+          validatedAt: iso(c.validation.validatedAt),
+          notes: c.validation.notes,
+          breachedAt: iso(c.validation.breachedAt),
+          heldService: c.validation.heldService,
+        }
+      : null,
+    referralProgress: {
+      acknowledgedAt: iso(c.referralProgress.acknowledgedAt),
+      outcome: c.referralProgress.outcome,
+      outcomeAt: iso(c.referralProgress.outcomeAt),
+      acknowledgementDueAt: iso(referralAcknowledgementDue(c)),
+      alertedAt: iso(c.referralProgress.alertedAt),
+    },
+    summary: [...(c.triage?.summary ?? [])],
     closedAt: iso(c.closedAt),
     messages: messages.map(messageSummary),
   };
 }
+
+export const ValidationEntrySchema = Type.Object({
+  caseId: Type.String(),
+  patientName: Type.String(),
+  birthDate: Type.String(),
+  sex: Type.String(),
+  dispositionCode: Type.String(),
+  dispositionTitle: Type.String(),
+  reason: Type.String(),
+  breachAt: Type.String(),
+  minutesToBreach: Type.Number(),
+  summary: Type.Array(Type.String()),
+  heldService: Type.Union([ServiceSchema, Type.Null()]),
+});
+
+const validationEntry = (q: QueuedValidation): Static<typeof ValidationEntrySchema> => ({
+  caseId: q.case.id,
+  patientName: q.case.patient.name,
+  birthDate: q.case.patient.birthDate,
+  sex: q.case.patient.sex,
+  dispositionCode: q.dispositionCode,
+  dispositionTitle: q.dispositionTitle,
+  reason: q.reason,
+  breachAt: q.breachAt.toISOString(),
+  minutesToBreach: q.minutesToBreach,
+  summary: [...(q.case.triage?.summary ?? [])],
+  heldService: q.case.validation?.heldService ?? null,
+});
+
+export const DispositionSchema = Type.Object({
+  code: Type.String(),
+  title: Type.String(),
+  group: Type.String(),
+  outcome: Type.String(),
+  urgencyRank: Type.Integer(),
+  timeframeMinutes: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+export const ReferralAlertSchema = Type.Object({
+  caseId: Type.String(),
+  patientName: Type.String(),
+  serviceName: Type.String(),
+  referredAt: Nullable(Type.String()),
+  alertedAt: Nullable(Type.String()),
+});
 
 const queueEntry = (q: QueuedCallback): Static<typeof QueueEntrySchema> => ({
   caseId: q.case.id,
@@ -469,6 +574,145 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
     },
     async (request) =>
       (await clinicalQueue(app.ctx, callerOf(request), request.query.limit ?? 200)).map(queueEntry),
+  );
+
+  r.get(
+    '/api/dispositions',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The Dx catalogue: every disposition, most urgent first, with what it makes a case do',
+        response: { 200: Type.Array(DispositionSchema) },
+      },
+      config: { access: 'pathway.read' },
+    },
+    async (request) =>
+      (await listDispositions(app.ctx, callerOf(request))).map((d) => ({
+        code: d.code,
+        title: d.title,
+        group: d.group,
+        outcome: outcomeKindFor(d),
+        urgencyRank: d.urgencyRank,
+        timeframeMinutes: d.timeframeMinutes,
+      })),
+  );
+
+  r.get(
+    '/api/validation-queue',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Ambulance category 3/4 and A&E dispositions waiting for clinical validation, soonest breach first',
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Array(ValidationEntrySchema) },
+      },
+      config: { access: 'clinical_queue.read' },
+    },
+    async (request) =>
+      (await validationQueue(app.ctx, callerOf(request), request.query.limit ?? 200)).map(validationEntry),
+  );
+
+  r.post(
+    '/api/cases/:id/validate',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'A clinician validates the disposition: upgraded, confirmed or downgraded (with the new disposition and, for a referral, the service from its Directory search)',
+        params: CaseIdParams,
+        body: Type.Object(
+          {
+            result: Type.Union([
+              Type.Literal('upgraded'),
+              Type.Literal('confirmed'),
+              Type.Literal('downgraded'),
+            ]),
+            dispositionCode: Type.String({ minLength: 3, maxLength: 10 }),
+            notes: Type.String({ maxLength: 4000 }),
+            serviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: CaseSchema },
+      },
+      config: { access: 'case.validate' },
+    },
+    async (request) =>
+      caseBody(
+        await validateCase(app.ctx, callerOf(request), request.params.id, {
+          result: request.body.result,
+          dispositionCode: request.body.dispositionCode,
+          notes: request.body.notes,
+          ...(request.body.serviceId ? { serviceId: request.body.serviceId } : {}),
+        }),
+      ),
+  );
+
+  r.post(
+    '/api/referrals/:id/acknowledge',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The receiving service acknowledges the referral of case :id made to it',
+        params: CaseIdParams,
+        response: { 200: CaseSchema },
+      },
+      config: { access: 'referral.report' },
+    },
+    async (request) => caseBody(await acknowledgeReferral(app.ctx, callerOf(request), request.params.id)),
+  );
+
+  r.post(
+    '/api/referrals/:id/outcome',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'The receiving service reports what happened: seen, treated, referred on, or did not attend',
+        params: CaseIdParams,
+        body: Type.Object(
+          {
+            outcome: Type.Union([
+              Type.Literal('seen'),
+              Type.Literal('treated'),
+              Type.Literal('referred_on'),
+              Type.Literal('did_not_attend'),
+            ]),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: CaseSchema },
+      },
+      config: { access: 'referral.report' },
+    },
+    async (request) =>
+      caseBody(
+        await reportReferralOutcome(app.ctx, callerOf(request), request.params.id, request.body.outcome),
+      ),
+  );
+
+  r.get(
+    '/api/referral-alerts',
+    {
+      schema: {
+        tags: ['cases'],
+        summary:
+          'Referrals of your provider not acknowledged by the receiving service within their timeframe',
+        response: { 200: Type.Array(ReferralAlertSchema) },
+      },
+      config: { access: 'case.read' },
+    },
+    async (request) =>
+      (await referralAlerts(app.ctx, callerOf(request), 100)).map((c) => ({
+        caseId: c.id,
+        patientName: c.patient.name,
+        serviceName: c.referral?.name ?? '',
+        referredAt: iso(c.referralProgress.referredAt),
+        alertedAt: iso(c.referralProgress.alertedAt),
+      })),
   );
 
   await caseFhirRoutes(app);

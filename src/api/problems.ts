@@ -63,7 +63,12 @@ export function toProblem(thrown: unknown, instance?: string): Problem {
     return problem(status, error.code, error.message, instance, error.problems);
   }
   const fe = error as Partial<FastifyError> & {
-    validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
+    validation?: {
+      keyword?: string;
+      instancePath?: string;
+      message?: string;
+      params?: Record<string, unknown>;
+    }[];
     validationContext?: string;
   };
   if (fe && Array.isArray(fe.validation)) {
@@ -77,8 +82,8 @@ export function toProblem(thrown: unknown, instance?: string): Problem {
         message: `${v.message ?? 'is not valid'}${extra}`,
       };
     });
-    const first = problems[0];
-    const detail = first ? `${first.pointer}: ${first.message}` : 'The request is not valid.';
+    const first = fe.validation[0];
+    const detail = first ? plainSentence(first) : 'The request is not valid.';
     return problem(400, 'invalid', detail, instance, problems);
   }
   switch (fe?.code) {
@@ -161,4 +166,59 @@ export function toOperationOutcome(p: Problem): OperationOutcome {
         }))
       : [{ severity: 'error', code: FHIR_ISSUE_CODE[p.code] ?? 'processing', diagnostics: p.detail }];
   return { resourceType: 'OperationOutcome', issue: issues };
+}
+
+/** "patient/birthDate" → "patient's birth date": a field as a person would name it. */
+function fieldName(instancePath: string | undefined): string {
+  const parts = (instancePath ?? '')
+    .split('/')
+    .filter((p) => p && !/^\d+$/.test(p))
+    .map((p) => p.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase());
+  if (parts.length === 0) return 'the request';
+  const last = parts.pop() ?? '';
+  return `the ${parts.length ? `${parts.join(' ')}’s ` : ''}${last}`;
+}
+
+const capital = (s: string) => `${s.charAt(0).toUpperCase()}${s.slice(1)}`;
+
+/** What a schema refusal means, as a sentence (the problems list keeps the pointer and the rule). */
+function plainSentence(v: {
+  keyword?: string;
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}): string {
+  const field = fieldName(v.instancePath);
+  const p = v.params ?? {};
+  switch (v.keyword) {
+    case 'required':
+      return `${capital(fieldName(`${v.instancePath ?? ''}/${String(p.missingProperty)}`))} is missing.`;
+    case 'additionalProperties':
+      return `"${String(p.additionalProperty)}" is not something ${field} takes.`;
+    case 'format':
+      return p.format === 'date'
+        ? `${capital(field)} must be a date written YYYY-MM-DD.`
+        : p.format === 'date-time'
+          ? `${capital(field)} must be a date and time (ISO 8601).`
+          : `${capital(field)} is not a valid ${String(p.format)}.`;
+    case 'pattern':
+      return `${capital(field)} is not in the form expected.`;
+    case 'minLength':
+      return Number(p.limit) <= 1
+        ? `${capital(field)} is empty.`
+        : `${capital(field)} is too short: at least ${String(p.limit)} characters.`;
+    case 'maxLength':
+      return `${capital(field)} is too long: at most ${String(p.limit)} characters.`;
+    case 'minimum':
+    case 'maximum':
+      return `${capital(field)} must be ${v.keyword === 'minimum' ? 'at least' : 'at most'} ${String(p.limit)}.`;
+    case 'type':
+      return `${capital(field)} must be ${p.type === 'integer' ? 'a whole number' : `a ${String(p.type)}`}.`;
+    case 'anyOf':
+    case 'const':
+    case 'enum':
+      return `${capital(field)} is not one of the values allowed.`;
+    default:
+      return `${capital(field)} ${v.message ?? 'is not valid'}.`;
+  }
 }

@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { LiveQueue } from '../domain/calls/index';
+import { demoSwitchState, setDemoSwitch } from '../services/demo-switch';
 import { readLiveQueue, receiveTelephonyEvent } from '../services/telephony';
 import { CallSchema, callBody } from './calls';
 import { callerOf, typed } from './context';
@@ -40,6 +41,12 @@ export function queueBody(q: LiveQueue): Static<typeof LiveQueueSchema> {
     waiting: q.waiting.map((w) => ({ ...w, offeredAt: w.offeredAt.toISOString() })),
   };
 }
+
+export const DemoSwitchSchema = Type.Object({
+  demo: Type.Boolean(),
+  running: Type.Boolean(),
+  callsPerHour: Type.Number(),
+});
 
 export const TelephonyReceiptSchema = Type.Object({
   call: CallSchema,
@@ -178,5 +185,33 @@ export async function telephonyPlugin(app: FastifyInstance): Promise<void> {
       streams.add(stop);
       request.raw.on('close', stop);
     },
+  );
+
+  r.get(
+    '/api/demo/switch',
+    {
+      schema: {
+        tags: ['telephony'],
+        summary:
+          'The demo’s simulated telephony switch: running or paused, and the calls an hour it offers now',
+        response: { 200: DemoSwitchSchema },
+      },
+      config: { access: 'signed-in' },
+    },
+    async () => demoSwitchState(app.ctx),
+  );
+
+  r.put(
+    '/api/demo/switch',
+    {
+      schema: {
+        tags: ['telephony'],
+        summary: 'Start or pause the simulated switch (demo mode only)',
+        body: Type.Object({ running: Type.Boolean() }, { additionalProperties: false }),
+        response: { 200: DemoSwitchSchema },
+      },
+      config: { access: 'demo.switch' },
+    },
+    async (request) => setDemoSwitch(app.ctx, callerOf(request), request.body.running),
   );
 }

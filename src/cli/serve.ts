@@ -5,6 +5,8 @@ import { httpAdapters } from '../messaging/http-receiver';
 import { startDeliveryWorker } from '../messaging/worker';
 import { DEMO_PASSWORD, seedDemo, seedReference } from '../seed/index';
 import { purgeExpiredSessions } from '../services/auth';
+import { startDemoSwitch, switchOnFirstDemo } from '../services/demo-switch';
+import { startFailSafes } from '../services/fail-safe';
 import { purgeIdempotencyKeys } from '../services/idempotency';
 import { demoAccounts, type User } from '../services/users';
 import { type Config, describeStore, openMigratedStore } from './config';
@@ -46,6 +48,24 @@ export async function serve(
     log: app.log,
     onError: (e: unknown) => app.log.error({ err: e }, 'outbox delivery pass failed'),
   });
+  // The clinical fail-safes: an unvalidated ambulance past its breach time is dispatched, an
+  // unacknowledged referral past its timeframe raises an alert. Every 15 seconds, on the service's clock.
+  const failSafes = startFailSafes(ctx, {
+    intervalMs: 15_000,
+    onError: (e: unknown) => app.log.error({ err: e }, 'fail-safe pass failed'),
+  });
+  // Demo mode: a simulated switch offers calls at the demand model's rate for the hour (paused from the
+  // wallboard; OPEN111_DEMO_SWITCH_SPEED runs it faster than real time).
+  // Under `serve --workers` only worker 1 runs it, or N workers would offer N times the demand.
+  const runsSwitch = options.demo && options.announce !== false;
+  if (runsSwitch) await switchOnFirstDemo(ctx);
+  const demoSwitch = runsSwitch
+    ? startDemoSwitch(ctx, {
+        tickMs: 5_000,
+        speed: Number(process.env.OPEN111_DEMO_SWITCH_SPEED ?? 1) || 1,
+        onError: (e: unknown) => app.log.error({ err: e }, 'simulated switch tick failed'),
+      })
+    : null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -53,6 +73,8 @@ export async function serve(
     app.log.info({ signal }, 'shutting down');
     clearInterval(purge);
     await app.close();
+    await failSafes.stop();
+    await demoSwitch?.stop();
     await worker.stop();
     await store.close();
     process.exit(0);

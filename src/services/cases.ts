@@ -8,12 +8,17 @@ import {
   type CaseEventBody,
   type CaseStatus,
   type ChosenService,
+  checkedNhsNumber,
   type OutcomeChoice,
   openedCase,
   outcomeKindFor,
   type Patient,
   planCallbackCompletion,
   planOutcome,
+  planValidation,
+  planValidationBreach,
+  type ReferralOutcome,
+  type ValidationResult,
 } from '../domain/cases/index';
 import { acceptsDisposition, indexService } from '../domain/directory/index';
 import type { Disposition, DispositionCatalogue } from '../domain/dispositions/index';
@@ -37,7 +42,15 @@ import { readTriageSession } from '../store/triage';
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
 import { locate, normalisedPostcode } from './locate';
-import { authorize, type Caller, inUseCase, listScope, type ResourceRef, type UnitOfWork } from './use-case';
+import {
+  authorize,
+  type Caller,
+  inUseCase,
+  listScope,
+  type ResourceRef,
+  systemCaller,
+  type UnitOfWork,
+} from './use-case';
 
 export type { StoredMessage } from '../store/outbox';
 
@@ -217,7 +230,13 @@ export async function openCase(
   idem?: Idempotent<CaseRecord>,
 ): Promise<CaseRecord> {
   await mayAtAll(ctx, caller, 'case.open', { type: 'call', id: input.callId });
-  const patient: Patient = { ...input.patient, postcode: normalisedPostcode(input.patient.postcode) };
+  const patient: Patient = {
+    ...input.patient,
+    postcode: normalisedPostcode(input.patient.postcode),
+    ...(input.patient.nhsNumber
+      ? { nhsNumber: checkedNhsNumber(input.patient.nhsNumber, '/body/patient/nhsNumber') }
+      : {}),
+  };
   const geo = await ctx.geography();
   return inUseCase(
     ctx,
@@ -436,10 +455,153 @@ export async function recordOutcome(
         },
         u.now,
         caller.actor.userId,
+        // A health adviser's ambulance category 3/4 or A&E disposition waits for a clinician first.
+        { validate: caller.actor.role === 'health_adviser' },
       );
     },
     idem,
   );
+}
+
+/** A case waiting for clinical validation, as the validation queue lists it. */
+export interface QueuedValidation {
+  readonly case: Case;
+  readonly dispositionCode: string;
+  readonly dispositionTitle: string;
+  readonly reason: string;
+  readonly breachAt: Date;
+  readonly minutesToBreach: number;
+}
+
+export interface ValidationInput {
+  readonly result: ValidationResult;
+  /** The disposition after validation: the same one when confirmed. */
+  readonly dispositionCode: string;
+  readonly notes: string;
+  /** For a referral disposition, the service chosen from its Directory search. */
+  readonly serviceId?: string;
+}
+
+/** Cases waiting for clinical validation that the caller may see, soonest breach first; each an audited read. */
+export async function validationQueue(
+  ctx: ServiceContext,
+  caller: Caller,
+  limit: number,
+): Promise<QueuedValidation[]> {
+  const scope = await listScope(ctx, caller, 'clinical_queue.read', { type: 'clinical_queue' });
+  return inUseCase(ctx, caller, async (u) => {
+    const cases = await loadCases(u.tx, {
+      ...scoped(scope),
+      statuses: ['awaiting_validation'],
+      byBreach: true,
+      limit,
+    });
+    await u.auditEach(
+      'read',
+      cases.map((c) => caseResource(c.id)),
+      { via: 'validation-queue' },
+    );
+    return cases.flatMap((c) =>
+      c.validation && c.triage
+        ? [
+            {
+              case: c,
+              dispositionCode: c.triage.dispositionCode,
+              dispositionTitle:
+                dispositions().byCode.get(c.triage.dispositionCode)?.title ?? c.triage.dispositionCode,
+              reason: c.validation.reason,
+              breachAt: c.validation.breachAt,
+              minutesToBreach: Math.round((c.validation.breachAt.getTime() - u.now.getTime()) / 6_000) / 10,
+            },
+          ]
+        : [],
+    );
+  });
+}
+
+/**
+ * A clinician validates an adviser's ambulance category 3/4 or A&E disposition: confirms it (acted on
+ * now), upgrades or downgrades it to another disposition (acted on instead, a referral to the service
+ * chosen from its Directory search). The GP hears and the case closes once the outcome is complete.
+ */
+export async function validateCase(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  input: ValidationInput,
+): Promise<CaseRecord> {
+  const geo = await ctx.geography();
+  const next = disposition(input.dispositionCode, '/body/dispositionCode');
+  return changeCase(ctx, caller, id, 'case.validate', 'validated', async (c, u) => {
+    if (c.status !== 'awaiting_validation' || !c.triage)
+      throw conflict(
+        `Case ${c.id} is ${c.status.replaceAll('_', ' ')}: it is not waiting for clinical validation.`,
+      );
+    const previous = disposition(c.triage.dispositionCode, '/case/disposition');
+    const area = geo.areas.get(c.areaCode);
+    if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
+    const trust = ambulanceTrustOn(geo, area, u.now);
+    const service =
+      input.serviceId && outcomeKindFor(next) === 'referral'
+        ? await resolveService(u.tx, input.serviceId, next)
+        : undefined;
+    if (input.serviceId && !service)
+      throw invalid(`${next.code} (${next.title}) is not a referral: do not choose a service.`, [
+        { pointer: '/body/serviceId', message: 'Only referral dispositions go to a chosen service.' },
+      ]);
+    return planValidation(
+      c,
+      previous,
+      next,
+      { ambulanceTrust: { code: trust.code, name: trust.name } },
+      { result: input.result, notes: input.notes, choice: service ? { service } : {} },
+      u.now,
+      caller.actor.userId,
+    );
+  });
+}
+
+/** The case's own clock job: who the fail-safe acts as on the audit trail. */
+const FAIL_SAFE = systemCaller('validation-fail-safe');
+
+/**
+ * The fail-safe, run on the service's clock: every case whose validation breach time has passed with
+ * no clinician's decision is acted on as it stands (the ambulance dispatched, the A&E referral sent),
+ * recorded as `validation_breached`, and closed. Each case in its own transaction; a case a clinician
+ * validated meanwhile is left alone. Returns the ids it acted on.
+ */
+export async function sweepBreachedValidations(ctx: ServiceContext): Promise<string[]> {
+  const geo = await ctx.geography();
+  const now = ctx.now();
+  const due = await loadCases(ctx.store.db, {
+    statuses: ['awaiting_validation'],
+    validationBreachedBy: now,
+    byBreach: true,
+    limit: 200,
+  });
+  const done: string[] = [];
+  for (const candidate of due) {
+    const acted = await inUseCase(ctx, FAIL_SAFE, async (u) => {
+      const c = await findCaseForUpdate(u.tx, candidate.id);
+      if (!c?.validation || c.status !== 'awaiting_validation' || !c.triage) return false;
+      if (c.validation.breachAt.getTime() > u.now.getTime()) return false;
+      const d = disposition(c.triage.dispositionCode, '/case/disposition');
+      const area = geo.areas.get(c.areaCode);
+      if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
+      const trust = ambulanceTrustOn(geo, area, u.now);
+      const p = planValidationBreach(c, d, { ambulanceTrust: { code: trust.code, name: trust.name } }, u.now);
+      await appendCaseEvents(u.tx, p.case, p.events);
+      for (const m of p.messages) await u.enqueue({ ...m, providerCode: c.providerCode });
+      await u.audit('update', caseResource(c.id), {
+        change: 'validation_breached',
+        events: p.events.map((e) => e.kind),
+        messages: p.messages.map((m) => m.idempotencyKey),
+      });
+      return true;
+    });
+    if (acted) done.push(candidate.id);
+  }
+  return done;
 }
 
 /** A clinician starts the call-back. */
@@ -516,4 +678,114 @@ export async function clinicalQueue(
     }
     return rows;
   });
+}
+
+/**
+ * What a receiving service does with a referral made to it: the case is locked, its referral must be to
+ * a service of the caller's organisation (another's, or a case with no referral, is "not found").
+ */
+async function changeReferral(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  change: string,
+  body: CaseEventBody,
+): Promise<CaseRecord> {
+  await mayAtAll(ctx, caller, 'referral.report', caseResource(id));
+  return inUseCase(ctx, caller, async (u) => {
+    const c = await findCaseForUpdate(u.tx, id);
+    const service = c?.referral ? await findService(u.tx, c.referral.id) : undefined;
+    await u.allow(
+      'referral.report',
+      { providerCode: service?.organisationCode ?? null, areaCode: service?.areaCode ?? null },
+      caseResource(id),
+    );
+    if (!c) throw notFound(`There is no case ${id}.`);
+    const p = single(c, body, u);
+    await appendCaseEvents(u.tx, p.case, p.events);
+    await u.audit('update', caseResource(id), { change, events: p.events.map((e) => e.kind) });
+    return record(u.tx, p.case, u.now);
+  });
+}
+
+/** The receiving service acknowledges the referral made to it. */
+export const acknowledgeReferral = (ctx: ServiceContext, caller: Caller, id: string): Promise<CaseRecord> =>
+  changeReferral(ctx, caller, id, 'referral_acknowledged', { kind: 'referral_acknowledged' });
+
+/** The receiving service reports what happened: seen, treated, referred on, or did not attend. */
+export const reportReferralOutcome = (
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  outcome: ReferralOutcome,
+): Promise<CaseRecord> =>
+  changeReferral(ctx, caller, id, 'referral_outcome_reported', {
+    kind: 'referral_outcome_reported',
+    outcome,
+  });
+
+/** When the receiving service must have acknowledged a referral: within the disposition's timeframe. */
+export function referralAcknowledgementDue(c: Case): Date | null {
+  const sent = c.referralProgress.referredAt;
+  const d = c.triage ? dispositions().byCode.get(c.triage.dispositionCode) : undefined;
+  if (!sent || !d) return null;
+  return new Date(sent.getTime() + (d.timeframeMinutes ?? 0) * 60_000);
+}
+
+/** The shortest timeframe of any referral: no referral sent more recently can be due yet. */
+const shortestReferralMinutes = () =>
+  Math.min(
+    ...[...dispositions().byCode.values()]
+      .filter((d) => outcomeKindFor(d) === 'referral')
+      .map((d) => d.timeframeMinutes ?? Number.POSITIVE_INFINITY),
+  );
+
+const REFERRAL_ALERT = systemCaller('referral-acknowledgement');
+
+/**
+ * The second fail-safe: a referral the receiving service has not acknowledged within its timeframe
+ * raises an alert on the case (`referral_unacknowledged`), which the console shows to the provider's
+ * staff. Each case in its own transaction. Returns the ids alerted.
+ */
+export async function sweepUnacknowledgedReferrals(ctx: ServiceContext): Promise<string[]> {
+  const now = ctx.now();
+  const candidates = await loadCases(ctx.store.db, {
+    referralUnacknowledgedSince: new Date(now.getTime() - shortestReferralMinutes() * 60_000),
+    limit: 500,
+  });
+  const done: string[] = [];
+  for (const candidate of candidates) {
+    const due = referralAcknowledgementDue(candidate);
+    if (!due || due.getTime() > now.getTime()) continue;
+    const alerted = await inUseCase(ctx, REFERRAL_ALERT, async (u) => {
+      const c = await findCaseForUpdate(u.tx, candidate.id);
+      if (!c?.referral || c.referralProgress.acknowledgedAt || c.referralProgress.alertedAt) return false;
+      const p = single(c, { kind: 'referral_unacknowledged', dueAt: due.toISOString() }, u);
+      await appendCaseEvents(u.tx, p.case, p.events);
+      await u.audit('update', caseResource(c.id), { change: 'referral_unacknowledged' });
+      return true;
+    });
+    if (alerted) done.push(candidate.id);
+  }
+  return done;
+}
+
+/** Referrals of the caller's provider that raised the unacknowledged alert and are still unacknowledged. */
+export async function referralAlerts(ctx: ServiceContext, caller: Caller, limit: number): Promise<Case[]> {
+  const scope = await listScope(ctx, caller, 'case.read', { type: 'case' });
+  return inUseCase(ctx, caller, async (u) => {
+    const cases = await loadCases(u.tx, { ...scoped(scope), referralAlerted: true, limit });
+    await u.auditEach(
+      'read',
+      cases.map((c) => caseResource(c.id)),
+      { via: 'referral-alerts' },
+    );
+    return cases;
+  });
+}
+
+/** The Dx catalogue, most urgent first, for whoever may read triage content. */
+export async function listDispositions(ctx: ServiceContext, caller: Caller): Promise<Disposition[]> {
+  await listScope(ctx, caller, 'pathway.read', { type: 'disposition' });
+  return [...dispositions().byCode.values()].sort((a, b) => a.urgencyRank - b.urgencyRank);
 }

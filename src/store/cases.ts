@@ -1,5 +1,5 @@
 import type { Case, CaseEvent, CaseStatus } from '../domain/cases/index';
-import { caseFromEvents } from '../domain/cases/index';
+import { caseFromEvents, validationPending } from '../domain/cases/index';
 import type { Db, Tx } from './db';
 
 type EventRow = {
@@ -28,6 +28,11 @@ const summary = (c: Case) => ({
   disposition_code: c.triage?.dispositionCode ?? null,
   outcome: c.outcome,
   callback_due_at: c.callback && !c.callback.completedAt ? c.callback.dueAt : null,
+  validation_breach_at: c.validation && validationPending(c) ? c.validation.breachAt : null,
+  referral_unacknowledged_since:
+    c.referral && !c.referralProgress.acknowledgedAt && !c.referralProgress.alertedAt
+      ? c.referralProgress.referredAt
+      : null,
   updated_at: c.updatedAt,
 });
 
@@ -103,14 +108,22 @@ export interface CaseFilter {
   readonly areaCodes?: ReadonlySet<string>;
   readonly callId?: string;
   readonly statuses?: readonly CaseStatus[];
+  /** Waiting for validation with the breach time at or before this instant. */
+  readonly validationBreachedBy?: Date;
+  /** A sent referral, unacknowledged and not alerted, sent at or before this instant. */
+  readonly referralUnacknowledgedSince?: Date;
+  /** Only cases whose referral raised the unacknowledged alert and is still unacknowledged. */
+  readonly referralAlerted?: boolean;
+  /** Soonest breach first (the validation queue's order). */
+  readonly byBreach?: boolean;
   readonly limit?: number;
 }
 
 /** Cases by filter, oldest due call-back first, then newest opened. */
 export async function listCases(db: Db | Tx, f: CaseFilter): Promise<Case[]> {
-  let q = db
-    .selectFrom('case_record')
-    .select('id')
+  let q = db.selectFrom('case_record').select('id');
+  if (f.byBreach) q = q.orderBy('validation_breach_at', (o) => o.asc().nullsLast());
+  q = q
     .orderBy('callback_due_at', (o) => o.asc().nullsLast())
     .orderBy('opened_at', 'desc')
     .orderBy('id')
@@ -122,6 +135,29 @@ export async function listCases(db: Db | Tx, f: CaseFilter): Promise<Case[]> {
   }
   if (f.callId) q = q.where('call_id', '=', f.callId);
   if (f.statuses?.length) q = q.where('status', 'in', [...f.statuses]);
+  if (f.referralAlerted)
+    q = q
+      .where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('case_event as a')
+            .select('a.id')
+            .whereRef('a.case_id', '=', 'case_record.id')
+            .where('a.kind', '=', 'referral_unacknowledged'),
+        ),
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('case_event as k')
+              .select('k.id')
+              .whereRef('k.case_id', '=', 'case_record.id')
+              .where('k.kind', '=', 'referral_acknowledged'),
+          ),
+        ),
+      );
+  if (f.validationBreachedBy) q = q.where('validation_breach_at', '<=', f.validationBreachedBy);
+  if (f.referralUnacknowledgedSince)
+    q = q.where('referral_unacknowledged_since', '<=', f.referralUnacknowledgedSince);
   const ids = (await q.execute()).map((r) => r.id);
   if (ids.length === 0) return [];
   const rows = await db

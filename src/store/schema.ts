@@ -230,6 +230,10 @@ export interface CaseRecordTable {
   disposition_code: string | null;
   outcome: string | null;
   callback_due_at: Date | null;
+  /** Set while the case waits for clinical validation: when the fail-safe acts. */
+  validation_breach_at: Date | null;
+  /** Set while a sent referral is neither acknowledged nor alerted: when it was sent. */
+  referral_unacknowledged_since: Date | null;
   opened_at: Date;
   updated_at: Date;
   event_count: number;

@@ -141,6 +141,8 @@ describe('console in Chromium: cases, dispatch and the clinical queue', () => {
       'callback_started',
       'callback_completed',
       'post_event_not_sent',
+      // A completed call-back closes its case.
+      'closed',
     ]);
     await page.close();
   });

@@ -5,7 +5,13 @@
 import type { Static } from '@sinclair/typebox';
 import type { LoginAnswer, Me as MeSchema } from '../../src/api/auth';
 import type { CallSchema } from '../../src/api/calls';
-import type { CaseSchema, QueueEntrySchema } from '../../src/api/cases';
+import type {
+  CaseSchema,
+  DispositionSchema,
+  QueueEntrySchema,
+  ReferralAlertSchema,
+  ValidationEntrySchema,
+} from '../../src/api/cases';
 import type { GapReportAnswer, SearchAnswer, ServiceOutput } from '../../src/api/directory';
 import type { DistrictRow, LocationSchema, RegionRow } from '../../src/api/geography';
 import type { DemoReceiversAnswer, MessageDetailAnswer, OutboxAnswer } from '../../src/api/messages';
@@ -28,7 +34,7 @@ import type {
   SubmissionAnswer,
   TimelineAnswer,
 } from '../../src/api/rollout';
-import type { LiveQueueSchema } from '../../src/api/telephony';
+import type { DemoSwitchSchema, LiveQueueSchema } from '../../src/api/telephony';
 import type { PathwayHit as PathwayHitSchema, SessionState } from '../../src/api/triage';
 
 // Auth
@@ -39,7 +45,11 @@ export type Login = Static<typeof LoginAnswer>;
 export type Call = Static<typeof CallSchema>;
 export type Case = Static<typeof CaseSchema>;
 export type QueueEntry = Static<typeof QueueEntrySchema>;
+export type ValidationEntry = Static<typeof ValidationEntrySchema>;
+export type DispositionEntry = Static<typeof DispositionSchema>;
+export type ReferralAlert = Static<typeof ReferralAlertSchema>;
 export type LiveQueue = Static<typeof LiveQueueSchema>;
+export type DemoSwitch = Static<typeof DemoSwitchSchema>;
 
 // Directory of Services
 export type SearchResult = Static<typeof SearchAnswer>;

@@ -77,6 +77,12 @@ export const POLICY = {
   'case.change': { health_adviser: 'provider', clinician: 'provider' },
   'case.callback': { clinician: 'provider' },
   'clinical_queue.read': { clinician: 'provider', provider_admin: 'provider', system_admin: 'any' },
+  // Clinical validation of an adviser's ambulance category 3/4 or A&E disposition.
+  'case.validate': { clinician: 'provider' },
+  // Demo mode: start or pause the simulated telephony switch (the floor manager, the administrator).
+  'demo.switch': { provider_admin: 'any', system_admin: 'any' },
+  // The receiving service acknowledges a referral made to it and reports what happened (its own only).
+  'referral.report': { receiving_service: 'provider', system_admin: 'any' },
   // Triage: pathways are content anyone clinical may read; sessions are patient records.
   'pathway.read': {
     health_adviser: 'any',
@@ -203,6 +209,8 @@ const HIDDEN_WHEN_DENIED: ReadonlySet<Permission> = new Set<Permission>([
   'case.read',
   'case.change',
   'case.callback',
+  'case.validate',
+  'referral.report',
   'clinical_queue.read',
   'triage_session.read',
   'triage_session.answer',

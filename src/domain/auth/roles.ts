@@ -14,6 +14,9 @@ export const ROLES = [
   'system_admin',
   // A service account of the telephony switch (its CTI adapter), not a person: it reports calls.
   'telephony',
+  // A service account of a receiving service (an emergency department, urgent treatment centre, GP
+  // practice): it acknowledges the referrals made to its organisation's services and reports outcomes.
+  'receiving_service',
 ] as const;
 
 export type Role = (typeof ROLES)[number];

@@ -177,9 +177,10 @@ describe('clinician call-backs', () => {
     expect(plan.case.status).toBe('with_clinician');
     expect(plan.messages).toEqual([]);
     const done = planCallbackCompletion(plan.case, dx('Dx120'), 'Advised rest', min(20), 8);
-    expect(done.events.map((e) => e.kind)).toEqual(['callback_completed', 'post_event_sent']);
+    expect(done.events.map((e) => e.kind)).toEqual(['callback_completed', 'post_event_sent', 'closed']);
     expect(done.messages[0]?.payload).toMatchObject({ callback: { notes: 'Advised rest' } });
-    expect(done.case.status).toBe('outcome_complete');
+    // A completed call-back closes its case: nothing is left open for anyone to remember.
+    expect(done.case.status).toBe('closed');
   });
 
   it('priority bands have their edges at 20, 60 and 240 minutes', () => {
@@ -234,8 +235,7 @@ describe('the case state machine', () => {
     expect(conflictOf(() => applyCaseEvent(started, ev({ kind: 'callback_started' }, min(9))))).toBe(
       'conflict',
     );
-    const done = planCallbackCompletion(started, dx('Dx11'), 'ok', min(30), 8).case;
-    const closed = applyCaseEvent(done, ev({ kind: 'closed' }, min(31)));
+    const closed = planCallbackCompletion(started, dx('Dx11'), 'ok', min(30), 8).case;
     expect(closed.status).toBe('closed');
     expect(conflictOf(() => applyCaseEvent(closed, ev({ kind: 'closed' }, min(32))))).toBe('conflict');
   });

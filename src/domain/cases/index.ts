@@ -1,4 +1,5 @@
-export { applyCaseEvent, caseFromEvents, caseStatus, openedCase } from './lifecycle';
+export { applyCaseEvent, caseFromEvents, caseStatus, openedCase, validationPending } from './lifecycle';
+export { checkedNhsNumber, formatNhsNumber, nhsNumberValid } from './nhs-number';
 export {
   type CaseMessageKind,
   CLINICIAN_SKILL_SETS,
@@ -13,5 +14,11 @@ export {
   planCallbackCompletion,
   planOutcome,
   planPostEvent,
+  planValidation,
+  planValidationBreach,
+  VALIDATION_BREACH_MINUTES,
+  type ValidationDecision,
+  validationBreachAt,
+  validationReason,
 } from './outcome';
 export type * from './types';

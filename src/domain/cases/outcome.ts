@@ -10,6 +10,8 @@ import type {
   CaseEventBody,
   ChosenService,
   OutcomeKind,
+  ValidationReason,
+  ValidationResult,
 } from './types';
 
 /** A warm transfer that found no clinician free becomes a call-back within 10 minutes (national specification). */
@@ -145,42 +147,41 @@ export function planPostEvent(
   };
 }
 
+/** An adviser's ambulance category 3/4 waits this long at most for a clinician (then it is dispatched). */
+export const VALIDATION_BREACH_MINUTES = 30;
+
 /**
- * What must happen for a case's disposition, and which messages go out:
- * - ambulance: dispatch through the area's ambulance trust, carrying the triage record and the
- *   category, marked for no re-triage, at the highest priority;
- * - referral: to the service chosen from the directory;
- * - clinician call-back: due now + the disposition's timeframe (10 minutes after a failed warm
- *   transfer), prioritised by due time; or straight through on a warm transfer;
- * - self-care: advice only;
- * and, whenever the outcome is complete, the post-event message to the GP (or the record that none
- * could be sent). Pure: the caller writes the events and messages in one transaction.
+ * Whether a health adviser's disposition goes to clinical validation before it is acted on, and why:
+ * ambulance category 3 and 4, and emergency department dispositions. Category 1 and 2 never wait.
  */
-export function planOutcome(
-  c: Case,
+export function validationReason(d: Disposition): ValidationReason | null {
+  if (d.group === 'ambulance') {
+    if (d.ambulanceCategory === 3) return 'ambulance_category_3';
+    if (d.ambulanceCategory === 4) return 'ambulance_category_4';
+    return null;
+  }
+  return d.group === 'emergency_department' ? 'emergency_department' : null;
+}
+
+/** The breach time: 30 minutes for an ambulance category 3/4, the disposition's own timeframe for A&E. */
+export function validationBreachAt(d: Disposition, now: Date): Date {
+  const minutes =
+    d.group === 'ambulance' ? VALIDATION_BREACH_MINUTES : (d.timeframeMinutes ?? VALIDATION_BREACH_MINUTES);
+  return new Date(now.getTime() + minutes * 60_000);
+}
+
+/** The events and messages that carry out a decided outcome (after its `outcome_decided`). */
+function act(
+  decided: Case,
   disposition: Disposition,
   location: { readonly ambulanceTrust: AmbulanceTrustRef },
   choice: OutcomeChoice,
   now: Date,
-  by: number | null,
-): OutcomePlan {
-  if (!c.triage) throw invalid(`Case ${c.id} has no disposition yet: record the triage result first.`);
-  if (c.triage.dispositionCode !== disposition.code)
-    throw invalid(`Case ${c.id} has disposition ${c.triage.dispositionCode}, not ${disposition.code}.`);
-  const outcome = outcomeKindFor(disposition);
-  if (choice.service && outcome !== 'referral')
-    throw invalid(`${disposition.code} is not a referral: do not choose a service.`, [
-      { pointer: '/body/service', message: `Only referral dispositions go to a chosen service.` },
-    ]);
-  if (choice.warmTransfer && outcome !== 'callback')
-    throw invalid(
-      `${disposition.code} does not pass the patient to a clinician: there is no warm transfer.`,
-      [{ pointer: '/body/warmTransfer', message: 'Only clinician dispositions are warm-transferred.' }],
-    );
-  const bodies: CaseEventBody[] = [{ kind: 'outcome_decided', outcome, dispositionCode: disposition.code }];
+): { bodies: CaseEventBody[]; messages: OutboundMessage[] } {
+  const c = decided;
+  const bodies: CaseEventBody[] = [];
   const messages: OutboundMessage[] = [];
-  const decided = apply(c, bodies, now, by).case;
-  switch (outcome) {
+  switch (outcomeKindFor(disposition)) {
     case 'ambulance': {
       const category = disposition.ambulanceCategory ?? 2;
       bodies.push({ kind: 'ambulance_dispatched', trust: location.ambulanceTrust, category });
@@ -199,6 +200,9 @@ export function planOutcome(
           patient: c.patient,
           areaCode: c.areaCode,
           requestedAt: now.toISOString(),
+          validation: c.validation
+            ? { result: c.validation.result, breached: c.validation.breachedAt !== null }
+            : null,
         },
       });
       break;
@@ -261,16 +265,164 @@ export function planOutcome(
     case 'self_care':
       break;
   }
-  let { events, case: after } = apply(c, bodies, now, by);
-  if (after.status === 'outcome_complete') {
-    const post = planPostEvent(after, disposition);
-    ({ events, case: after } = apply(c, [...bodies, post.body], now, by));
-    if (post.message) messages.push(post.message);
-  }
-  return { outcome, events, messages, case: after, careAdvice: disposition.careAdvice };
+  return { bodies, messages };
 }
 
-/** The clinician finishes the call-back: the outcome is complete, so the GP hears about it now. */
+/**
+ * Once the outcome is complete: the post-event message to the GP (or the record that none could be
+ * sent) and, when `close`, the case's closing, so nothing is left for anyone to remember.
+ */
+function finish(
+  c: Case,
+  bodies: CaseEventBody[],
+  messages: OutboundMessage[],
+  disposition: Disposition,
+  now: Date,
+  by: number | null,
+  close: boolean,
+): { events: CaseEvent[]; case: Case; messages: OutboundMessage[] } {
+  let { events, case: after } = apply(c, bodies, now, by);
+  if (after.status !== 'outcome_complete') return { events, case: after, messages };
+  const post = planPostEvent(after, disposition);
+  const tail: CaseEventBody[] = close ? [post.body, { kind: 'closed' }] : [post.body];
+  ({ events, case: after } = apply(c, [...bodies, ...tail], now, by));
+  return { events, case: after, messages: post.message ? [...messages, post.message] : messages };
+}
+
+/**
+ * What must happen for a case's disposition, and which messages go out:
+ * - ambulance: dispatch through the area's ambulance trust, carrying the triage record and the
+ *   category, marked for no re-triage, at the highest priority;
+ * - referral: to the service chosen from the directory;
+ * - clinician call-back: due now + the disposition's timeframe (10 minutes after a failed warm
+ *   transfer), prioritised by due time; or straight through on a warm transfer;
+ * - self-care: advice only;
+ * - with `validate` (a health adviser's outcome), an ambulance category 3/4 or A&E disposition is
+ *   queued for clinical validation with its breach time instead, the A&E service held until then;
+ * and, whenever the outcome is complete, the post-event message to the GP (or the record that none
+ * could be sent). Pure: the caller writes the events and messages in one transaction.
+ */
+export function planOutcome(
+  c: Case,
+  disposition: Disposition,
+  location: { readonly ambulanceTrust: AmbulanceTrustRef },
+  choice: OutcomeChoice,
+  now: Date,
+  by: number | null,
+  options: { readonly validate?: boolean } = {},
+): OutcomePlan {
+  if (!c.triage) throw invalid(`Case ${c.id} has no disposition yet: record the triage result first.`);
+  if (c.triage.dispositionCode !== disposition.code)
+    throw invalid(`Case ${c.id} has disposition ${c.triage.dispositionCode}, not ${disposition.code}.`);
+  const outcome = outcomeKindFor(disposition);
+  if (choice.service && outcome !== 'referral')
+    throw invalid(`${disposition.code} is not a referral: do not choose a service.`, [
+      { pointer: '/body/service', message: `Only referral dispositions go to a chosen service.` },
+    ]);
+  if (choice.warmTransfer && outcome !== 'callback')
+    throw invalid(
+      `${disposition.code} does not pass the patient to a clinician: there is no warm transfer.`,
+      [{ pointer: '/body/warmTransfer', message: 'Only clinician dispositions are warm-transferred.' }],
+    );
+  const bodies: CaseEventBody[] = [{ kind: 'outcome_decided', outcome, dispositionCode: disposition.code }];
+  const decided = apply(c, bodies, now, by).case;
+  const reason = options.validate ? validationReason(disposition) : null;
+  let messages: OutboundMessage[] = [];
+  if (reason) {
+    if (outcome === 'referral' && !choice.service)
+      throw invalid(`${disposition.code} is a referral: choose the service to refer to.`, [
+        { pointer: '/body/service', message: 'A referral needs the chosen service (id, name, endpoint).' },
+      ]);
+    bodies.push({
+      kind: 'validation_queued',
+      breachAt: validationBreachAt(disposition, now).toISOString(),
+      reason,
+      ...(choice.service ? { service: choice.service } : {}),
+    });
+  } else {
+    const done = act(decided, disposition, location, choice, now);
+    bodies.push(...done.bodies);
+    messages = done.messages;
+  }
+  const out = finish(c, bodies, messages, disposition, now, by, false);
+  return { outcome, ...out, careAdvice: disposition.careAdvice };
+}
+
+export interface ValidationDecision {
+  readonly result: ValidationResult;
+  readonly notes: string;
+  /** For a referral disposition: the service from the Directory search for it (A&E confirmed: the held one). */
+  readonly choice: OutcomeChoice;
+}
+
+/**
+ * A clinician validates an adviser's ambulance or A&E disposition: confirmed, it is acted on as it
+ * stands; upgraded or downgraded, the new disposition (more or less urgent than the old) is decided and
+ * acted on instead. When the outcome is complete the GP hears and the case closes.
+ */
+export function planValidation(
+  c: Case,
+  previous: Disposition,
+  next: Disposition,
+  location: { readonly ambulanceTrust: AmbulanceTrustRef },
+  decision: ValidationDecision,
+  now: Date,
+  by: number | null,
+): { events: readonly CaseEvent[]; messages: readonly OutboundMessage[]; case: Case } {
+  if (decision.result === 'upgraded' && !(next.urgencyRank < previous.urgencyRank))
+    throw invalid(
+      `${next.code} (${next.title}) is not more urgent than ${previous.code}: an upgrade needs a more urgent disposition.`,
+      [{ pointer: '/body/dispositionCode', message: 'not more urgent', rule: 'upgrade-is-more-urgent' }],
+    );
+  if (decision.result === 'downgraded' && !(next.urgencyRank > previous.urgencyRank))
+    throw invalid(
+      `${next.code} (${next.title}) is not less urgent than ${previous.code}: a downgrade needs a less urgent disposition.`,
+      [{ pointer: '/body/dispositionCode', message: 'not less urgent', rule: 'downgrade-is-less-urgent' }],
+    );
+  const changed = next.code !== previous.code;
+  const bodies: CaseEventBody[] = [
+    {
+      kind: 'validated',
+      result: decision.result,
+      dispositionCode: next.code,
+      previousDispositionCode: previous.code,
+      notes: decision.notes,
+    },
+  ];
+  const outcome = outcomeKindFor(next);
+  if (changed) bodies.push({ kind: 'outcome_decided', outcome, dispositionCode: next.code });
+  const decided = apply(c, bodies, now, by).case;
+  const held = c.validation?.heldService;
+  const choice: OutcomeChoice =
+    !changed && held && !decision.choice.service ? { ...decision.choice, service: held } : decision.choice;
+  if (choice.service && outcome !== 'referral')
+    throw invalid(`${next.code} is not a referral: do not choose a service.`, [
+      { pointer: '/body/service', message: 'Only referral dispositions go to a chosen service.' },
+    ]);
+  const done = act(decided, next, location, choice, now);
+  bodies.push(...done.bodies);
+  return finish(c, bodies, done.messages, next, now, by, true);
+}
+
+/**
+ * The fail-safe: the breach time passed with no clinician's validation, so the disposition is acted on
+ * as it stands (the ambulance dispatched, the A&E referral sent), the case says so, and it closes.
+ */
+export function planValidationBreach(
+  c: Case,
+  disposition: Disposition,
+  location: { readonly ambulanceTrust: AmbulanceTrustRef },
+  now: Date,
+): { events: readonly CaseEvent[]; messages: readonly OutboundMessage[]; case: Case } {
+  const bodies: CaseEventBody[] = [{ kind: 'validation_breached' }];
+  const breached = apply(c, bodies, now, null).case;
+  const held = c.validation?.heldService;
+  const done = act(breached, disposition, location, held ? { service: held } : {}, now);
+  bodies.push(...done.bodies);
+  return finish(c, bodies, done.messages, disposition, now, null, true);
+}
+
+/** The clinician finishes the call-back: the outcome is complete, so the GP hears about it now and the case closes. */
 export function planCallbackCompletion(
   c: Case,
   disposition: Disposition,
@@ -278,8 +430,5 @@ export function planCallbackCompletion(
   now: Date,
   by: number | null,
 ): { events: readonly CaseEvent[]; messages: readonly OutboundMessage[]; case: Case } {
-  const completed = apply(c, [{ kind: 'callback_completed', notes }], now, by).case;
-  const post = planPostEvent(completed, disposition);
-  const { events, case: after } = apply(c, [{ kind: 'callback_completed', notes }, post.body], now, by);
-  return { events, messages: post.message ? [post.message] : [], case: after };
+  return finish(c, [{ kind: 'callback_completed', notes }], [], disposition, now, by, true);
 }

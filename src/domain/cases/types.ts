@@ -8,6 +8,8 @@ export interface Patient {
   /** ODS code of the patient's registered GP practice, when known: where the post-event message goes. */
   readonly gpPracticeCode?: string;
   readonly phone?: string;
+  /** Ten digits, checked with its modulus-11 check digit when the case was opened. */
+  readonly nhsNumber?: string;
 }
 
 /** What the case's outcome does: dispatch, refer, put through to a clinician, or advise. */
@@ -30,6 +32,18 @@ export interface AmbulanceTrustRef {
  * found no clinician free (call back within 10 minutes), or the warm transfer went straight through.
  */
 export type CallbackReason = 'disposition' | 'warm_transfer_failed' | 'warm_transfer';
+
+/**
+ * Why a health adviser's disposition waits for a clinician before it is acted on: an ambulance of
+ * category 3 or 4, or an emergency department (A&E) disposition (as 111 does nationally).
+ */
+export type ValidationReason = 'ambulance_category_3' | 'ambulance_category_4' | 'emergency_department';
+
+/** What the validating clinician decided: a more urgent disposition, the same one, or a less urgent one. */
+export type ValidationResult = 'upgraded' | 'confirmed' | 'downgraded';
+
+/** What the receiving service reports after a referral. */
+export type ReferralOutcome = 'seen' | 'treated' | 'referred_on' | 'did_not_attend';
 
 /** Everything that can happen to a case; the case is these, folded in order. Never edited, only appended. */
 export type CaseEventBody =
@@ -61,7 +75,27 @@ export type CaseEventBody =
   | { readonly kind: 'callback_completed'; readonly notes: string }
   | { readonly kind: 'post_event_sent'; readonly practiceCode: string }
   | { readonly kind: 'post_event_not_sent'; readonly reason: string }
-  | { readonly kind: 'closed' };
+  | { readonly kind: 'closed' }
+  | {
+      readonly kind: 'validation_queued';
+      /** ISO instant: unvalidated by then, the disposition is acted on as it stands (the fail-safe). */
+      readonly breachAt: string;
+      readonly reason: ValidationReason;
+      /** For an A&E disposition, the emergency department the adviser chose: where it goes if confirmed or breached. */
+      readonly service?: ChosenService;
+    }
+  | {
+      readonly kind: 'validated';
+      readonly result: ValidationResult;
+      readonly dispositionCode: string;
+      readonly previousDispositionCode: string;
+      readonly notes: string;
+    }
+  | { readonly kind: 'validation_breached' }
+  | { readonly kind: 'referral_acknowledged' }
+  | { readonly kind: 'referral_outcome_reported'; readonly outcome: ReferralOutcome }
+  /** The receiving service had not acknowledged the referral by its due time: an alert on the case. */
+  | { readonly kind: 'referral_unacknowledged'; readonly dueAt: string };
 
 export type CaseEventKind = CaseEventBody['kind'];
 
@@ -73,13 +107,15 @@ export type CaseEvent = CaseEventBody & {
 };
 
 /**
- * Where a case is: `open` (patient recorded), `triaged` (a disposition), `awaiting_callback` (in the
+ * Where a case is: `open` (patient recorded), `triaged` (a disposition), `awaiting_validation` (an
+ * ambulance category 3/4 or A&E disposition waiting for a clinician to validate it), `awaiting_callback` (in the
  * clinical queue), `with_clinician` (call-back under way or warm-transferred), `outcome_complete`
  * (everything the outcome needed has happened), `closed`.
  */
 export type CaseStatus =
   | 'open'
   | 'triaged'
+  | 'awaiting_validation'
   | 'awaiting_callback'
   | 'with_clinician'
   | 'outcome_complete'
@@ -127,7 +163,36 @@ export interface Case {
   } | null;
   readonly callback: Callback | null;
   readonly postEvent: PostEvent | null;
+  /** Clinical validation of an adviser's ambulance category 3/4 or A&E disposition. */
+  readonly validation: Validation | null;
+  /** What the receiving service said about the referral (after it, the case may be closed). */
+  readonly referralProgress: ReferralProgress;
   readonly closedAt: Date | null;
   /** When the last event happened: events never go back in time. */
   readonly updatedAt: Date;
+}
+
+export interface Validation {
+  readonly queuedAt: Date;
+  readonly breachAt: Date;
+  readonly reason: ValidationReason;
+  readonly heldService: ChosenService | null;
+  readonly dispositionCode: string;
+  /** Set when a clinician validated it. */
+  readonly result: ValidationResult | null;
+  readonly validatedAt: Date | null;
+  readonly validatedBy: number | null;
+  readonly notes: string | null;
+  /** Set when the breach time passed unvalidated and the fail-safe acted. */
+  readonly breachedAt: Date | null;
+}
+
+export interface ReferralProgress {
+  /** When the referral was sent (null: no referral). */
+  readonly referredAt: Date | null;
+  readonly acknowledgedAt: Date | null;
+  readonly outcome: ReferralOutcome | null;
+  readonly outcomeAt: Date | null;
+  /** When the unacknowledged-referral alert was raised on the case. */
+  readonly alertedAt: Date | null;
 }

@@ -12,6 +12,7 @@ import * as delivery from './0010_delivery';
 import * as sessions from './0011_sessions';
 import * as governance from './0012_governance';
 import * as idempotency from './0013_idempotency';
+import * as validation from './0014_validation';
 import * as review from './0015_review';
 import * as callFlow from './0016_call_flow';
 import * as reporting from './0018_reporting';
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0015_review': review,
   '0013_idempotency': idempotency,
   '0018_reporting': reporting,
+  '0014_validation': validation,
 };

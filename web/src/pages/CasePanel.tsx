@@ -163,10 +163,36 @@ export function CasePanel({ callId, onClose }: { callId: string; onClose: () => 
                 </dd>
               </>
             )}
+            {c.validation && (
+              <>
+                <dt>Clinical validation</dt>
+                <dd data-testid="case-validation">
+                  {c.validation.breachedAt
+                    ? `Not validated by ${new Date(c.validation.breachAt).toLocaleTimeString('en-GB')}: acted on automatically (fail-safe)`
+                    : c.validation.result
+                      ? `${c.validation.result[0]?.toUpperCase()}${c.validation.result.slice(1)} by a clinician${c.validation.notes ? `: ${c.validation.notes}` : ''}`
+                      : `Waiting; breach at ${new Date(c.validation.breachAt).toLocaleTimeString('en-GB')}`}
+                </dd>
+              </>
+            )}
             {c.referral && (
               <>
                 <dt>Referred to</dt>
-                <dd>{c.referral.name}</dd>
+                <dd>
+                  {c.referral.name}
+                  {c.referralProgress.acknowledgedAt
+                    ? ` · acknowledged${c.referralProgress.outcome ? ` · ${c.referralProgress.outcome.replaceAll('_', ' ')}` : ''}`
+                    : ''}
+                </dd>
+              </>
+            )}
+            {c.referralProgress.alertedAt && !c.referralProgress.acknowledgedAt && (
+              <>
+                <dt>Alert</dt>
+                <dd role="alert" className="error">
+                  The receiving service has not acknowledged this referral (due by{' '}
+                  {new Date(c.referralProgress.acknowledgementDueAt ?? '').toLocaleTimeString('en-GB')}).
+                </dd>
               </>
             )}
             {c.callback && (

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api';
-import type { QueueEntry } from '../api-types';
+import type { Case, QueueEntry } from '../api-types';
+import { timerClass } from './Validation';
 
 const REASON: Record<string, string> = {
   disposition: 'Call-back',
@@ -22,6 +23,9 @@ export function ClinicalQueue({ me }: { me: Me }) {
   const [entries, setEntries] = useState<QueueEntry[]>([]);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
+  /** The case of each call-back opened: its triage report and the care advice given. */
+  const [opened, setOpened] = useState<Record<string, Case>>({});
+  const [closed, setClosed] = useState<Case | null>(null);
   const isClinician = me.role === 'clinician';
 
   const refresh = useCallback(async () => {
@@ -41,10 +45,12 @@ export function ClinicalQueue({ me }: { me: Me }) {
   const act = async (caseId: string, action: 'start' | 'complete') => {
     setError(null);
     try {
-      await api(`/api/cases/${encodeURIComponent(caseId)}/callback/${action}`, {
+      const c = await api<Case>(`/api/cases/${encodeURIComponent(caseId)}/callback/${action}`, {
         method: 'POST',
         ...(action === 'complete' ? { body: { notes: notes[caseId] ?? '' } } : {}),
       });
+      if (action === 'start') setOpened({ ...opened, [caseId]: c });
+      else setClosed(c);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
     }
@@ -61,6 +67,13 @@ export function ClinicalQueue({ me }: { me: Me }) {
       {error && (
         <p role="alert" className="error">
           {error}
+        </p>
+      )}
+      {closed && (
+        <p role="status" data-testid="callback-closed">
+          Call-back to {closed.patient.name} completed; the GP{' '}
+          {closed.postEvent?.sent ? 'has been sent the post-event message' : 'could not be told'}; case{' '}
+          {closed.status === 'closed' ? 'closed' : closed.status.replaceAll('_', ' ')}.
         </p>
       )}
       <table aria-label="Clinical queue">
@@ -83,7 +96,11 @@ export function ClinicalQueue({ me }: { me: Me }) {
             </tr>
           )}
           {entries.map((e) => (
-            <tr key={e.caseId} className={e.overdue ? 'overdue' : undefined} data-priority={e.priority}>
+            <tr
+              key={e.caseId}
+              className={e.overdue ? 'overdue' : e.startedAt ? undefined : timerClass(e.minutesToDue)}
+              data-priority={e.priority}
+            >
               <td>
                 <strong>{time(e.dueAt)}</strong> <span className="due">{dueText(e)}</span>
               </td>
@@ -103,6 +120,7 @@ export function ClinicalQueue({ me }: { me: Me }) {
                 )}
                 {isClinician && e.startedAt && (
                   <>
+                    <CallbackDetail c={opened[e.caseId]} caseId={e.caseId} />
                     <input
                       aria-label={`Notes for ${e.patientName}`}
                       value={notes[e.caseId] ?? ''}
@@ -120,5 +138,25 @@ export function ClinicalQueue({ me }: { me: Me }) {
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** What the adviser's assessment left for the clinician: the triage report and the care advice given. */
+function CallbackDetail({ c, caseId }: { c: Case | undefined; caseId: string }) {
+  const [loaded, setLoaded] = useState<Case | undefined>(c);
+  useEffect(() => {
+    if (!loaded) void api<Case>(`/api/cases/${encodeURIComponent(caseId)}`).then(setLoaded, () => undefined);
+  }, [loaded, caseId]);
+  if (!loaded) return null;
+  return (
+    <div className="callback-detail" data-testid="callback-detail">
+      <strong>Triage report</strong>
+      <ol aria-label="Triage answers">
+        {loaded.summary.map((s) => (
+          <li key={s}>{s}</li>
+        ))}
+      </ol>
+      {loaded.disposition && <p>Care advice given: {loaded.disposition.careAdvice}</p>}
+    </div>
   );
 }

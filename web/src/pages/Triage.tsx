@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import type { PathwayHit, TriageSession as Session } from '../api-types';
+import { QuestionView } from './QuestionView';
 
 function timeframe(minutes: number | null): string {
   if (minutes === null) return 'Self-care: no service needed now';
@@ -16,7 +17,6 @@ export function Triage() {
   const [symptoms, setSymptoms] = useState('');
   const [hits, setHits] = useState<PathwayHit[] | null>(null);
   const [session, setSession] = useState<Session | null>(null);
-  const [numberAnswer, setNumberAnswer] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const questionRef = useRef<HTMLHeadingElement>(null);
@@ -61,7 +61,6 @@ export function Triage() {
         body: { pathwayId, patient: { ageYears: Number(age), sex } },
       });
       setSession(s);
-      setNumberAnswer('');
     });
 
   const answer = (value: string | number) =>
@@ -73,7 +72,6 @@ export function Triage() {
           body: { pathwayId: session.next.pathwayId, questionId: session.next.id, value },
         }),
       );
-      setNumberAnswer('');
     });
 
   const back = (to?: { pathwayId: string; questionId: string }) =>
@@ -180,57 +178,14 @@ export function Triage() {
               </span>
             </p>
             {q && (
-              <section className="question" aria-label="Question">
-                <p className="muted">
-                  {q.pathwayId === 'module-0' ? 'Immediate threats to life' : session.pathway.title}
-                </p>
-                <h2 ref={questionRef} tabIndex={-1}>
-                  {q.text}
-                </h2>
-                <p className="rationale">
-                  <strong>Why we ask:</strong> {q.rationale}
-                </p>
-                {q.type === 'number' ? (
-                  <form
-                    className="inline-form"
-                    onSubmit={(e) => {
-                      e.preventDefault();
-                      void answer(Number(numberAnswer));
-                    }}
-                  >
-                    <label>
-                      Answer ({q.unit})
-                      <input
-                        name="answer"
-                        type="number"
-                        step="any"
-                        min={q.min}
-                        max={q.max}
-                        value={numberAnswer}
-                        onChange={(e) => setNumberAnswer(e.target.value)}
-                        required
-                      />
-                    </label>
-                    <button type="submit" disabled={busy}>
-                      Answer
-                    </button>
-                    <button type="button" onClick={() => answer(q.dontKnow.value)} disabled={busy}>
-                      {q.dontKnow.label}
-                    </button>
-                  </form>
-                ) : (
-                  <div className="answers">
-                    {q.options.map((o) => (
-                      <button key={o.value} type="button" onClick={() => answer(o.value)} disabled={busy}>
-                        {o.label}
-                      </button>
-                    ))}
-                    <button type="button" onClick={() => answer(q.dontKnow.value)} disabled={busy}>
-                      {q.dontKnow.label}
-                    </button>
-                  </div>
-                )}
-              </section>
+              <QuestionView
+                key={`${q.pathwayId}/${q.id}/${session.answers.length}`}
+                question={q}
+                headingRef={questionRef}
+                busy={busy}
+                onAnswer={(v) => void answer(v)}
+                context={q.pathwayId === 'module-0' ? 'Immediate threats to life' : session.pathway.title}
+              />
             )}
             {session.outcome && (
               <section

@@ -10,6 +10,7 @@ import type {
   Service,
   TriageSession,
 } from '../api-types';
+import { QuestionView } from './QuestionView';
 
 type Sex = 'female' | 'male';
 
@@ -67,6 +68,7 @@ export function useLiveQueue(): LiveQueue | null {
 }
 
 interface Patient {
+  nhsNumber: string;
   name: string;
   birthDate: string;
   sex: Sex | '';
@@ -84,6 +86,7 @@ export function Workspace() {
   const [call, setCall] = useState<Call | null>(null);
   const [repeat, setRepeat] = useState<{ repeat: boolean; earlier: { offeredAt: string }[] } | null>(null);
   const [patient, setPatient] = useState<Patient>({
+    nhsNumber: '',
     name: '',
     birthDate: '',
     sex: '',
@@ -98,7 +101,6 @@ export function Workspace() {
   const [symptoms, setSymptoms] = useState('');
   const [pathways, setPathways] = useState<PathwayHit[] | null>(null);
   const [session, setSession] = useState<TriageSession | null>(null);
-  const [numberAnswer, setNumberAnswer] = useState('');
   const [dos, setDos] = useState<SearchResult | null>(null);
   const [closed, setClosed] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -142,7 +144,7 @@ export function Workspace() {
   const reset = () => {
     setCall(null);
     setRepeat(null);
-    setPatient({ name: '', birthDate: '', sex: '', postcode: '', phone: '' });
+    setPatient({ nhsNumber: '', name: '', birthDate: '', sex: '', postcode: '', phone: '' });
     setGpQuery('');
     setGpHits([]);
     setGp(null);
@@ -193,6 +195,7 @@ export function Workspace() {
             sex: patient.sex,
             postcode: patient.postcode,
             ...(patient.phone ? { phone: patient.phone } : {}),
+            ...(patient.nhsNumber.trim() ? { nhsNumber: patient.nhsNumber.trim() } : {}),
             ...(gp ? { gpPracticeCode: gp.code } : {}),
           },
         },
@@ -233,7 +236,6 @@ export function Workspace() {
           body: { pathwayId: session.next.pathwayId, questionId: session.next.id, value },
         }),
       );
-      setNumberAnswer('');
     });
 
   const back = () =>
@@ -360,6 +362,15 @@ export function Workspace() {
                   />
                 </label>
                 <label>
+                  NHS number
+                  <input
+                    value={patient.nhsNumber}
+                    onChange={(e) => setPatient({ ...patient, nhsNumber: e.target.value })}
+                    inputMode="numeric"
+                    placeholder="if the caller knows it"
+                  />
+                </label>
+                <label>
                   Date of birth
                   <input
                     type="date"
@@ -405,6 +416,9 @@ export function Workspace() {
               {theCase.patient.name}, born {theCase.patient.birthDate} ({ageYears(theCase.patient.birthDate)}{' '}
               years), {theCase.patient.sex} · {theCase.patient.postcode}
               {gp ? ` · GP: ${gp.name}` : ' · GP practice not known'}
+              {theCase.patient.nhsNumber
+                ? ` · NHS number ${theCase.patient.nhsNumber.replace(/^(\d{3})(\d{3})(\d{4})$/, '$1 $2 $3')}`
+                : ''}
             </p>
           )}
         </section>
@@ -449,50 +463,19 @@ export function Workspace() {
             </>
           )}
           {q && (
-            <fieldset className="question" aria-label="Question">
-              <h2 ref={stepRef} tabIndex={-1}>
-                {q.text}
-              </h2>
-              <p className="rationale">
-                <strong>Why we ask:</strong> {q.rationale}
-              </p>
-              {q.type === 'number' ? (
-                <form
-                  className="inline-form"
-                  onSubmit={(e) => {
-                    e.preventDefault();
-                    void answer(Number(numberAnswer));
-                  }}
-                >
-                  <label>
-                    Answer ({q.unit})
-                    <input
-                      type="number"
-                      step="any"
-                      value={numberAnswer}
-                      onChange={(e) => setNumberAnswer(e.target.value)}
-                      required
-                    />
-                  </label>
-                  <button type="submit" disabled={busy}>
-                    Answer
-                  </button>
-                </form>
-              ) : (
-                <div className="answers">
-                  {q.options.map((o) => (
-                    <button key={o.value} type="button" onClick={() => answer(o.value)} disabled={busy}>
-                      {o.label}
-                    </button>
-                  ))}
-                </div>
-              )}
+            <QuestionView
+              key={`${q.pathwayId}/${q.id}/${session?.answers.length}`}
+              question={q}
+              headingRef={stepRef}
+              busy={busy}
+              onAnswer={(v) => void answer(v)}
+            >
               {session && session.answers.length > 0 && (
                 <button type="button" onClick={back} disabled={busy}>
                   Back
                 </button>
               )}
-            </fieldset>
+            </QuestionView>
           )}
           {session?.outcome && (
             <fieldset aria-label="Disposition reached">
@@ -582,6 +565,20 @@ export function Workspace() {
           )}
           {theCase.outcome && (
             <div role="status" data-testid="outcome-line">
+              {theCase.status === 'awaiting_validation' && theCase.validation && (
+                <p className="warning" data-testid="validation-line">
+                  Sent for clinical validation: a clinician will review it by{' '}
+                  {new Date(theCase.validation.breachAt).toLocaleTimeString('en-GB', {
+                    hour: '2-digit',
+                    minute: '2-digit',
+                  })}
+                  . If it is not validated by then,{' '}
+                  {theCase.outcome === 'ambulance'
+                    ? 'the ambulance is dispatched automatically'
+                    : `the referral to ${theCase.validation.heldService?.name ?? 'the emergency department'} is sent automatically`}
+                  . Tell the caller to ring back if things get worse.
+                </p>
+              )}
               {theCase.referral && <p>Referred to {theCase.referral.name}.</p>}
               {theCase.dispatch && (
                 <p>
@@ -604,13 +601,21 @@ export function Workspace() {
       {theCase?.outcome && !closed && (
         <p>
           <button type="button" onClick={closeCall} disabled={busy}>
-            End call and close case
+            {theCase.status === 'awaiting_validation'
+              ? 'End call (the case goes to clinical validation)'
+              : 'End call and close case'}
           </button>
         </p>
       )}
       {closed && (
         <p role="status" data-testid="closed">
-          Call ended; case {theCase?.status === 'closed' ? 'closed' : 'kept open for the clinician'}.
+          Call ended; case{' '}
+          {theCase?.status === 'closed'
+            ? 'closed'
+            : theCase?.status === 'awaiting_validation'
+              ? 'waiting for clinical validation'
+              : 'kept open for the clinician'}
+          .
         </p>
       )}
       {error && (

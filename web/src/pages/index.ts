@@ -11,6 +11,7 @@ import { Reports } from './Reports';
 import { Review } from './Review';
 import { Rollout } from './Rollout';
 import { Triage } from './Triage';
+import { Validation } from './Validation';
 import { Wallboard } from './Wallboard';
 import { Workspace } from './Workspace';
 
@@ -60,6 +61,13 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     title: 'Clinical queue',
     purpose: 'Warm transfers and call-backs by due time.',
     Component: ClinicalQueue,
+  },
+  {
+    id: 'validation',
+    title: 'Validation',
+    purpose:
+      'Ambulance category 3/4 and A&E dispositions for a clinician to validate before the breach time.',
+    Component: Validation,
   },
   {
     id: 'rollout',
