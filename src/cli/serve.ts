@@ -1,5 +1,7 @@
 import { buildApp } from '../api/app';
 import { createContext } from '../api/context';
+import { FHIR_BASE } from '../api/fhir/index';
+import { barsBundleSource } from '../api/fhir/messages';
 import { demoAdapters } from '../messaging/demo-receivers';
 import { startDeliveryWorker } from '../messaging/worker';
 import { DEMO_PASSWORD, seedDemo, seedReference } from '../seed/index';
@@ -25,8 +27,14 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   );
   purge.unref();
   // Delivers the outbox (ambulance dispatches, referrals, GP messages). In demo mode the receiving
-  // systems are stand-ins inside open111; a deployment configures real adapters for the same kinds.
-  const worker = startDeliveryWorker(store.db, options.demo ? demoAdapters(store.db) : new Map(), ctx.now, {
+  // systems are stand-ins inside open111 (referrals and ambulance requests go to them as BaRS message
+  // Bundles with $process-message); a deployment configures real adapters for the same kinds.
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  const fhirBase = `${(config.edge?.publicUrl ?? url).replace(/\/$/, '')}${FHIR_BASE}`;
+  const adapters = options.demo
+    ? demoAdapters(store.db, { source: barsBundleSource(ctx, fhirBase) })
+    : new Map();
+  const worker = startDeliveryWorker(store.db, adapters, ctx.now, {
     log: app.log,
     onError: (e: unknown) => app.log.error({ err: e }, 'outbox delivery pass failed'),
   });
@@ -44,7 +52,6 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   const lines = [
     '',
     `open111 is running at ${url}  (API docs: ${url}/docs)`,

@@ -284,7 +284,7 @@ function adaptiveResponse({ content, pathway: pw, answered, result }: NextQuesti
 }
 
 /** A triage session as the triage record: its answers in force and, once reached, its disposition. */
-function sessionResponse(content: TriageContent, s: TriageSessionView): QuestionnaireResponse {
+export function sessionResponse(content: TriageContent, s: TriageSessionView): QuestionnaireResponse {
   const pw = content.pathways.get(`${s.pathway.id}@${s.pathway.version}`);
   const items: QuestionnaireResponseItem[] = s.answers.map((a) => ({
     linkId: linkId(a.pathwayId, a.questionId),
