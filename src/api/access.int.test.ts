@@ -226,6 +226,28 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     target: record(f.serviceRef),
     request: { url: `/openreferral/services/${f.serviceId}` },
   }),
+  // The rest of the Open Referral API is public too (the walk checks only that each route is known).
+  'GET /openreferral/service_at_locations': () => ({
+    target: list,
+    request: { url: '/openreferral/service_at_locations?per_page=2' },
+  }),
+  'GET /openreferral/service_at_locations/:id': () => ({
+    target: list,
+    request: { url: '/openreferral/service_at_locations/00000000-0000-4000-8000-000000000000' },
+  }),
+  'GET /openreferral/organizations': () => ({
+    target: list,
+    request: { url: '/openreferral/organizations' },
+  }),
+  'GET /openreferral/organizations/:id': (f) => ({
+    target: list,
+    request: { url: `/openreferral/organizations/${f.provider}` },
+  }),
+  'GET /openreferral/taxonomies': () => ({ target: list, request: { url: '/openreferral/taxonomies' } }),
+  'GET /openreferral/taxonomy_terms': () => ({
+    target: list,
+    request: { url: '/openreferral/taxonomy_terms' },
+  }),
   'GET /api/messages': () => ({ target: list, request: { url: '/api/messages' } }),
   'GET /api/messages/:id': (f) => ({
     target: record(provider(f)),

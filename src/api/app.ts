@@ -34,6 +34,7 @@ import { geographyPlugin } from './geography';
 import { governancePlugin } from './governance';
 import { healthPlugin } from './health';
 import { messagesPlugin } from './messages';
+import { openReferralCors } from './openreferral';
 import { toProblem } from './problems';
 import { reportsPlugin } from './reports';
 import { rolloutPlugin } from './rollout';
@@ -133,6 +134,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   const edge = options.edge ?? {};
   guardOperations(app, edge);
   await app.register(helmet, helmetOptions(edge));
+  await openReferralCors(app);
   // Only the routes that ask for it (sign-in) are limited; the limits are per process, in memory.
   await app.register(rateLimit, { global: false });
   await app.register(cookie);

@@ -264,3 +264,9 @@ export async function gapReport(
   }
   return q.execute();
 }
+
+/** When each service's record last changed in open111 (Open Referral's `modified_after`), by id. */
+export async function serviceUpdateTimes(db: Db): Promise<Map<string, Date>> {
+  const rows = await db.selectFrom('dos_service').select(['id', 'updated_at']).execute();
+  return new Map(rows.map((r) => [r.id, new Date(r.updated_at)]));
+}
