@@ -7,7 +7,7 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type ServiceRecord, type ServiceStatus, WEEKDAYS } from '../domain/directory/index';
 import { invalid } from '../domain/errors';
 import {
@@ -19,9 +19,28 @@ import {
 } from '../services/directory';
 import type { DirectoryState } from '../services/directory-state';
 import { callerOf, typed } from './context';
-import { addOrganizationSource, FHIR_BASE, FHIR_JSON, fhirCapabilities } from './fhir/index';
+import {
+  addOrganizationSource,
+  addReferenceReader,
+  FHIR_BASE,
+  FHIR_JSON,
+  fhirCapabilities,
+  organizationsWithIds,
+  setOrganizationRevIncluder,
+} from './fhir/index';
 import { ODS_SYSTEM, ORG_KIND_SYSTEM } from './fhir/resources';
-import { alternatives, codesOf, searchControl, searchPage, searchQuery, tokens } from './fhir/search';
+import {
+  alternatives,
+  codesOf,
+  MAX_COUNT,
+  searchControl,
+  searchPage,
+  searchQuery,
+  tokens,
+} from './fhir/search';
+
+/** At most this many resources are `_revinclude`d with one page. */
+const MAX_INCLUDED = MAX_COUNT * 2;
 
 export const DOS_TYPE_SYSTEM = 'https://open111.dev/fhir/CodeSystem/dos-service-type';
 export const DISPOSITION_SYSTEM = 'https://open111.dev/fhir/CodeSystem/disposition';
@@ -39,6 +58,7 @@ fhirCapabilities.push(
       { name: 'organization', type: 'reference' },
       { name: 'location', type: 'reference' },
     ],
+    searchInclude: ['HealthcareService:organization', 'HealthcareService:location'],
   },
   {
     type: 'Location',
@@ -50,6 +70,8 @@ fhirCapabilities.push(
       { name: 'address-postalcode', type: 'string' },
       { name: 'status', type: 'token' },
     ],
+    searchInclude: ['Location:organization'],
+    searchRevInclude: ['HealthcareService:location'],
   },
 );
 
@@ -217,6 +239,31 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
   addOrganizationSource(app, async (caller) =>
     (await providingOrganisations(app.ctx, caller, directory)).map(providerOrganization),
   );
+  /** The services (as HealthcareServices, Locations or both) of these organisations, for `_revinclude`. */
+  setOrganizationRevIncluder(app, async (caller, orgIds, links) => {
+    const found = await listServices(
+      app.ctx,
+      caller,
+      { organisationCodes: orgIds, order: 'id', limit: MAX_INCLUDED },
+      directory,
+    );
+    return found.services.flatMap((s) => [
+      ...(links.has('HealthcareService:organization') ? [asHealthcareService(s)] : []),
+      ...(links.has('Location:organization') ? [location(s)] : []),
+    ]);
+  });
+  addReferenceReader(app, 'HealthcareService', async (caller, id) =>
+    asHealthcareService(await readService(app.ctx, caller, fhirId(id), directory)),
+  );
+  addReferenceReader(app, 'Location', async (caller, id) =>
+    location(await readService(app.ctx, caller, fhirId(id), directory)),
+  );
+  const organizationsOf = (request: FastifyRequest, services: readonly ServiceView[]) =>
+    organizationsWithIds(
+      app,
+      callerOf(request),
+      services.map((s) => s.organisationCode),
+    );
 
   r.get(
     `${FHIR_BASE}/HealthcareService/:id`,
@@ -262,7 +309,9 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
     },
     async (request, reply) => {
       const q = request.query;
-      const control = searchControl(request, Object.keys(HEALTHCARE_SERVICE_PARAMS));
+      const control = searchControl(request, Object.keys(HEALTHCARE_SERVICE_PARAMS), {
+        include: ['HealthcareService:organization', 'HealthcareService:location'],
+      });
       // A type code that is not a number names no type: it matches nothing, as does another system's code.
       const typeIds = codesOf(tokens(q['service-type']), DOS_TYPE_SYSTEM)?.map((c) =>
         /^\d{1,9}$/.test(c) ? Number(c) : 0,
@@ -283,12 +332,23 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
         },
         directory,
       );
-      return reply.type(FHIR_JSON).send(
-        searchPage(request, 'HealthcareService', control, {
-          total: found.total,
-          page: found.services.map(asHealthcareService),
-        }),
-      );
+      const included: Resource[] = [
+        ...(control.include.has('HealthcareService:organization')
+          ? await organizationsOf(request, found.services)
+          : []),
+        ...(control.include.has('HealthcareService:location') ? found.services.map(location) : []),
+      ];
+      return reply
+        .type(FHIR_JSON)
+        .send(
+          searchPage(
+            request,
+            'HealthcareService',
+            control,
+            { total: found.total, page: found.services.map(asHealthcareService) },
+            included,
+          ),
+        );
     },
   );
 
@@ -304,7 +364,10 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
     },
     async (request, reply) => {
       const q = request.query;
-      const control = searchControl(request, Object.keys(LOCATION_PARAMS));
+      const control = searchControl(request, Object.keys(LOCATION_PARAMS), {
+        include: ['Location:organization'],
+        revinclude: ['HealthcareService:location'],
+      });
       const found = await listServices(
         app.ctx,
         callerOf(request),
@@ -320,12 +383,26 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
         },
         directory,
       );
-      return reply.type(FHIR_JSON).send(
-        searchPage(request, 'Location', control, {
-          total: found.total,
-          page: found.services.map(location),
-        }),
-      );
+      // A service's Location has the service's id: the HealthcareService that names it is that service.
+      const included: Resource[] = [
+        ...(control.include.has('Location:organization')
+          ? await organizationsOf(request, found.services)
+          : []),
+        ...(control.revinclude.has('HealthcareService:location')
+          ? found.services.map(asHealthcareService)
+          : []),
+      ];
+      return reply
+        .type(FHIR_JSON)
+        .send(
+          searchPage(
+            request,
+            'Location',
+            control,
+            { total: found.total, page: found.services.map(location) },
+            included,
+          ),
+        );
     },
   );
 }

@@ -157,6 +157,37 @@ describeEachEngine('BaRS messages', (use) => {
     expect(kept).toEqual([{ kind: 'referral', duplicates_refused: 1 }]);
   });
 
+  it('searches a case’s ServiceRequest with its performer, patient, encounter and triage record included', async () => {
+    const services = await loadServices(use().db);
+    const utc = services.find((x) => x.status === 'active' && x.dispositions.includes('Dx03'));
+    if (!utc) throw new Error('the demo directory has no service for this test');
+    const id = await caseWithOutcome('Dx03', utc.id);
+    const url =
+      `/fhir/R4/ServiceRequest?_id=${id}-referral&_include=ServiceRequest:performer&_include=ServiceRequest:subject` +
+      '&_include=ServiceRequest:encounter&_include=ServiceRequest:supporting-info';
+    const res = await api.app.inject({ url, headers: adviser });
+    expect(res.statusCode, res.body).toBe(200);
+    const bundle = res.json<Bundle>();
+    await validateFhir(bundle);
+    const included = (bundle.entry ?? [])
+      .filter((e) => e.search?.mode === 'include')
+      .map((e) => `${e.resource?.resourceType}/${e.resource?.id}`);
+    expect(included.sort()).toEqual(
+      [
+        `HealthcareService/${utc.id}`,
+        `Patient/${id}-patient`,
+        `Encounter/${id}`,
+        expect.stringMatching(/^QuestionnaireResponse\//),
+      ].sort(),
+    );
+    const byCase = await api.app.inject({
+      url: `/fhir/R4/ServiceRequest?encounter=Encounter/${id}`,
+      headers: adviser,
+    });
+    expect(byCase.json<Bundle>().total).toBe(1);
+    expect((await api.app.inject({ url: '/fhir/R4/ServiceRequest', headers: adviser })).statusCode).toBe(400);
+  });
+
   it('refuses a message without its ids or not a BaRS message (400), and a sender retries an answer that does not echo them', async () => {
     const receiver = demoProcessMessage(use().db, 'referral');
     const wire = toWire({

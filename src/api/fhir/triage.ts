@@ -28,7 +28,7 @@ import {
   triageContentInForce,
 } from '../../services/triage';
 import { callerOf, typed } from '../context';
-import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './index';
+import { addReferenceReader, FHIR_BASE, FHIR_JSON, fhirCapabilities } from './index';
 import { alternatives, matchesToken, pageOf, searchControl, searchPage, searchQuery, tokens } from './search';
 
 const QUESTIONNAIRE_PARAMS = {
@@ -323,6 +323,12 @@ export function sessionResponse(content: TriageContent, s: TriageSessionView): Q
 export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
   const r = typed(app);
   const Params = Type.Object({ id: Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9\\-.]{1,64}$' }) });
+  // A ServiceRequest's supporting-info, when a search includes it.
+  addReferenceReader(app, 'QuestionnaireResponse', async (caller, id) =>
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+      ? sessionResponse(await triageContentInForce(app.ctx), await readTriage(app.ctx, caller, id))
+      : undefined,
+  );
 
   r.get(
     `${FHIR_BASE}/Questionnaire`,
