@@ -217,6 +217,11 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     target: record({ providerCode: f.provider, areaCode: f.caseArea }),
     request: { url: `/fhir/R4/Patient/${f.caseId}-patient` },
   }),
+  // A search: another provider's case is left out of it (200, no match), a role without case.read refused.
+  'GET /fhir/R4/ServiceRequest': (f) => ({
+    target: list,
+    request: { url: `/fhir/R4/ServiceRequest?_id=${f.caseId}-referral&_include=ServiceRequest:subject` },
+  }),
   'GET /openreferral/': () => ({ target: list, request: { url: '/openreferral/' } }),
   'GET /openreferral/services': () => ({
     target: list,

@@ -13,7 +13,7 @@ import type { Case } from '../../domain/cases/index';
 import type { Disposition } from '../../domain/dispositions/index';
 import { DomainError, invalid, notFound } from '../../domain/errors';
 import type { MessageStatus } from '../../domain/messaging/index';
-import { type CaseRecord, readCase } from '../../services/cases';
+import { type CaseRecord, mayReadCases, readCase } from '../../services/cases';
 import { callerOf, typed } from '../context';
 import { addReferenceReader, FHIR_BASE, FHIR_JSON, fhirCapabilities, readReferences } from './index';
 import { ODS_SYSTEM } from './resources';
@@ -309,6 +309,7 @@ export async function caseFhirRoutes(app: FastifyInstance): Promise<void> {
           'Search ServiceRequests by _id or by encounter (the case): a search of every case is not served.',
         );
       const caller = callerOf(request);
+      await mayReadCases(app.ctx, caller);
       // Each case is read as the caller may: another provider's is left out, as one that never was.
       const caseIds = new Set<string>([
         ...(ids ?? []).flatMap((id) => srPattern?.exec(id)?.[1] ?? []),
