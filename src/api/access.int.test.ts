@@ -364,6 +364,19 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
       payload: JSON.stringify({ resourceType: 'QuestionnaireResponse', status: 'in-progress', item: [] }),
     },
   }),
+  'POST /fhir/R4/QuestionnaireResponse/$validate': () => ({
+    target: list,
+    request: {
+      method: 'POST',
+      url: '/fhir/R4/QuestionnaireResponse/$validate',
+      headers: { 'content-type': 'application/fhir+json' },
+      payload: JSON.stringify({
+        resourceType: 'QuestionnaireResponse',
+        status: 'in-progress',
+        questionnaire: 'https://open111.dev/fhir/Questionnaire/sore-throat',
+      }),
+    },
+  }),
   'POST /fhir/R4/Questionnaire/$next-question': () => ({
     target: list,
     request: {

@@ -15,6 +15,7 @@ import {
   type ProvidingOrganisation,
   providingOrganisations,
   readService,
+  readVersionedService,
   type ServiceView,
 } from '../services/directory';
 import type { DirectoryState } from '../services/directory-state';
@@ -176,6 +177,12 @@ export function parseNear(near: string): { latitude: number; longitude: number; 
   return { latitude, longitude, km };
 }
 
+/** A service's resource with its version (searches give it; a read adds when it changed). */
+const versioned = <R extends Resource>(resource: R, s: ServiceView): R => ({
+  ...resource,
+  meta: { versionId: String(s.version) },
+});
+
 /** A FHIR id: the route refuses anything else before the directory is asked. */
 function fhirId(id: string): string {
   if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw invalid(`"${id}" is not a valid FHIR id.`);
@@ -265,37 +272,51 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
       services.map((s) => s.organisationCode),
     );
 
-  r.get(
-    `${FHIR_BASE}/HealthcareService/:id`,
-    {
-      schema: {
-        tags: ['fhir'],
-        summary: 'Read a HealthcareService (a DoS service)',
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+  /**
+   * A service's resource as read: `meta.versionId` its version (it goes up by one with every change),
+   * `meta.lastUpdated` when it changed, and the version as a weak ETag; `If-None-Match` with it gives 304.
+   */
+  for (const [type, draw] of [
+    ['HealthcareService', asHealthcareService],
+    ['Location', location],
+  ] as const)
+    r.get(
+      `${FHIR_BASE}/${type}/:id`,
+      {
+        schema: {
+          tags: ['fhir'],
+          summary:
+            type === 'HealthcareService'
+              ? 'Read a HealthcareService (a DoS service), with its version as ETag'
+              : 'Read the Location of a DoS service, with its version as ETag',
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        },
+        config: { access: 'service.read' },
       },
-      config: { access: 'service.read' },
-    },
-    async (request, reply) => {
-      const s = await readService(app.ctx, callerOf(request), fhirId(request.params.id), directory);
-      return reply.type(FHIR_JSON).send(asHealthcareService(s));
-    },
-  );
-
-  r.get(
-    `${FHIR_BASE}/Location/:id`,
-    {
-      schema: {
-        tags: ['fhir'],
-        summary: 'Read the Location of a DoS service',
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+      async (request, reply) => {
+        const s = await readVersionedService(
+          app.ctx,
+          callerOf(request),
+          fhirId(request.params.id),
+          directory,
+        );
+        const etag = `W/"${s.version}"`;
+        reply.header('etag', etag).header('last-modified', s.updatedAt.toUTCString());
+        const given = request.headers['if-none-match'];
+        if (
+          given !== undefined &&
+          String(given)
+            .split(',')
+            .some((t) => t.trim() === etag)
+        )
+          return reply.code(304).send();
+        const resource: Resource = draw(s);
+        return reply.type(FHIR_JSON).send({
+          ...resource,
+          meta: { versionId: String(s.version), lastUpdated: s.updatedAt.toISOString() },
+        });
       },
-      config: { access: 'service.read' },
-    },
-    async (request, reply) => {
-      const s = await readService(app.ctx, callerOf(request), fhirId(request.params.id), directory);
-      return reply.type(FHIR_JSON).send(location(s));
-    },
-  );
+    );
 
   r.get(
     `${FHIR_BASE}/HealthcareService`,
@@ -345,7 +366,7 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
             request,
             'HealthcareService',
             control,
-            { total: found.total, page: found.services.map(asHealthcareService) },
+            { total: found.total, page: found.services.map((v) => versioned(asHealthcareService(v), v)) },
             included,
           ),
         );
@@ -399,7 +420,7 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
             request,
             'Location',
             control,
-            { total: found.total, page: found.services.map(location) },
+            { total: found.total, page: found.services.map((v) => versioned(location(v), v)) },
             included,
           ),
         );

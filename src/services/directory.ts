@@ -46,6 +46,7 @@ import {
   replaceService as replaceServiceRow,
   saveCapacity,
   saveTypeRank,
+  serviceUpdatedAt,
 } from '../store/directory';
 import { listOrganisations } from '../store/users';
 import type { ServiceContext } from './context';
@@ -396,6 +397,17 @@ export async function readService(
   if (!s) throw notFound(`There is no service "${id}".`);
   await authorize(ctx, caller, 'service.read', serviceRef(s), { type: SERVICE, id });
   return view(directory, s, ctx.now());
+}
+
+/** One service with when it last changed: its version and time, as FHIR's meta and ETag give them. */
+export async function readVersionedService(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  directory: DirectoryState,
+): Promise<ServiceView & { readonly updatedAt: Date }> {
+  const view = await readService(ctx, caller, id, directory);
+  return { ...view, updatedAt: (await serviceUpdatedAt(ctx.store.db, id)) ?? ctx.now() };
 }
 
 // ── Keeping services (DoS lead) ─────────────────────────────────────────────────────────────────────
