@@ -222,6 +222,10 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     target: list,
     request: { url: `/fhir/R4/ServiceRequest?_id=${f.caseId}-referral&_include=ServiceRequest:subject` },
   }),
+  'POST /api/directory/import': () => ({
+    target: list,
+    request: { method: 'POST', url: '/api/directory/import', payload: [] },
+  }),
   'GET /openreferral/': () => ({ target: list, request: { url: '/openreferral/' } }),
   'GET /openreferral/services': () => ({
     target: list,

@@ -23,6 +23,7 @@ export interface HsdsValidators {
   /** A page of the HSDS API (every paging field present). */
   readonly paginated: ValidateFunction;
   readonly organization: ValidateFunction;
+  readonly location: ValidateFunction;
   readonly service_at_location: ValidateFunction;
   readonly taxonomy: ValidateFunction;
   readonly taxonomy_term: ValidateFunction;
@@ -48,6 +49,7 @@ export function hsdsValidators(): HsdsValidators {
     page: get('page'),
     paginated: get('paginated'),
     organization: get('organization'),
+    location: get('location'),
     service_at_location: get('service_at_location'),
     taxonomy: get('taxonomy'),
     taxonomy_term: get('taxonomy_term'),

@@ -645,9 +645,14 @@ export async function importDirectory(
   text: string,
   progress?: Progress,
 ): Promise<ImportReport> {
+  // A DoS lead imports into the areas they keep: a record of another area is listed, not imported.
+  const scope = await listScope(ctx, caller, 'service.edit', { type: SERVICE });
   await seedReference(ctx.store.db);
-  await authorize(ctx, caller, 'service.edit', {}, { type: SERVICE });
-  const report = await importHsds(ctx.store.db, text, await ctx.geography(), progress);
+  const report = await importHsds(ctx.store.db, text, await ctx.geography(), progress, (s) =>
+    inScope(scope, serviceRef(s))
+      ? undefined
+      : `service ${s.id} is in area ${s.areaCode}, which is not one of the areas you keep`,
+  );
   await inUseCase(ctx, caller, (u) =>
     u.audit(
       'import',
