@@ -15,6 +15,23 @@ export async function freshStore(engine: Engine): Promise<Store> {
     const pglite = await PGlite.create({ loadDataDir: new Blob([snapshot]) });
     return pgliteStore(pglite);
   }
+  const database = await freshPostgresDatabase();
+  const store = await openStore({ databaseUrl: database.url, poolSize: 4 });
+  const close = store.close.bind(store);
+  return {
+    ...store,
+    async close() {
+      await close();
+      await database.drop();
+    },
+  };
+}
+
+/**
+ * A database of its own on the suite's PostgreSQL server, migrated and seeded (a copy of the template):
+ * its URL, for tests that open several stores on one database as several open111 nodes would.
+ */
+export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const serverUrl = inject('postgresUrl');
   const name = `open111_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -24,12 +41,9 @@ export async function freshStore(engine: Engine): Promise<Store> {
   } finally {
     await admin.end();
   }
-  const store = await openStore({ databaseUrl: withDatabase(serverUrl, name), poolSize: 4 });
-  const close = store.close.bind(store);
   return {
-    ...store,
-    async close() {
-      await close();
+    url: withDatabase(serverUrl, name),
+    async drop() {
       const drop = new pg.Client({ connectionString: serverUrl });
       await drop.connect();
       await drop.query(`drop database if exists ${name} with (force)`);

@@ -54,6 +54,10 @@ interface Fixture {
   readonly messageId: number;
   readonly serviceId: string;
   readonly serviceRef: RecordRef;
+  /** A case in the review queue, an incident about the dispatched case and one of its actions. */
+  readonly reviewId: number;
+  readonly incidentId: number;
+  readonly actionId: number;
 }
 
 const patient = {
@@ -316,6 +320,91 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
   'POST /api/governance/pathways/:pathwayId/rollback': () => ({
     target: list,
     request: { method: 'POST', url: '/api/governance/pathways/rash/rollback' },
+  }),
+  // Case review and incidents: the provider's own. Scoring a review twice, finishing an action twice and
+  // closing an incident with open actions are conflicts (409), so the walk may repeat them.
+  'GET /api/review/rules': (f) => ({
+    target: record(provider(f)),
+    request: { url: `/api/review/rules?provider=${f.provider}` },
+  }),
+  'PUT /api/review/rules/:rule': (f) => ({
+    target: record(provider(f)),
+    request: {
+      method: 'PUT',
+      url: '/api/review/rules/sample',
+      payload: { enabled: true, provider: f.provider, params: { percent: 100, seed: 'access' } },
+    },
+  }),
+  'POST /api/review/queue/fill': (f) => ({
+    target: record(provider(f)),
+    request: {
+      method: 'POST',
+      url: '/api/review/queue/fill',
+      payload: { provider: f.provider, week: '2001-01-01' },
+    },
+  }),
+  'GET /api/review/queue': () => ({ target: list, request: { url: '/api/review/queue' } }),
+  'GET /api/review/mine': () => ({ target: list, request: { url: '/api/review/mine' } }),
+  'GET /api/review/reviews/:id': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: { url: `/api/review/reviews/${f.reviewId}` },
+  }),
+  'POST /api/review/reviews/:id/score': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: {
+      method: 'POST',
+      url: `/api/review/reviews/${f.reviewId}/score`,
+      payload: { disposition: 'correct', safety: 'safe', communication: 5, findings: '', learning: '' },
+    },
+  }),
+  'POST /api/incidents': () => ({
+    target: list,
+    request: {
+      method: 'POST',
+      url: '/api/incidents',
+      payload: { about: 'pathway_version', subject: 'rash@1', title: 'Probe', description: 'Access probe.' },
+    },
+  }),
+  'GET /api/incidents': () => ({ target: list, request: { url: '/api/incidents' } }),
+  'GET /api/incidents/:id': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: { url: `/api/incidents/${f.incidentId}` },
+  }),
+  'POST /api/incidents/:id/grade': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: { method: 'POST', url: `/api/incidents/${f.incidentId}/grade`, payload: { grade: 'low' } },
+  }),
+  'POST /api/incidents/:id/actions': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: {
+      method: 'POST',
+      url: `/api/incidents/${f.incidentId}/actions`,
+      payload: { description: 'Probe action', owner: 'Probe owner' },
+    },
+  }),
+  'POST /api/incidents/:id/actions/:actionId': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: {
+      method: 'POST',
+      url: `/api/incidents/${f.incidentId}/actions/${f.actionId}`,
+      payload: { status: 'done' },
+    },
+  }),
+  'POST /api/incidents/:id/links': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: {
+      method: 'POST',
+      url: `/api/incidents/${f.incidentId}/links`,
+      payload: { kind: 'pathway_version', ref: 'rash@1' },
+    },
+  }),
+  'POST /api/incidents/:id/close': (f) => ({
+    target: record({ providerCode: f.provider, areaCode: f.caseArea }),
+    request: { method: 'POST', url: `/api/incidents/${f.incidentId}/close`, payload: { reason: 'Probe.' } },
+  }),
+  'GET /api/governance/reports/monthly': (f) => ({
+    target: record(provider(f)),
+    request: { url: `/api/governance/reports/monthly?month=2026-01&provider=${f.provider}` },
   }),
   'GET /api/triage/pathways': () => ({ target: list, request: { url: '/api/triage/pathways?q=rash' } }),
   'POST /api/triage/sessions': () => ({
@@ -598,6 +687,9 @@ const STAFF: readonly { username: string; role: Role; organisation: string; demo
   { username: 'adviser', role: 'health_adviser', organisation: 'NHSD', demo: true },
   { username: 'clinician', role: 'clinician', organisation: 'NHSD', demo: true },
   { username: 'governance', role: 'governance', organisation: 'NHSD', demo: true },
+  { username: 'author', role: 'clinical_author', organisation: 'NHSD', demo: true },
+  { username: 'reviewer', role: 'reviewer', organisation: 'NHSD', demo: true },
+  { username: 'ryc-reviewer', role: 'reviewer', organisation: 'RYC' },
   { username: 'nhsd-admin', role: 'provider_admin', organisation: 'NHSD' },
   { username: 'provider', role: 'provider_admin', organisation: '5GC-ACUTE', demo: true },
   { username: 'ryc-adviser', role: 'health_adviser', organisation: 'RYC' },
@@ -668,6 +760,7 @@ describe('every route × every role × own organisation and another’s, against
   async function fixture(
     adviser: string,
     clinician: string,
+    lead: string,
     providerCode: string,
     area: string,
     service: { id: string; ref: RecordRef },
@@ -696,6 +789,32 @@ describe('every route × every role × own organisation and another’s, against
     const messages = await as('admin', { url: `/api/messages?subject=${dispatched.caseId}` });
     const messageId = messages.json<{ messages: { id: number }[] }>().messages[0]?.id;
     if (messageId === undefined) throw new Error('the dispatch left no message');
+    // The lead samples every case of this week into the review queue; an incident about the dispatch.
+    const leadPost = postJson(lead);
+    await as(lead, {
+      method: 'PUT',
+      url: '/api/review/rules/sample',
+      payload: { enabled: true, params: { percent: 100, seed: 'access' } },
+    });
+    await leadPost('/api/review/queue/fill', {});
+    const queue = await as(lead, { url: '/api/review/queue' });
+    const reviewId = queue
+      .json<{ id: number; caseId: string }[]>()
+      .find((r) => r.caseId === dispatched.caseId)?.id;
+    if (reviewId === undefined)
+      throw new Error(`the dispatched case was not queued for review: ${queue.body}`);
+    const incident = (await post('/api/incidents', {
+      about: 'case',
+      subject: dispatched.caseId,
+      title: 'Access fixture',
+      description: 'An incident for the access walk.',
+    })) as { id: number };
+    const withAction = (await leadPost(`/api/incidents/${incident.id}/actions`, {
+      description: 'Fixture action',
+      owner: 'Fixture owner',
+    })) as { actions: { id: number }[] };
+    const actionId = withAction.actions[0]?.id;
+    if (actionId === undefined) throw new Error('the incident has no action');
     return {
       provider: providerCode,
       area,
@@ -709,6 +828,9 @@ describe('every route × every role × own organisation and another’s, against
       messageId,
       serviceId: service.id,
       serviceRef: service.ref,
+      reviewId,
+      incidentId: incident.id,
+      actionId,
     };
   }
 
@@ -751,14 +873,14 @@ describe('every route × every role × own organisation and another’s, against
     expect(north.statusCode, north.body).toBe(201);
     fixtures.set(
       'A',
-      await fixture('adviser', 'clinician', 'NHSD', '5P2', {
+      await fixture('adviser', 'clinician', 'governance', 'NHSD', '5P2', {
         id: '5GC-105-1',
         ref: { providerCode: '5GC-ACUTE', areaCode: '5GC' },
       }),
     );
     fixtures.set(
       'B',
-      await fixture('ryc-adviser', 'ryc-clinician', 'RYC', '5ND', {
+      await fixture('ryc-adviser', 'ryc-clinician', 'ryc-governance', 'RYC', '5ND', {
         id: 'ACCESS-B',
         ref: { providerCode: 'RYC', areaCode: '5ND' },
       }),

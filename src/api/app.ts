@@ -37,6 +37,7 @@ import { messagesPlugin } from './messages';
 import { openReferralCors } from './openreferral';
 import { toProblem } from './problems';
 import { reportsPlugin } from './reports';
+import { reviewPlugin } from './review';
 import { rolloutPlugin } from './rollout';
 import { telephonyPlugin } from './telephony';
 import { triagePlugin } from './triage';
@@ -106,6 +107,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
     },
   });
   app.decorate('ctx', ctx);
+  const stopFollowing = await ctx.followChanges();
+  app.addHook('onClose', stopFollowing);
   app.decorate('routeTable', routeTable(app));
   const { body, other } = requestValidators();
   app.setValidatorCompiler(({ schema, httpPart }) =>
@@ -164,6 +167,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await casesPlugin(app);
   await triagePlugin(app);
   await governancePlugin(app);
+  await reviewPlugin(app);
 
   const webRoot = options.webRoot ?? defaultWebRoot();
   const hasWeb = existsSync(`${webRoot}/index.html`);

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { SingleBar } from 'cli-progress';
 import { Command, CommanderError } from 'commander';
 import { isDomainError } from '../domain/errors';
@@ -9,11 +10,13 @@ import { systemCaller } from '../services/use-case';
 import { describeStore, openMigratedStore, readConfig, storeOptions } from './config';
 import { registerDosCommands } from './dos';
 import { importOnspd } from './import-onspd';
+import { registerLoadCommand } from './load';
 import { rolloutApplyDeadline, rolloutStatus, routeCommand } from './rollout';
 import { serve } from './serve';
 import { registerSimulateCommand } from './simulate';
 import { registerTriageCommands } from './triage';
 import { registerUserCommands } from './users';
+import { serveWorkers } from './workers';
 
 const program = new Command('open111')
   .description('open111: an NHS 111-style urgent care service')
@@ -23,7 +26,12 @@ program
   .command('serve')
   .description('start the API and the browser console')
   .option('--demo', 'load the demo organisations and log-ins (demo log-ins work only with --demo)', false)
-  .action(async (opts: { demo: boolean }) => serve(readConfig(), { demo: opts.demo }));
+  .option('--workers <n>', 'server processes sharing the port (PostgreSQL only)', '1')
+  .action(async (opts: { demo: boolean; workers: string }) => {
+    const workers = Number(opts.workers);
+    if (workers === 1 && !cluster.isWorker) await serve(readConfig(), { demo: opts.demo });
+    else await serveWorkers(readConfig(), { demo: opts.demo, workers });
+  });
 
 program
   .command('migrate')
@@ -121,6 +129,7 @@ registerTriageCommands(program);
 registerDosCommands(program);
 registerUserCommands(program);
 registerSimulateCommand(program);
+registerLoadCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -10,10 +10,16 @@ import { demoAccounts, type User } from '../services/users';
 import { type Config, describeStore, openMigratedStore } from './config';
 
 /** Starts the service; stops cleanly on SIGTERM/SIGINT (finishes requests in flight, closes the store). */
-export async function serve(config: Config, options: { demo: boolean }): Promise<void> {
+export async function serve(
+  config: Config,
+  // `prepared`: a worker of `serve --workers`, whose primary has migrated and seeded; `announce`: print the start lines.
+  options: { demo: boolean; prepared?: boolean; announce?: boolean },
+): Promise<void> {
   const store = await openMigratedStore(config);
-  if (options.demo) await seedDemo(store.db);
-  else await seedReference(store.db);
+  if (!options.prepared) {
+    if (options.demo) await seedDemo(store.db);
+    else await seedReference(store.db);
+  }
   const ctx = createContext(store, {
     demo: options.demo,
     ...(config.sessionIdleMinutes ? { sessionIdleMinutes: config.sessionIdleMinutes } : {}),
@@ -52,6 +58,7 @@ export async function serve(config: Config, options: { demo: boolean }): Promise
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
+  if (options.announce === false) return;
   const lines = [
     '',
     `open111 is running at ${url}  (API docs: ${url}/docs)`,

@@ -8,6 +8,7 @@ import { insertUser } from '../store/users';
 import { seedCasesDemo } from './cases';
 import { seedDirectoryDemo } from './directory';
 import { seedShippedPathways } from './pathways';
+import { seedReviewDemo } from './review';
 import { seedRollout } from './rollout';
 import { seedTelephonyDemo } from './telephony';
 
@@ -94,5 +95,6 @@ async function seedModuleDemos(db: Db): Promise<boolean> {
   const directory = await seedDirectoryDemo(db, DEMO_PASSWORD);
   const cases = await seedCasesDemo(db, DEMO_PASSWORD);
   const telephony = await seedTelephonyDemo(db, DEMO_PASSWORD);
-  return rollout || directory || cases || telephony;
+  const review = await seedReviewDemo(db, DEMO_PASSWORD);
+  return rollout || directory || cases || telephony || review;
 }

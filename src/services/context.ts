@@ -1,6 +1,8 @@
 import type { OrganisationTree } from '../domain/auth/index';
 import { type RouteDecision, route } from '../domain/commissioning/index';
 import type { Geography } from '../domain/geography/index';
+import { listenForChanges, type StopListening } from '../store/changes';
+import { ROLLOUT_CHANNEL } from '../store/commissioning';
 import type { Store } from '../store/db';
 import { loadGeography } from '../store/geography';
 import { loadRolloutState, type RolloutState } from '../store/rollout-state';
@@ -25,7 +27,15 @@ export interface ServiceContext {
   route(areaCode: string, at: Date): Promise<RouteDecision>;
   /** Where each commissioning organisation sits (DH → SHA → PCT; CCG → PCTs): what the policy reads. */
   organisations(): Promise<OrganisationTree>;
+  /**
+   * Keeps the routing table current with plan changes made on other nodes of the same PostgreSQL (a
+   * server calls it once; the CLI does not need it). Returns the function that stops following.
+   */
+  followChanges(): Promise<StopListening>;
 }
+
+/** How long a node waits before listening again after losing its connection to the database. */
+const RELISTEN_MS = 1000;
 
 export const DEFAULT_SESSION_IDLE_MINUTES = 30;
 
@@ -61,6 +71,11 @@ export function createServiceContext(
     }
     return { regionOfArea, areasOfCcg };
   });
+  // The organisation tree holds each CCG's areas, which come from the rollout state: both go stale together.
+  const refreshRollout = (): void => {
+    rollout.invalidate();
+    organisations.invalidate();
+  };
   return {
     store,
     now: options.now ?? (() => new Date()),
@@ -68,10 +83,39 @@ export function createServiceContext(
     sessionIdleMinutes: options.sessionIdleMinutes ?? DEFAULT_SESSION_IDLE_MINUTES,
     geography: geography.get,
     rollout: rollout.get,
-    refreshRollout: rollout.invalidate,
+    refreshRollout,
     async route(areaCode, at) {
       return route((await rollout.get()).table, areaCode, at);
     },
     organisations: organisations.get,
+    async followChanges() {
+      let stop: StopListening | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let following = true;
+      const relisten = (): void => {
+        if (following) timer = setTimeout(() => void start(), RELISTEN_MS).unref();
+      };
+      const start = async (): Promise<void> => {
+        try {
+          stop = await listenForChanges(store, [ROLLOUT_CHANNEL], {
+            onChange: refreshRollout,
+            onLost: () => {
+              // Whatever changed while we could not hear is unknown: rebuild on next use.
+              stop = undefined;
+              refreshRollout();
+              relisten();
+            },
+          });
+        } catch {
+          relisten();
+        }
+      };
+      await start();
+      return async () => {
+        following = false;
+        clearTimeout(timer);
+        await stop?.();
+      };
+    },
   };
 }

@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { nationalTypeRanks, readDirectoryTypes } from '../content/directory';
 import { readDispositionContent } from '../content/dispositions';
 import {
@@ -8,6 +7,7 @@ import {
   type TypeRanks,
 } from '../domain/directory/index';
 import type { DispositionCatalogue } from '../domain/dispositions/index';
+import { listenForChanges, type StopListening } from '../store/changes';
 import type { Store } from '../store/db';
 import { DOS_CHANNEL, findService, loadServices, loadTypeRankOverrides } from '../store/directory';
 
@@ -20,7 +20,7 @@ export class DirectoryState {
   readonly dispositions: DispositionCatalogue = readDispositionContent();
   private ready: Promise<DirectoryIndex> | undefined;
   private ranks: TypeRanks | undefined;
-  private listener: pg.PoolClient | undefined;
+  private stopListening: StopListening | undefined;
   private closed = false;
 
   constructor(private readonly store: Store) {}
@@ -44,24 +44,19 @@ export class DirectoryState {
 
   private async load(): Promise<DirectoryIndex> {
     // Listen before loading, so a change committed during the load is not missed.
-    if (this.store.engine === 'postgres' && !this.listener) await this.listen();
+    this.stopListening ??= await listenForChanges(this.store, [DOS_CHANNEL, `${DOS_CHANNEL}_ranks`], {
+      onChange: (channel, payload) => {
+        if (channel === DOS_CHANNEL && payload) void this.refresh([payload]);
+        else if (channel !== DOS_CHANNEL) this.invalidateRanks();
+      },
+      onLost: () => {
+        // Changes may have been missed: rebuild everything on next use, listening again.
+        this.stopListening = undefined;
+        this.ready = undefined;
+        this.ranks = undefined;
+      },
+    });
     return new DirectoryIndex(await loadServices(this.store.db));
-  }
-
-  private async listen(): Promise<void> {
-    const client = await this.store.pool.connect();
-    this.listener = client;
-    client.on('notification', (message) => {
-      if (message.channel === DOS_CHANNEL && message.payload) void this.refresh([message.payload]);
-      if (message.channel === `${DOS_CHANNEL}_ranks`) this.invalidateRanks();
-    });
-    client.on('error', () => {
-      // The connection dropped: rebuild everything on next use, listening again.
-      this.listener = undefined;
-      this.ready = undefined;
-    });
-    await client.query(`LISTEN ${DOS_CHANNEL}`);
-    await client.query(`LISTEN ${DOS_CHANNEL}_ranks`);
   }
 
   /** Re-reads services from the database into the index (after a change here or elsewhere). */
@@ -91,14 +86,8 @@ export class DirectoryState {
 
   async close(): Promise<void> {
     this.closed = true;
-    const l = this.listener;
-    this.listener = undefined;
-    if (l) {
-      try {
-        await l.query(`UNLISTEN *`);
-      } finally {
-        l.release();
-      }
-    }
+    const stop = this.stopListening;
+    this.stopListening = undefined;
+    await stop?.();
   }
 }

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type {
   OperatingModel,
   PlanEvent,
@@ -104,7 +104,13 @@ export async function deletePlan(tx: Tx, areaCode: string, expectedVersion: numb
   return Number(deleted.numDeletedRows) === 1;
 }
 
-/** Appends one change to an area's plan history, with the plan as it then stood. */
+/** The channel other nodes hear a plan change on, to rebuild their routing tables. */
+export const ROLLOUT_CHANNEL = 'open111_rollout';
+
+/**
+ * Appends one change to an area's plan history, with the plan as it then stood, and announces it to
+ * the other nodes (heard when the transaction commits; PostgreSQL folds repeats in one transaction).
+ */
 export async function appendPlanEvent(
   tx: Tx,
   event: { areaCode: string; kind: PlanEventKind; at: Date; by: string; reason: string },
@@ -122,6 +128,7 @@ export async function appendPlanEvent(
       plan: plan ? JSON.stringify(plan) : null,
     })
     .execute();
+  await sql`select pg_notify(${ROLLOUT_CHANNEL}, '')`.execute(tx);
 }
 
 export async function planHistory(db: Db, areaCode: string): Promise<PlanEvent[]> {

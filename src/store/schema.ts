@@ -347,6 +347,73 @@ export interface PathwayVersionTable {
   retired_by: number | null;
 }
 
+/** A governance lead's review rule for one provider: on or off, and its parameters. */
+export interface ReviewRuleTable {
+  provider_code: string;
+  rule: string;
+  enabled: boolean;
+  params: Json<Record<string, number | string>>;
+  updated_by: number | null;
+  updated_at: Timestamp;
+}
+
+/** A case in the review queue (every reason it was picked), and its score once reviewed. */
+export interface CaseReviewTable {
+  id: Generated<number>;
+  case_id: string;
+  provider_code: string;
+  area_code: string;
+  adviser_id: number | null;
+  reasons: Json<string[]>;
+  queued_at: Timestamp;
+  reviewer_id: number | null;
+  scored_at: Timestamp | null;
+  disposition: 'correct' | 'too_urgent' | 'not_urgent_enough' | null;
+  safety: 'safe' | 'safe_with_concerns' | 'unsafe' | null;
+  communication: number | null;
+  findings: string | null;
+  learning: string | null;
+}
+
+export interface IncidentTable {
+  id: Generated<number>;
+  provider_code: string;
+  area_code: string | null;
+  about: 'case' | 'service' | 'pathway_version';
+  subject: string;
+  title: string;
+  description: string;
+  grade: 'no_harm' | 'low' | 'moderate' | 'severe' | 'death' | null;
+  status: 'reported' | 'investigating' | 'closed';
+  reported_by: number;
+  reported_at: Timestamp;
+  graded_by: number | null;
+  graded_at: Timestamp | null;
+  closed_by: number | null;
+  closed_at: Timestamp | null;
+  close_reason: string | null;
+}
+
+export interface IncidentActionTable {
+  id: Generated<number>;
+  incident_id: number;
+  description: string;
+  owner: string;
+  due_on: IsoDate | null;
+  status: 'open' | 'done' | 'waived';
+  note: string | null;
+  created_at: Timestamp;
+  finished_at: Timestamp | null;
+  finished_by: number | null;
+}
+
+export interface IncidentLinkTable {
+  incident_id: number;
+  kind: 'case' | 'pathway_version';
+  ref: string;
+  linked_at: Timestamp;
+}
+
 export interface Database {
   region: RegionTable;
   area: AreaTable;
@@ -377,4 +444,9 @@ export interface Database {
   dos_type_rank: DosTypeRankTable;
   dos_gap: DosGapTable;
   pathway_version: PathwayVersionTable;
+  review_rule: ReviewRuleTable;
+  case_review: CaseReviewTable;
+  incident: IncidentTable;
+  incident_action: IncidentActionTable;
+  incident_link: IncidentLinkTable;
 }

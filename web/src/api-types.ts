@@ -68,11 +68,21 @@ export type PathwayHit = Static<typeof PathwayHitSchema>;
 export type TriageSession = Static<typeof SessionState>;
 export type QuestionView = NonNullable<TriageSession['next']>;
 
+// Clinical governance: case review, incidents, the monthly report (the services' answers)
+export type { GovernanceReport } from '../../src/domain/review/index';
 // Clinical governance: pathway change control
 export type {
   PathwayVersionDetail,
   PathwayVersionView,
 } from '../../src/services/governance';
+export type {
+  FillResult,
+  IncidentDetail,
+  IncidentView,
+  ReviewDetail,
+  ReviewView,
+  RuleView,
+} from '../../src/services/review';
 // Outbox (no response schemas: the service's answers, dates as strings)
 export type Outbox = OutboxAnswer;
 export type OutboxMessage = Outbox['messages'][number];

@@ -8,6 +8,7 @@ export {
 } from './lockout';
 export { hashPassword, verifyPassword } from './password';
 export {
+  areasUnder,
   type Decision,
   decide,
   inScope,

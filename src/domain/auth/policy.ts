@@ -71,27 +71,58 @@ export const POLICY = {
     clinician: 'provider',
     provider_admin: 'provider',
     governance: 'provider',
+    reviewer: 'provider',
     system_admin: 'any',
   },
   'case.change': { health_adviser: 'provider', clinician: 'provider' },
   'case.callback': { clinician: 'provider' },
   'clinical_queue.read': { clinician: 'provider', provider_admin: 'provider', system_admin: 'any' },
   // Triage: pathways are content anyone clinical may read; sessions are patient records.
-  'pathway.read': { health_adviser: 'any', clinician: 'any', governance: 'any', system_admin: 'any' },
+  'pathway.read': {
+    health_adviser: 'any',
+    clinician: 'any',
+    governance: 'any',
+    clinical_author: 'any',
+    reviewer: 'any',
+    system_admin: 'any',
+  },
   'triage_session.start': { health_adviser: 'provider', clinician: 'provider' },
   'triage_session.read': {
     health_adviser: 'provider',
     clinician: 'provider',
     governance: 'provider',
+    reviewer: 'provider',
     system_admin: 'any',
   },
   'triage_session.answer': { health_adviser: 'provider', clinician: 'provider' },
   // Pathway change control: national content. Clinicians (and governance leads) write drafts; governance
   // leads review, sign off (never their own: the lifecycle rule), release and roll back.
-  'content.read': { clinician: 'any', governance: 'any', system_admin: 'any' },
-  'content.author': { clinician: 'any', governance: 'any' },
+  'content.read': { clinician: 'any', governance: 'any', clinical_author: 'any', system_admin: 'any' },
+  'content.author': { clinician: 'any', governance: 'any', clinical_author: 'any' },
   'content.review': { governance: 'any' },
   'content.release': { governance: 'any' },
+  // Case review: the queue and its scores are the provider's own; its governance lead sets the rules that
+  // fill it; an adviser (or clinician) sees the reviews of their own calls, and only those.
+  'review.read': { governance: 'provider', reviewer: 'provider', system_admin: 'any' },
+  'review.score': { governance: 'provider', reviewer: 'provider' },
+  'review.rules': { governance: 'provider' },
+  'review.own': { health_adviser: 'any', clinician: 'any' },
+  // Incidents: anyone on the staff may report one; the provider's governance leads investigate and close.
+  'incident.report': {
+    health_adviser: 'any',
+    clinician: 'any',
+    provider_admin: 'any',
+    commissioner: 'any',
+    dos_lead: 'any',
+    governance: 'any',
+    clinical_author: 'any',
+    reviewer: 'any',
+    system_admin: 'any',
+  },
+  'incident.read': { governance: 'provider', reviewer: 'provider', system_admin: 'any' },
+  'incident.manage': { governance: 'provider', system_admin: 'any' },
+  // The monthly governance report: a provider's own, a commissioner's areas'.
+  'governance_report.read': { governance: 'provider', commissioner: 'area', system_admin: 'any' },
   // Outbound messages carry the patient's details: the provider's own, for its operations and governance.
   'message.read': { provider_admin: 'provider', governance: 'provider', system_admin: 'any' },
   'message.retry': { provider_admin: 'provider', system_admin: 'any' },

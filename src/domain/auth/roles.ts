@@ -5,7 +5,12 @@ export const ROLES = [
   'provider_admin',
   'commissioner',
   'dos_lead',
+  // The governance lead: sets the review rules, signs off pathway versions, investigates incidents.
   'governance',
+  // Writes pathway drafts (national content) and sends them for review; signs nothing off.
+  'clinical_author',
+  // Reviews calls for the governance lead: replays and scores the cases in the review queue.
+  'reviewer',
   'system_admin',
   // A service account of the telephony switch (its CTI adapter), not a person: it reports calls.
   'telephony',

@@ -51,4 +51,16 @@ describe('Europe/London time', () => {
     expect(isBankHoliday('2012-09-03')).toBe(false);
     expect(bankHolidays(2013).size).toBe(8);
   });
+
+  it('moves the Spring bank holiday for the jubilees as proclaimed (4 June 2012, not 28 May)', () => {
+    expect(isBankHoliday('2012-05-28')).toBe(false);
+    expect(isBankHoliday('2012-06-04')).toBe(true);
+    expect(isBankHoliday('2012-06-05')).toBe(true); // the Diamond Jubilee holiday itself
+    expect(bankHolidays(2012).size).toBe(9);
+    expect(isBankHoliday('2002-05-27')).toBe(false);
+    expect(isBankHoliday('2002-06-03')).toBe(true);
+    expect(isBankHoliday('2002-06-04')).toBe(true);
+    expect(isBankHoliday('2022-06-02')).toBe(true); // the library already has 2022's move
+    expect(isBankHoliday('2022-05-30')).toBe(false);
+  });
 });

@@ -71,13 +71,26 @@ const holidays = new Holidays('GB', 'ENG');
 const bankHolidayCache = new Map<number, ReadonlySet<string>>();
 
 /**
+ * Bank holidays moved by royal proclamation that `date-holidays` (3.x) still lists on their usual day.
+ * For the Golden and Diamond Jubilees the Spring bank holiday moved from the last Monday of May to
+ * 4 June, beside an extra jubilee holiday (3 June 2002, 5 June 2012). Opening times of services that
+ * close on bank holidays depend on it. 2022's Platinum Jubilee move is already right in the library.
+ */
+const PROCLAIMED_MOVES: readonly { readonly from: string; readonly to: string }[] = [
+  { from: '2002-05-27', to: '2002-06-04' },
+  { from: '2012-05-28', to: '2012-06-04' },
+];
+const PROCLAIMED_EXTRA: readonly string[] = ['2002-06-03', '2012-06-05'];
+
+/**
  * England and Wales bank holidays of a year, from `date-holidays`: its public holidays that fall on a
- * weekday (a holiday on a weekend is replaced by the substitute day it also lists).
+ * weekday (a holiday on a weekend is replaced by the substitute day it also lists), with the
+ * proclaimed moves above applied.
  */
 export function bankHolidays(year: number): ReadonlySet<string> {
   let set = bankHolidayCache.get(year);
   if (!set) {
-    set = new Set(
+    const days = new Set(
       holidays
         .getHolidays(year)
         .filter((h) => h.type === 'public')
@@ -87,6 +100,11 @@ export function bankHolidays(year: number): ReadonlySet<string> {
           return w !== 'sat' && w !== 'sun';
         }),
     );
+    for (const move of PROCLAIMED_MOVES) {
+      if (days.delete(move.from)) days.add(move.to);
+    }
+    for (const extra of PROCLAIMED_EXTRA) if (extra.startsWith(`${year}-`)) days.add(extra);
+    set = days;
     bankHolidayCache.set(year, set);
   }
   return set;

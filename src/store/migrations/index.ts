@@ -11,6 +11,7 @@ import * as users from './0009_users';
 import * as delivery from './0010_delivery';
 import * as sessions from './0011_sessions';
 import * as governance from './0012_governance';
+import * as review from './0015_review';
 import * as callFlow from './0016_call_flow';
 
 /**
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0010_delivery': delivery,
   '0016_call_flow': callFlow,
   '0011_sessions': sessions,
+  '0015_review': review,
 };

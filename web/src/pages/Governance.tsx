@@ -148,7 +148,7 @@ export function Governance({ me }: { me: Me }) {
   const [releaseAt, setReleaseAt] = useState('');
   const [error, setError] = useState<{ message: string; problems: ApiError['problems'] } | null>(null);
   const [status, setStatus] = useState('');
-  const mayAuthor = me.role === 'clinician' || me.role === 'governance';
+  const mayAuthor = me.role === 'clinician' || me.role === 'governance' || me.role === 'clinical_author';
   const mayReview = me.role === 'governance';
 
   const refresh = useCallback(async () => {

@@ -5,8 +5,10 @@ import { ClinicalQueue } from './ClinicalQueue';
 import { Directory } from './Directory';
 import { Geography } from './Geography';
 import { Governance } from './Governance';
+import { Incidents } from './Incidents';
 import { Outbox } from './Outbox';
 import { Reports } from './Reports';
+import { Review } from './Review';
 import { Rollout } from './Rollout';
 import { Triage } from './Triage';
 import { Wallboard } from './Wallboard';
@@ -76,6 +78,18 @@ export const SCREENS: readonly [Screen, ...Screen[]] = [
     title: 'Governance',
     purpose: 'Pathway change control: drafts, the review diff, sign-off, release and rollback.',
     Component: Governance,
+  },
+  {
+    id: 'review',
+    title: 'Review',
+    purpose: 'Case review: the queue the rules and the sample fill, the replay, the score; my reviews.',
+    Component: Review,
+  },
+  {
+    id: 'incidents',
+    title: 'Incidents',
+    purpose: 'Report an incident; grade, investigate with actions and owners, link and close it.',
+    Component: Incidents,
   },
   {
     id: 'outbox',

@@ -1,0 +1,4 @@
+export * from './incidents';
+export * from './report';
+export * from './rules';
+export * from './scoring';
