@@ -252,6 +252,15 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
     target: record({ providerCode: f.provider, areaCode: f.caseArea }),
     request: { url: `/fhir/R4/Patient/${f.caseId}-patient` },
   }),
+  // A search: another provider's case is left out of it (200, no match), a role without case.read refused.
+  'GET /fhir/R4/ServiceRequest': (f) => ({
+    target: list,
+    request: { url: `/fhir/R4/ServiceRequest?_id=${f.caseId}-referral&_include=ServiceRequest:subject` },
+  }),
+  'POST /api/directory/import': () => ({
+    target: list,
+    request: { method: 'POST', url: '/api/directory/import', payload: [] },
+  }),
   'GET /openreferral/': () => ({ target: list, request: { url: '/openreferral/' } }),
   'GET /openreferral/services': () => ({
     target: list,
@@ -260,6 +269,28 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
   'GET /openreferral/services/:id': (f) => ({
     target: record(f.serviceRef),
     request: { url: `/openreferral/services/${f.serviceId}` },
+  }),
+  // The rest of the Open Referral API is public too (the walk checks only that each route is known).
+  'GET /openreferral/service_at_locations': () => ({
+    target: list,
+    request: { url: '/openreferral/service_at_locations?per_page=2' },
+  }),
+  'GET /openreferral/service_at_locations/:id': () => ({
+    target: list,
+    request: { url: '/openreferral/service_at_locations/00000000-0000-4000-8000-000000000000' },
+  }),
+  'GET /openreferral/organizations': () => ({
+    target: list,
+    request: { url: '/openreferral/organizations' },
+  }),
+  'GET /openreferral/organizations/:id': (f) => ({
+    target: list,
+    request: { url: `/openreferral/organizations/${f.provider}` },
+  }),
+  'GET /openreferral/taxonomies': () => ({ target: list, request: { url: '/openreferral/taxonomies' } }),
+  'GET /openreferral/taxonomy_terms': () => ({
+    target: list,
+    request: { url: '/openreferral/taxonomy_terms' },
   }),
   'GET /api/messages': () => ({ target: list, request: { url: '/api/messages' } }),
   'GET /api/messages/:id': (f) => ({
@@ -455,6 +486,19 @@ const PROBES: Record<string, (f: Fixture, tools: ProbeTools) => Probe | Promise<
       url: '/fhir/R4/Questionnaire/sore-throat/$next-question',
       headers: { 'content-type': 'application/fhir+json' },
       payload: JSON.stringify({ resourceType: 'QuestionnaireResponse', status: 'in-progress', item: [] }),
+    },
+  }),
+  'POST /fhir/R4/QuestionnaireResponse/$validate': () => ({
+    target: list,
+    request: {
+      method: 'POST',
+      url: '/fhir/R4/QuestionnaireResponse/$validate',
+      headers: { 'content-type': 'application/fhir+json' },
+      payload: JSON.stringify({
+        resourceType: 'QuestionnaireResponse',
+        status: 'in-progress',
+        questionnaire: 'https://open111.dev/fhir/Questionnaire/sore-throat',
+      }),
     },
   }),
   'POST /fhir/R4/Questionnaire/$next-question': () => ({

@@ -36,6 +36,7 @@ import { governancePlugin } from './governance';
 import { healthPlugin } from './health';
 import { sendReplay } from './idempotency';
 import { messagesPlugin } from './messages';
+import { openReferralCors } from './openreferral';
 import { toProblem } from './problems';
 import { reportsPlugin } from './reports';
 import { reviewPlugin } from './review';
@@ -152,6 +153,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
 
   guardOperations(app, edge);
   await app.register(helmet, helmetOptions(edge));
+  await openReferralCors(app);
   // Only the routes that ask for it (sign-in) are limited; the limits are per process, in memory.
   await app.register(rateLimit, { global: false });
   await app.register(cookie);

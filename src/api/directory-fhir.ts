@@ -7,7 +7,7 @@ import type {
   Resource,
 } from '@medplum/fhirtypes';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { type ServiceRecord, type ServiceStatus, WEEKDAYS } from '../domain/directory/index';
 import { invalid } from '../domain/errors';
 import {
@@ -15,13 +15,33 @@ import {
   type ProvidingOrganisation,
   providingOrganisations,
   readService,
+  readVersionedService,
   type ServiceView,
 } from '../services/directory';
 import type { DirectoryState } from '../services/directory-state';
 import { callerOf, typed } from './context';
-import { addOrganizationSource, FHIR_BASE, FHIR_JSON, fhirCapabilities } from './fhir/index';
+import {
+  addOrganizationSource,
+  addReferenceReader,
+  FHIR_BASE,
+  FHIR_JSON,
+  fhirCapabilities,
+  organizationsWithIds,
+  setOrganizationRevIncluder,
+} from './fhir/index';
 import { ODS_SYSTEM, ORG_KIND_SYSTEM } from './fhir/resources';
-import { alternatives, codesOf, searchControl, searchPage, searchQuery, tokens } from './fhir/search';
+import {
+  alternatives,
+  codesOf,
+  MAX_COUNT,
+  searchControl,
+  searchPage,
+  searchQuery,
+  tokens,
+} from './fhir/search';
+
+/** At most this many resources are `_revinclude`d with one page. */
+const MAX_INCLUDED = MAX_COUNT * 2;
 
 export const DOS_TYPE_SYSTEM = 'https://open111.dev/fhir/CodeSystem/dos-service-type';
 export const DISPOSITION_SYSTEM = 'https://open111.dev/fhir/CodeSystem/disposition';
@@ -39,6 +59,7 @@ fhirCapabilities.push(
       { name: 'organization', type: 'reference' },
       { name: 'location', type: 'reference' },
     ],
+    searchInclude: ['HealthcareService:organization', 'HealthcareService:location'],
   },
   {
     type: 'Location',
@@ -50,6 +71,8 @@ fhirCapabilities.push(
       { name: 'address-postalcode', type: 'string' },
       { name: 'status', type: 'token' },
     ],
+    searchInclude: ['Location:organization'],
+    searchRevInclude: ['HealthcareService:location'],
   },
 );
 
@@ -154,6 +177,12 @@ export function parseNear(near: string): { latitude: number; longitude: number; 
   return { latitude, longitude, km };
 }
 
+/** A service's resource with its version (searches give it; a read adds when it changed). */
+const versioned = <R extends Resource>(resource: R, s: ServiceView): R => ({
+  ...resource,
+  meta: { versionId: String(s.version) },
+});
+
 /** A FHIR id: the route refuses anything else before the directory is asked. */
 function fhirId(id: string): string {
   if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw invalid(`"${id}" is not a valid FHIR id.`);
@@ -217,38 +246,77 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
   addOrganizationSource(app, async (caller) =>
     (await providingOrganisations(app.ctx, caller, directory)).map(providerOrganization),
   );
-
-  r.get(
-    `${FHIR_BASE}/HealthcareService/:id`,
-    {
-      schema: {
-        tags: ['fhir'],
-        summary: 'Read a HealthcareService (a DoS service)',
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-      },
-      config: { access: 'service.read' },
-    },
-    async (request, reply) => {
-      const s = await readService(app.ctx, callerOf(request), fhirId(request.params.id), directory);
-      return reply.type(FHIR_JSON).send(asHealthcareService(s));
-    },
+  /** The services (as HealthcareServices, Locations or both) of these organisations, for `_revinclude`. */
+  setOrganizationRevIncluder(app, async (caller, orgIds, links) => {
+    const found = await listServices(
+      app.ctx,
+      caller,
+      { organisationCodes: orgIds, order: 'id', limit: MAX_INCLUDED },
+      directory,
+    );
+    return found.services.flatMap((s) => [
+      ...(links.has('HealthcareService:organization') ? [asHealthcareService(s)] : []),
+      ...(links.has('Location:organization') ? [location(s)] : []),
+    ]);
+  });
+  addReferenceReader(app, 'HealthcareService', async (caller, id) =>
+    asHealthcareService(await readService(app.ctx, caller, fhirId(id), directory)),
   );
-
-  r.get(
-    `${FHIR_BASE}/Location/:id`,
-    {
-      schema: {
-        tags: ['fhir'],
-        summary: 'Read the Location of a DoS service',
-        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
-      },
-      config: { access: 'service.read' },
-    },
-    async (request, reply) => {
-      const s = await readService(app.ctx, callerOf(request), fhirId(request.params.id), directory);
-      return reply.type(FHIR_JSON).send(location(s));
-    },
+  addReferenceReader(app, 'Location', async (caller, id) =>
+    location(await readService(app.ctx, caller, fhirId(id), directory)),
   );
+  const organizationsOf = (request: FastifyRequest, services: readonly ServiceView[]) =>
+    organizationsWithIds(
+      app,
+      callerOf(request),
+      services.map((s) => s.organisationCode),
+    );
+
+  /**
+   * A service's resource as read: `meta.versionId` its version (it goes up by one with every change),
+   * `meta.lastUpdated` when it changed, and the version as a weak ETag; `If-None-Match` with it gives 304.
+   */
+  for (const [type, draw] of [
+    ['HealthcareService', asHealthcareService],
+    ['Location', location],
+  ] as const)
+    r.get(
+      `${FHIR_BASE}/${type}/:id`,
+      {
+        schema: {
+          tags: ['fhir'],
+          summary:
+            type === 'HealthcareService'
+              ? 'Read a HealthcareService (a DoS service), with its version as ETag'
+              : 'Read the Location of a DoS service, with its version as ETag',
+          params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
+        },
+        config: { access: 'service.read' },
+      },
+      async (request, reply) => {
+        const s = await readVersionedService(
+          app.ctx,
+          callerOf(request),
+          fhirId(request.params.id),
+          directory,
+        );
+        const etag = `W/"${s.version}"`;
+        reply.header('etag', etag).header('last-modified', s.updatedAt.toUTCString());
+        const given = request.headers['if-none-match'];
+        if (
+          given !== undefined &&
+          String(given)
+            .split(',')
+            .some((t) => t.trim() === etag)
+        )
+          return reply.code(304).send();
+        const resource: Resource = draw(s);
+        return reply.type(FHIR_JSON).send({
+          ...resource,
+          meta: { versionId: String(s.version), lastUpdated: s.updatedAt.toISOString() },
+        });
+      },
+    );
 
   r.get(
     `${FHIR_BASE}/HealthcareService`,
@@ -262,7 +330,9 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
     },
     async (request, reply) => {
       const q = request.query;
-      const control = searchControl(request, Object.keys(HEALTHCARE_SERVICE_PARAMS));
+      const control = searchControl(request, Object.keys(HEALTHCARE_SERVICE_PARAMS), {
+        include: ['HealthcareService:organization', 'HealthcareService:location'],
+      });
       // A type code that is not a number names no type: it matches nothing, as does another system's code.
       const typeIds = codesOf(tokens(q['service-type']), DOS_TYPE_SYSTEM)?.map((c) =>
         /^\d{1,9}$/.test(c) ? Number(c) : 0,
@@ -283,12 +353,23 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
         },
         directory,
       );
-      return reply.type(FHIR_JSON).send(
-        searchPage(request, 'HealthcareService', control, {
-          total: found.total,
-          page: found.services.map(asHealthcareService),
-        }),
-      );
+      const included: Resource[] = [
+        ...(control.include.has('HealthcareService:organization')
+          ? await organizationsOf(request, found.services)
+          : []),
+        ...(control.include.has('HealthcareService:location') ? found.services.map(location) : []),
+      ];
+      return reply
+        .type(FHIR_JSON)
+        .send(
+          searchPage(
+            request,
+            'HealthcareService',
+            control,
+            { total: found.total, page: found.services.map((v) => versioned(asHealthcareService(v), v)) },
+            included,
+          ),
+        );
     },
   );
 
@@ -304,7 +385,10 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
     },
     async (request, reply) => {
       const q = request.query;
-      const control = searchControl(request, Object.keys(LOCATION_PARAMS));
+      const control = searchControl(request, Object.keys(LOCATION_PARAMS), {
+        include: ['Location:organization'],
+        revinclude: ['HealthcareService:location'],
+      });
       const found = await listServices(
         app.ctx,
         callerOf(request),
@@ -320,12 +404,26 @@ export async function directoryFhirRoutes(app: FastifyInstance, directory: Direc
         },
         directory,
       );
-      return reply.type(FHIR_JSON).send(
-        searchPage(request, 'Location', control, {
-          total: found.total,
-          page: found.services.map(location),
-        }),
-      );
+      // A service's Location has the service's id: the HealthcareService that names it is that service.
+      const included: Resource[] = [
+        ...(control.include.has('Location:organization')
+          ? await organizationsOf(request, found.services)
+          : []),
+        ...(control.revinclude.has('HealthcareService:location')
+          ? found.services.map(asHealthcareService)
+          : []),
+      ];
+      return reply
+        .type(FHIR_JSON)
+        .send(
+          searchPage(
+            request,
+            'Location',
+            control,
+            { total: found.total, page: found.services.map((v) => versioned(location(v), v)) },
+            included,
+          ),
+        );
     },
   );
 }

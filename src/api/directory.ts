@@ -18,6 +18,7 @@ import {
   createService,
   deleteService,
   gapReport,
+  importDirectory,
   listServices,
   listServiceTypes,
   type Place,
@@ -345,6 +346,29 @@ export async function directoryPlugin(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const saved = await createService(app.ctx, callerOf(request), request.body, directory);
       return reply.code(201).send(saved);
+    },
+  );
+
+  r.post(
+    '/api/directory/import',
+    {
+      schema: {
+        tags: ['directory'],
+        summary:
+          'Import Open Referral UK (HSDS 3.0): services, and organisations and locations on their own; bad records listed one by one, good ones imported (a DoS lead: their own areas)',
+        body: Type.Union([
+          Type.Array(Type.Unknown(), { maxItems: 100_000 }),
+          Type.Object({ contents: Type.Array(Type.Unknown(), { maxItems: 100_000 }) }),
+        ]),
+      },
+      // An HSDS file of a whole region runs to tens of megabytes.
+      bodyLimit: 64 * 1024 * 1024,
+      config: { access: 'service.edit' },
+    },
+    async (request) => {
+      const report = await importDirectory(app.ctx, callerOf(request), JSON.stringify(request.body));
+      if (report.imported > 0) await directory.refresh(['*']);
+      return report;
     },
   );
 

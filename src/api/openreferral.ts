@@ -1,25 +1,99 @@
+import cors from '@fastify/cors';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
-import { openReferralService, openReferralServices } from '../services/directory';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DirectoryState } from '../services/directory-state';
-import { callerOf, typed } from './context';
+import {
+  openReferralOrganization,
+  openReferralOrganizations,
+  openReferralService,
+  openReferralServiceAtLocation,
+  openReferralServiceAtLocations,
+  openReferralServices,
+  openReferralTaxonomies,
+  openReferralTaxonomyTerms,
+} from '../services/openreferral';
+import { typed } from './context';
 
 export const OPENREFERRAL_BASE = '/openreferral';
 
+const isOpenReferral = (url: string) => url === OPENREFERRAL_BASE || url.startsWith(`${OPENREFERRAL_BASE}/`);
+
 /**
- * Open Referral UK (HSDS 3.0) read API over the Directory of Services: `/services` a page at a time, as
- * the HSDS OpenAPI pages (`page`, `per_page`; `total_items`, `page_number`, `contents`…), and
- * `/services/{id}` in full. The directory is a professional one, so the caller signs in (service.read).
+ * CORS for the Open Referral API only: any origin may read it (GET, no credentials), as ORUK directories
+ * are read from other organisations' web pages. Registered before sign-in is checked, so a browser's
+ * preflight is answered; every other path keeps the same-origin rule.
+ */
+export async function openReferralCors(app: FastifyInstance): Promise<void> {
+  await app.register(cors, {
+    delegator: (request: FastifyRequest, done) =>
+      done(
+        null,
+        isOpenReferral(request.url.split('?')[0] ?? '')
+          ? { origin: '*', methods: ['GET', 'HEAD'], credentials: false, maxAge: 86_400 }
+          : { origin: false },
+      ),
+  });
+}
+
+const Paging = {
+  page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+  per_page: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+};
+const Search = { search: Type.Optional(Type.String({ maxLength: 100 })) };
+const Uuid = Type.String({ format: 'uuid' });
+const ServiceFilters = Type.Object(
+  {
+    ...Paging,
+    ...Search,
+    taxonomy_term_id: Type.Optional(Uuid),
+    taxonomy_id: Type.Optional(Uuid),
+    organization_id: Type.Optional(Uuid),
+    modified_after: Type.Optional(Type.String({ format: 'date-time' })),
+    postcode: Type.Optional(Type.String({ minLength: 2, maxLength: 10 })),
+    proximity: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, description: 'metres' })),
+  },
+  { additionalProperties: false },
+);
+const Id = Type.Object({ id: Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9\\-.]{1,64}$' }) });
+
+const serviceQuery = (q: {
+  page: number;
+  per_page: number;
+  search?: string;
+  taxonomy_term_id?: string;
+  taxonomy_id?: string;
+  organization_id?: string;
+  modified_after?: string;
+  postcode?: string;
+  proximity?: number;
+}) => ({
+  page: q.page,
+  perPage: q.per_page,
+  search: q.search,
+  taxonomyTermId: q.taxonomy_term_id,
+  taxonomyId: q.taxonomy_id,
+  organizationId: q.organization_id,
+  modifiedAfter: q.modified_after,
+  postcode: q.postcode,
+  proximity: q.proximity,
+});
+
+/**
+ * Open Referral UK (HSDS 3.0) API over the Directory of Services, as the HSDS OpenAPI lays it out:
+ * services, services at locations, organisations, taxonomies and their terms, each list a page at a
+ * time (`page`, `per_page`; `total_items`, `total_pages`, `page_number`, `size`, `first_page`,
+ * `last_page`, `empty`, `contents`). Public and read-only, like every ORUK directory; what is for
+ * professionals only is left out (src/services/openreferral.ts).
  */
 export async function openReferralRoutes(app: FastifyInstance, directory: DirectoryState): Promise<void> {
   const r = typed(app);
+  const tags = ['openreferral'];
 
   r.get(
     `${OPENREFERRAL_BASE}/`,
     {
-      schema: { tags: ['openreferral'], summary: 'The Open Referral API: version and profile' },
-      // Says which version of the standard is served, and nothing of the directory: every member of staff may read it.
-      config: { access: 'signed-in' },
+      schema: { tags, summary: 'The Open Referral API: version and profile' },
+      config: { access: 'public' },
     },
     async () => ({
       version: '3.0',
@@ -32,40 +106,115 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
     `${OPENREFERRAL_BASE}/services`,
     {
       schema: {
-        tags: ['openreferral'],
-        summary: 'HSDS 3.0 services, a page at a time (page, per_page up to 500, search by name)',
-        querystring: Type.Object(
-          {
-            page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
-            per_page: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
-            search: Type.Optional(Type.String({ maxLength: 100 })),
-          },
-          { additionalProperties: false },
-        ),
+        tags,
+        summary:
+          'HSDS 3.0 services, a page at a time: search, taxonomy_term_id, taxonomy_id, organization_id, modified_after, postcode (nearest first) and proximity (metres)',
+        querystring: ServiceFilters,
       },
-      config: { access: 'service.read' },
+      config: { access: 'public' },
     },
-    async (request) => {
-      const q = request.query;
-      return openReferralServices(
-        app.ctx,
-        callerOf(request),
-        { page: q.page, perPage: q.per_page, search: q.search },
-        directory,
-      );
-    },
+    async (request) => openReferralServices(app.ctx, serviceQuery(request.query), directory),
   );
 
   r.get(
     `${OPENREFERRAL_BASE}/services/:id`,
     {
-      schema: {
-        tags: ['openreferral'],
-        summary: 'One HSDS 3.0 service in full, by its HSDS id (or its DoS id)',
-        params: Type.Object({ id: Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9\\-.]{1,64}$' }) }),
-      },
-      config: { access: 'service.read' },
+      schema: { tags, summary: 'One HSDS 3.0 service in full, by its HSDS id (or its DoS id)', params: Id },
+      config: { access: 'public' },
     },
-    async (request) => openReferralService(app.ctx, callerOf(request), request.params.id, directory),
+    async (request) => openReferralService(app.ctx, request.params.id, directory),
+  );
+
+  r.get(
+    `${OPENREFERRAL_BASE}/service_at_locations`,
+    {
+      schema: {
+        tags,
+        summary: 'HSDS 3.0 services at locations, with the location in full; the same filters as /services',
+        querystring: ServiceFilters,
+      },
+      config: { access: 'public' },
+    },
+    async (request) => openReferralServiceAtLocations(app.ctx, serviceQuery(request.query), directory),
+  );
+
+  r.get(
+    `${OPENREFERRAL_BASE}/service_at_locations/:id`,
+    {
+      schema: { tags, summary: 'One HSDS 3.0 service at a location', params: Id },
+      config: { access: 'public' },
+    },
+    async (request) => openReferralServiceAtLocation(app.ctx, request.params.id, directory),
+  );
+
+  r.get(
+    `${OPENREFERRAL_BASE}/organizations`,
+    {
+      schema: {
+        tags,
+        summary: 'The organisations that run the directory’s services (search by name or ODS code)',
+        querystring: Type.Object({ ...Paging, ...Search }, { additionalProperties: false }),
+      },
+      config: { access: 'public' },
+    },
+    async (request) =>
+      openReferralOrganizations(
+        app.ctx,
+        { page: request.query.page, perPage: request.query.per_page, search: request.query.search },
+        directory,
+      ),
+  );
+
+  r.get(
+    `${OPENREFERRAL_BASE}/organizations/:id`,
+    {
+      schema: { tags, summary: 'One organisation, by its HSDS id or its ODS code', params: Id },
+      config: { access: 'public' },
+    },
+    async (request) => openReferralOrganization(app.ctx, request.params.id, directory),
+  );
+
+  r.get(
+    `${OPENREFERRAL_BASE}/taxonomies`,
+    {
+      schema: {
+        tags,
+        summary: 'The vocabularies the directory classifies services by',
+        querystring: Type.Object({ ...Paging, ...Search }, { additionalProperties: false }),
+      },
+      config: { access: 'public' },
+    },
+    async (request) =>
+      openReferralTaxonomies({
+        page: request.query.page,
+        perPage: request.query.per_page,
+        search: request.query.search,
+      }),
+  );
+
+  r.get(
+    `${OPENREFERRAL_BASE}/taxonomy_terms`,
+    {
+      schema: {
+        tags,
+        summary: 'The taxonomy terms the directory’s services carry (by taxonomy_id, search by code or name)',
+        querystring: Type.Object(
+          { ...Paging, ...Search, taxonomy_id: Type.Optional(Uuid) },
+          { additionalProperties: false },
+        ),
+      },
+      config: { access: 'public' },
+    },
+    async (request) =>
+      openReferralTaxonomyTerms(
+        app.ctx,
+        {
+          page: request.query.page,
+          perPage: request.query.per_page,
+          search: request.query.search,
+          taxonomyId: request.query.taxonomy_id,
+        },
+        directory,
+      ),
   );
 }

@@ -1,5 +1,7 @@
 import { buildApp } from '../api/app';
 import { createContext } from '../api/context';
+import { FHIR_BASE } from '../api/fhir/index';
+import { barsBundleSource } from '../api/fhir/messages';
 import { demoAdapters } from '../messaging/demo-receivers';
 import { httpAdapters } from '../messaging/http-receiver';
 import { startDeliveryWorker } from '../messaging/worker';
@@ -37,12 +39,15 @@ export async function serve(
   }, 10 * 60_000);
   purge.unref();
   // Delivers the outbox (ambulance dispatches, referrals, GP messages). In demo mode the receiving
-  // systems are stand-ins inside open111; OPEN111_RECEIVER_URL sends every kind by HTTP to one receiver
-  // (an integration engine, or the kill -9 test's); a deployment configures real adapters for the kinds.
+  // systems are stand-ins inside open111 (referrals and ambulance requests go to them as BaRS message
+  // Bundles with $process-message); OPEN111_RECEIVER_URL sends every kind by HTTP to one receiver (an
+  // integration engine, or the kill -9 test's); a deployment configures real adapters for the kinds.
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+  const fhirBase = `${(config.edge?.publicUrl ?? url).replace(/\/$/, '')}${FHIR_BASE}`;
   const adapters = config.receiverUrl
     ? httpAdapters(config.receiverUrl)
     : options.demo
-      ? demoAdapters(store.db)
+      ? demoAdapters(store.db, { source: barsBundleSource(ctx, fhirBase) })
       : new Map();
   const worker = startDeliveryWorker(store.db, adapters, ctx.now, {
     log: app.log,
@@ -83,7 +88,6 @@ export async function serve(
   process.on('SIGINT', () => void stop('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
   if (options.announce === false) return;
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   const lines = [
     '',
     `open111 is running at ${url}  (API docs: ${url}/docs)`,

@@ -10,7 +10,7 @@ import type { Geography } from '../domain/geography/index';
 import { type Db, inTransaction } from '../store/db';
 import { announceChanges, loadServices, putServices } from '../store/directory';
 import { loadGeography } from '../store/geography';
-import { listOrganisations } from '../store/users';
+import { insertOrganisation, listOrganisations } from '../store/users';
 import { fromHsds, type HsdsService, toHsds } from './hsds';
 import { describeErrors, hsdsValidators } from './validate';
 
@@ -27,6 +27,68 @@ export interface ImportReport {
   readonly bad: readonly ImportProblem[];
   /** Services imported inactive because no service type could be mapped: a DoS lead sets one. */
   readonly review?: readonly string[];
+  /** Organisations given on their own whose ODS code open111 did not hold: their names are now held. */
+  readonly organisations?: readonly string[];
+  /** How many locations given on their own were placed into the imported services that name them. */
+  readonly locations?: number;
+}
+
+/** Whether a record may be imported by this caller: undefined, or why not (a DoS lead's own areas). */
+export type ImportGate = (record: ServiceRecord) => string | undefined;
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What an HSDS record is: a location (it has a `location_type`), an organisation (no `status` and no
+ * services at locations: HSDS requires a service's status) or a service.
+ */
+function kindOf(item: unknown): 'service' | 'organization' | 'location' {
+  if (!isObject(item)) return 'service';
+  if ('location_type' in item) return 'location';
+  if (!('status' in item) && !('service_at_locations' in item)) return 'organization';
+  return 'service';
+}
+
+/** The ODS code an HSDS organisation names, when it names one. */
+function odsCodeOf(o: Json): string | undefined {
+  const ids = Array.isArray(o.organization_identifiers) ? o.organization_identifiers : [];
+  for (const i of ids)
+    if (
+      isObject(i) &&
+      typeof i.identifier === 'string' &&
+      (i.identifier_scheme === 'GB-NHS' || /ods/i.test(String(i.identifier_type ?? '')))
+    )
+      return i.identifier.toUpperCase();
+  return undefined;
+}
+
+/**
+ * A service with what it names by id filled in from the same file: its organisation (`organization_id`)
+ * and the locations of its services at locations (`location_id`), as HSDS tables are often sent apart.
+ */
+function withReferences(
+  item: unknown,
+  organizations: Map<string, Json>,
+  locations: Map<string, Json>,
+): {
+  item: unknown;
+  placed: number;
+} {
+  if (!isObject(item)) return { item, placed: 0 };
+  const out: Json = { ...item };
+  let placed = 0;
+  const org = typeof item.organization_id === 'string' ? organizations.get(item.organization_id) : undefined;
+  if (!isObject(item.organization) && org) out.organization = org;
+  if (Array.isArray(item.service_at_locations))
+    out.service_at_locations = item.service_at_locations.map((sal) => {
+      if (!isObject(sal) || isObject(sal.location) || typeof sal.location_id !== 'string') return sal;
+      const location = locations.get(sal.location_id);
+      if (!location) return sal;
+      placed++;
+      return { ...sal, location };
+    });
+  return { item: out, placed };
 }
 
 export interface Progress {
@@ -68,6 +130,7 @@ export async function importHsds(
   text: string,
   geo: Geography,
   progress?: Progress,
+  gate?: ImportGate,
 ): Promise<ImportReport> {
   let doc: unknown;
   try {
@@ -102,7 +165,26 @@ export async function importHsds(
   const bad: ImportProblem[] = [];
   const good: ServiceRecord[] = [];
   const seen = new Set<string>();
+  // Organisations and locations on their own first: services in the file may name them by id.
+  const organizations = new Map<string, Json>();
+  const locations = new Map<string, Json>();
   items.forEach((item, index) => {
+    const kind = kindOf(item);
+    if (kind === 'service' || !isObject(item)) return;
+    const validate = kind === 'location' ? v.location : v.organization;
+    const id = typeof item.id === 'string' ? item.id : null;
+    if (!validate(item)) {
+      const e = describeErrors(validate.errors);
+      bad.push({ index, id, reason: `${kind}: ${e.map((x) => `${x.pointer} ${x.message}`).join('; ')}` });
+      return;
+    }
+    if (id !== null) (kind === 'location' ? locations : organizations).set(id, item);
+  });
+  let placed = 0;
+  items.forEach((given, index) => {
+    if (kindOf(given) !== 'service') return;
+    const resolved = withReferences(given, organizations, locations);
+    const item = resolved.item;
     const id =
       typeof item === 'object' && item !== null && typeof (item as { id?: unknown }).id === 'string'
         ? (item as { id: string }).id
@@ -129,6 +211,11 @@ export async function importHsds(
       });
       return;
     }
+    const refused = gate?.(mapped.record);
+    if (refused) {
+      bad.push({ index, id: mapped.record.id, reason: refused });
+      return;
+    }
     if (seen.has(mapped.record.id)) {
       bad.push({
         index,
@@ -138,8 +225,46 @@ export async function importHsds(
       return;
     }
     seen.add(mapped.record.id);
+    placed += resolved.placed;
     good.push(mapped.record);
   });
+  // A location no service in the file names has nowhere to go: the directory keeps places as services'.
+  const named = new Set(
+    items.flatMap((item) =>
+      isObject(item) && Array.isArray(item.service_at_locations)
+        ? item.service_at_locations.flatMap((sal) =>
+            isObject(sal) && typeof sal.location_id === 'string' ? [sal.location_id] : [],
+          )
+        : [],
+    ),
+  );
+  items.forEach((item, index) => {
+    if (
+      kindOf(item) === 'location' &&
+      isObject(item) &&
+      typeof item.id === 'string' &&
+      locations.has(item.id) &&
+      !named.has(item.id)
+    )
+      bad.push({
+        index,
+        id: item.id,
+        reason:
+          'location: no service in the file names it (service_at_locations[].location_id), so it has no service to belong to',
+      });
+  });
+  // Organisations with an ODS code open111 does not hold yet: their names are kept (FHIR and HSDS use them).
+  const known = new Set((await listOrganisations(db)).map((o) => o.code));
+  const newOrganisations = [...organizations.values()].flatMap((o) => {
+    const code = odsCodeOf(o);
+    return code && !known.has(code) && typeof o.name === 'string'
+      ? [{ code, name: o.name, kind: 'provider' }]
+      : [];
+  });
+  if (newOrganisations.length > 0)
+    await inTransaction(db, async (tx) => {
+      for (const o of newOrganisations) await insertOrganisation(tx, o);
+    });
   progress?.start(good.length);
   for (let i = 0; i < good.length; i += BATCH) {
     const batch = good.slice(i, i + BATCH);
@@ -155,7 +280,15 @@ export async function importHsds(
   }
   progress?.stop();
   const review = good.filter((s) => s.published?.typeToReview).map((s) => s.id);
-  return { total: items.length, imported: good.length, bad, ...(review.length > 0 ? { review } : {}) };
+  bad.sort((a, b) => a.index - b.index);
+  return {
+    total: items.length,
+    imported: good.length,
+    bad,
+    ...(review.length > 0 ? { review } : {}),
+    ...(newOrganisations.length > 0 ? { organisations: newOrganisations.map((o) => o.code) } : {}),
+    ...(placed > 0 ? { locations: placed } : {}),
+  };
 }
 
 /** Exports the whole directory as a page of HSDS 3.0 services. */

@@ -3,6 +3,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 
 const SCHEMAS = [
+  'taxonomy',
   'taxonomy_term',
   'attribute',
   'phone',
@@ -13,12 +14,25 @@ const SCHEMAS = [
   'organization',
   'service',
   'page',
+  'paginated',
 ];
 
-let compiled: { service: ValidateFunction; page: ValidateFunction } | undefined;
+export interface HsdsValidators {
+  readonly service: ValidateFunction;
+  readonly page: ValidateFunction;
+  /** A page of the HSDS API (every paging field present). */
+  readonly paginated: ValidateFunction;
+  readonly organization: ValidateFunction;
+  readonly location: ValidateFunction;
+  readonly service_at_location: ValidateFunction;
+  readonly taxonomy: ValidateFunction;
+  readonly taxonomy_term: ValidateFunction;
+}
+
+let compiled: HsdsValidators | undefined;
 
 /** Ajv validators for open111's HSDS 3.0 JSON Schemas (src/directory-exchange/schemas/). */
-export function hsdsValidators(): { service: ValidateFunction; page: ValidateFunction } {
+export function hsdsValidators(): HsdsValidators {
   if (compiled) return compiled;
   const ajv = new Ajv({ allErrors: true, strict: false });
   addFormats(ajv);
@@ -30,7 +44,16 @@ export function hsdsValidators(): { service: ValidateFunction; page: ValidateFun
     if (!v) throw new Error(`schema ${name} did not compile`);
     return v;
   };
-  compiled = { service: get('service'), page: get('page') };
+  compiled = {
+    service: get('service'),
+    page: get('page'),
+    paginated: get('paginated'),
+    organization: get('organization'),
+    location: get('location'),
+    service_at_location: get('service_at_location'),
+    taxonomy: get('taxonomy'),
+    taxonomy_term: get('taxonomy_term'),
+  };
   return compiled;
 }
 

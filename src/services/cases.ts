@@ -133,6 +133,11 @@ async function mayAtAll(ctx: ServiceContext, caller: Caller, permission: Permiss
   await listScope(ctx, caller, permission, resource);
 }
 
+/** Refuses (and audits) a caller who may read no case at all: a search of cases asks this first. */
+export async function mayReadCases(ctx: ServiceContext, caller: Caller): Promise<void> {
+  await mayAtAll(ctx, caller, 'case.read', { type: 'case', id: 'search' });
+}
+
 /** The case list filter a policy scope comes to. */
 function scoped(scope: ListScope): Pick<CaseFilter, 'providerCode' | 'areaCodes'> {
   if (scope.kind === 'provider') return { providerCode: scope.providerCode };

@@ -6,7 +6,7 @@ import {
   importHsds,
   type Progress,
 } from '../directory-exchange/exchange';
-import { type HsdsService, hsdsServiceId, toHsds } from '../directory-exchange/hsds';
+import { type HsdsService, toHsds } from '../directory-exchange/hsds';
 import type { RecordRef } from '../domain/auth/index';
 import { inScope } from '../domain/auth/index';
 import {
@@ -46,6 +46,7 @@ import {
   replaceService as replaceServiceRow,
   saveCapacity,
   saveTypeRank,
+  serviceUpdatedAt,
 } from '../store/directory';
 import { listOrganisations } from '../store/users';
 import type { ServiceContext } from './context';
@@ -385,77 +386,6 @@ export async function providingOrganisations(
     .sort((a, b) => a.code.localeCompare(b.code));
 }
 
-/** A page of services as Open Referral UK (HSDS 3.0) `/services` answers it. */
-export interface OpenReferralPage {
-  readonly total_items: number;
-  readonly total_pages: number;
-  readonly page_number: number;
-  readonly size: number;
-  readonly first_page: boolean;
-  readonly last_page: boolean;
-  readonly empty: boolean;
-  readonly contents: HsdsService[];
-}
-
-/** The names the HSDS form of a service carries: its organisation's (held by open111) and its area's town. */
-async function hsdsNamer(ctx: ServiceContext, directory: DirectoryState) {
-  const organisations = new Map((await listOrganisations(ctx.store.db)).map((o) => [o.code, o.name]));
-  const geo = await ctx.geography();
-  return (s: ServiceRecord) =>
-    toHsds(s, {
-      typeName: typeNameOf(directory.content, s.typeId),
-      organisationName: organisations.get(s.organisationCode),
-      town: geo.areas
-        .get(s.areaCode)
-        ?.name.replace(/\s+(Teaching\s+)?(PCT|Primary Care Trust|Care Trust)$/i, ''),
-    });
-}
-
-/** Open Referral UK `/services`: the directory by id, a page at a time, optionally by name. */
-export async function openReferralServices(
-  ctx: ServiceContext,
-  caller: Caller,
-  query: { readonly page: number; readonly perPage: number; readonly search?: string | undefined },
-  directory: DirectoryState,
-): Promise<OpenReferralPage> {
-  const found = await listServices(
-    ctx,
-    caller,
-    { name: query.search, order: 'id', offset: (query.page - 1) * query.perPage, limit: query.perPage },
-    directory,
-  );
-  const hsds = await hsdsNamer(ctx, directory);
-  const totalPages = Math.max(1, Math.ceil(found.total / query.perPage));
-  return {
-    total_items: found.total,
-    total_pages: totalPages,
-    page_number: query.page,
-    size: found.services.length,
-    first_page: query.page === 1,
-    last_page: query.page >= totalPages,
-    empty: found.services.length === 0,
-    contents: found.services.map(hsds),
-  };
-}
-
-/** Open Referral UK `/services/{id}`: one service by its HSDS id (or its DoS id). */
-export async function openReferralService(
-  ctx: ServiceContext,
-  caller: Caller,
-  id: string,
-  directory: DirectoryState,
-): Promise<HsdsService> {
-  const hsds = await hsdsNamer(ctx, directory);
-  // HSDS ids of open111's own services are derived from the DoS id: the index is searched for it.
-  let dosId = id;
-  for (const s of (await directory.index()).records())
-    if (s.id === id || hsdsServiceId(s.id) === id) {
-      dosId = s.id;
-      break;
-    }
-  return hsds(await readService(ctx, caller, dosId, directory));
-}
-
 /** One service, as the database has it now. */
 export async function readService(
   ctx: ServiceContext,
@@ -467,6 +397,17 @@ export async function readService(
   if (!s) throw notFound(`There is no service "${id}".`);
   await authorize(ctx, caller, 'service.read', serviceRef(s), { type: SERVICE, id });
   return view(directory, s, ctx.now());
+}
+
+/** One service with when it last changed: its version and time, as FHIR's meta and ETag give them. */
+export async function readVersionedService(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  directory: DirectoryState,
+): Promise<ServiceView & { readonly updatedAt: Date }> {
+  const view = await readService(ctx, caller, id, directory);
+  return { ...view, updatedAt: (await serviceUpdatedAt(ctx.store.db, id)) ?? ctx.now() };
 }
 
 // ── Keeping services (DoS lead) ─────────────────────────────────────────────────────────────────────
@@ -704,9 +645,14 @@ export async function importDirectory(
   text: string,
   progress?: Progress,
 ): Promise<ImportReport> {
+  // A DoS lead imports into the areas they keep: a record of another area is listed, not imported.
+  const scope = await listScope(ctx, caller, 'service.edit', { type: SERVICE });
   await seedReference(ctx.store.db);
-  await authorize(ctx, caller, 'service.edit', {}, { type: SERVICE });
-  const report = await importHsds(ctx.store.db, text, await ctx.geography(), progress);
+  const report = await importHsds(ctx.store.db, text, await ctx.geography(), progress, (s) =>
+    inScope(scope, serviceRef(s))
+      ? undefined
+      : `service ${s.id} is in area ${s.areaCode}, which is not one of the areas you keep`,
+  );
   await inUseCase(ctx, caller, (u) =>
     u.audit(
       'import',

@@ -331,6 +331,11 @@ export interface NextQuestion {
  * Adaptive triage without a session: the answers so far in, the next question or the disposition out.
  * Nothing is stored; it reads pathway content only.
  */
+/** Refuses (and audits) a caller who may not read triage content: `$validate` asks this before anything. */
+export async function mayReadPathways(ctx: ServiceContext, caller: Caller): Promise<void> {
+  await authorize(ctx, caller, 'pathway.read', {}, pathwayRef());
+}
+
 export async function nextQuestion(
   ctx: ServiceContext,
   caller: Caller,

@@ -53,13 +53,36 @@ export async function setReceiverSwitch(
  * and counted. Returns whether this one was a repeat.
  */
 export async function receive(db: Db, wire: WireMessage): Promise<{ duplicate: boolean }> {
+  return keepOnce(db, {
+    key: wire.body.idempotencyKey,
+    kind: wire.body.kind,
+    destination: wire.body.destination,
+    payload: wire.body.payload,
+  });
+}
+
+/**
+ * A demo receiver keeps a BaRS message once per X-Request-ID (its key here); a repeat is counted and
+ * refused. Returns whether this one was a repeat.
+ */
+export async function receiveBars(
+  db: Db,
+  m: { requestId: string; kind: string; destination: string; bundle: unknown },
+): Promise<{ duplicate: boolean }> {
+  return keepOnce(db, { key: m.requestId, kind: m.kind, destination: m.destination, payload: m.bundle });
+}
+
+async function keepOnce(
+  db: Db,
+  m: { key: string; kind: string; destination: string; payload: unknown },
+): Promise<{ duplicate: boolean }> {
   const inserted = await db
     .insertInto('received_message')
     .values({
-      idempotency_key: wire.body.idempotencyKey,
-      kind: wire.body.kind,
-      destination: wire.body.destination,
-      payload: JSON.stringify(wire.body.payload),
+      idempotency_key: m.key,
+      kind: m.kind,
+      destination: m.destination,
+      payload: JSON.stringify(m.payload),
     })
     .onConflict((oc) =>
       oc.column('idempotency_key').doUpdateSet((eb) => ({

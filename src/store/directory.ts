@@ -264,3 +264,15 @@ export async function gapReport(
   }
   return q.execute();
 }
+
+/** When each service's record last changed in open111 (Open Referral's `modified_after`), by id. */
+export async function serviceUpdateTimes(db: Db): Promise<Map<string, Date>> {
+  const rows = await db.selectFrom('dos_service').select(['id', 'updated_at']).execute();
+  return new Map(rows.map((r) => [r.id, new Date(r.updated_at)]));
+}
+
+/** When one service's record last changed, or undefined when there is no such service. */
+export async function serviceUpdatedAt(db: Db, id: string): Promise<Date | undefined> {
+  const row = await db.selectFrom('dos_service').select('updated_at').where('id', '=', id).executeTakeFirst();
+  return row ? new Date(row.updated_at) : undefined;
+}

@@ -11,12 +11,13 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Case } from '../../domain/cases/index';
 import type { Disposition } from '../../domain/dispositions/index';
-import { invalid, notFound } from '../../domain/errors';
+import { DomainError, invalid, notFound } from '../../domain/errors';
 import type { MessageStatus } from '../../domain/messaging/index';
-import { type CaseRecord, readCase } from '../../services/cases';
+import { type CaseRecord, mayReadCases, readCase } from '../../services/cases';
 import { callerOf, typed } from '../context';
-import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './index';
+import { addReferenceReader, FHIR_BASE, FHIR_JSON, fhirCapabilities, readReferences } from './index';
 import { ODS_SYSTEM } from './resources';
+import { alternatives, pageOf, searchControl, searchPage, searchQuery } from './search';
 
 export const DX_SYSTEM = 'https://open111.dev/fhir/CodeSystem/disposition';
 export const CASE_ID_SYSTEM = 'https://open111.dev/fhir/Id/case';
@@ -107,7 +108,13 @@ export function caseServiceRequest(
       id: fhirIds.dispatch(c.id),
       priority: 'stat',
       code: { text: `Emergency ambulance response, category ${c.dispatch.category}` },
-      performer: [org(c.dispatch.trust.code, c.dispatch.trust.name)],
+      // The ambulance trust: an Organization open111 serves (`GET /fhir/R4/Organization/<ODS code>`).
+      performer: [
+        {
+          reference: `Organization/${c.dispatch.trust.code}`,
+          ...org(c.dispatch.trust.code, c.dispatch.trust.name),
+        },
+      ],
       authoredOn: c.dispatch.at.toISOString(),
       note: [{ text: 'Dispatched on the 111 assessment: no re-triage by the ambulance service.' }],
     };
@@ -210,14 +217,48 @@ const CASE_RESOURCES = {
 const delivery = (r: CaseRecord, kind: string): MessageStatus | undefined =>
   r.messages.find((m) => m.kind === kind)?.status;
 
+const SERVICE_REQUEST_PARAMS = {
+  _id: Type.Optional(Type.String({ maxLength: 2000 })),
+  encounter: Type.Optional(Type.String({ maxLength: 2000 })),
+};
+
+/** What a ServiceRequest search may bring with its matches. */
+const SERVICE_REQUEST_INCLUDES = [
+  'ServiceRequest:performer',
+  'ServiceRequest:subject',
+  'ServiceRequest:patient',
+  'ServiceRequest:encounter',
+  'ServiceRequest:supporting-info',
+];
+
 /** FHIR R4 reads: the case as an Encounter; its dispatch or referral, call-back and post-event message. */
 export async function caseFhirRoutes(app: FastifyInstance): Promise<void> {
   const r = typed(app);
+  const patterns = new Map<string, RegExp>();
   for (const type of ['Encounter', 'ServiceRequest', 'Task', 'Communication', 'Patient'] as const) {
     const { suffix, draw } = CASE_RESOURCES[type];
     if (!fhirCapabilities.some((c) => c.type === type))
-      fhirCapabilities.push({ type, interactions: ['read'], searchParams: [] });
+      fhirCapabilities.push(
+        type === 'ServiceRequest'
+          ? {
+              type,
+              interactions: ['read', 'search-type'],
+              searchParams: [
+                { name: '_id', type: 'token' },
+                { name: 'encounter', type: 'reference' },
+              ],
+              searchInclude: SERVICE_REQUEST_INCLUDES,
+            }
+          : { type, interactions: ['read'], searchParams: [] },
+      );
     const idPattern = new RegExp(`^(CASE-[0-9a-f-]{36})${suffix}$`);
+    patterns.set(type, idPattern);
+    // Another type's search may include this one (a ServiceRequest's subject, its encounter).
+    addReferenceReader(app, type, async (caller, id) => {
+      const m = idPattern.exec(id);
+      if (!m?.[1]) return undefined;
+      return draw(await readCase(app.ctx, caller, m[1], `fhir ${type} (included)`), m[2]);
+    });
     r.get(
       `${FHIR_BASE}/${type}/:id`,
       {
@@ -243,4 +284,67 @@ export async function caseFhirRoutes(app: FastifyInstance): Promise<void> {
       },
     );
   }
+
+  const srPattern = patterns.get('ServiceRequest');
+  r.get(
+    `${FHIR_BASE}/ServiceRequest`,
+    {
+      schema: {
+        tags: ['fhir'],
+        summary:
+          'Search the ServiceRequests of cases by _id or encounter (the case), with _include of their performer, subject, encounter and supporting-info',
+        querystring: searchQuery(SERVICE_REQUEST_PARAMS),
+      },
+      config: { access: 'case.read' },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const control = searchControl(request, Object.keys(SERVICE_REQUEST_PARAMS), {
+        include: SERVICE_REQUEST_INCLUDES,
+      });
+      const ids = alternatives(q._id);
+      const encounters = alternatives(q.encounter, 'Encounter/');
+      if (!ids && !encounters)
+        throw invalid(
+          'Search ServiceRequests by _id or by encounter (the case): a search of every case is not served.',
+        );
+      const caller = callerOf(request);
+      await mayReadCases(app.ctx, caller);
+      // Each case is read as the caller may: another provider's is left out, as one that never was.
+      const caseIds = new Set<string>([
+        ...(ids ?? []).flatMap((id) => srPattern?.exec(id)?.[1] ?? []),
+        ...(encounters ?? []),
+      ]);
+      const matches: ServiceRequest[] = [];
+      for (const caseId of [...caseIds].sort()) {
+        let found: CaseRecord;
+        try {
+          found = await readCase(app.ctx, caller, caseId, 'fhir ServiceRequest search');
+        } catch (e) {
+          if (e instanceof DomainError && e.code === 'not_found') continue;
+          throw e;
+        }
+        for (const part of ['dispatch', 'referral'] as const) {
+          const sr = CASE_RESOURCES.ServiceRequest.draw(found, part);
+          if (sr && (!ids || ids.includes(sr.id ?? '')) && (!encounters || encounters.includes(caseId)))
+            matches.push(sr);
+        }
+      }
+      const page = pageOf(matches, control);
+      const refs = page.page.flatMap((sr) => [
+        ...(control.include.has('ServiceRequest:performer')
+          ? (sr.performer ?? []).map((p) => p.reference)
+          : []),
+        ...(control.include.has('ServiceRequest:subject') || control.include.has('ServiceRequest:patient')
+          ? [sr.subject.reference]
+          : []),
+        ...(control.include.has('ServiceRequest:encounter') ? [sr.encounter?.reference] : []),
+        ...(control.include.has('ServiceRequest:supporting-info')
+          ? (sr.supportingInfo ?? []).map((s) => s.reference)
+          : []),
+      ]);
+      const included = await readReferences(app, caller, refs);
+      return reply.type(FHIR_JSON).send(searchPage(request, 'ServiceRequest', control, page, included));
+    },
+  );
 }

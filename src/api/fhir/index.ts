@@ -1,7 +1,7 @@
-import type { CapabilityStatement, Organization, ResourceType } from '@medplum/fhirtypes';
+import type { CapabilityStatement, Organization, Resource, ResourceType } from '@medplum/fhirtypes';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { invalid, notFound } from '../../domain/errors';
+import { DomainError, invalid, notFound } from '../../domain/errors';
 import { referenceOrganisations } from '../../services/geography';
 import type { Caller } from '../../services/use-case';
 import { callerOf, typed } from '../context';
@@ -21,6 +21,9 @@ export interface FhirResourceCapability {
   }[];
   /** Operations on the type or its instances, each with its OperationDefinition's canonical URL. */
   readonly operations?: readonly { name: string; definition: string }[];
+  /** What its searches may `_include` and `_revinclude` (`Source:param`). */
+  readonly searchInclude?: readonly string[];
+  readonly searchRevInclude?: readonly string[];
 }
 
 export const fhirCapabilities: FhirResourceCapability[] = [
@@ -34,6 +37,7 @@ export const fhirCapabilities: FhirResourceCapability[] = [
       { name: 'type', type: 'token' },
       { name: 'partof', type: 'reference' },
     ],
+    searchRevInclude: ['HealthcareService:organization', 'Location:organization'],
   },
 ];
 
@@ -58,6 +62,10 @@ export function capabilityStatement(now: Date): CapabilityStatement {
           // FHIR allows no empty arrays: a type searched by nothing lists no searchParam.
           ...(c.searchParams.length > 0
             ? { searchParam: c.searchParams.map((p) => ({ name: p.name, type: p.type })) }
+            : {}),
+          ...(c.searchInclude && c.searchInclude.length > 0 ? { searchInclude: [...c.searchInclude] } : {}),
+          ...(c.searchRevInclude && c.searchRevInclude.length > 0
+            ? { searchRevInclude: [...c.searchRevInclude] }
             : {}),
           ...(c.operations && c.operations.length > 0 ? { operation: [...c.operations] } : {}),
         })),
@@ -86,6 +94,80 @@ const ORGANIZATION_PARAMS = {
   partof: Type.Optional(Type.String({ maxLength: 500 })),
 };
 
+/** Every Organization once, by id: the geography's first, then the directory's providers. */
+export async function allOrganizations(app: FastifyInstance, caller: Caller): Promise<Organization[]> {
+  const orgs = await referenceOrganisations(app.ctx, caller);
+  const byId = new Map<string, Organization>();
+  const reference = [
+    ...orgs.regions.map(regionOrganization),
+    ...orgs.areas.map(areaOrganization),
+    ...orgs.ambulanceTrusts.map(ambulanceTrustOrganization),
+  ];
+  for (const source of [async () => reference, ...(organizationSources.get(app.ctx) ?? [])])
+    for (const o of await source(caller)) if (o.id && !byId.has(o.id)) byId.set(o.id, o);
+  return [...byId.values()].sort((a, b) => (a.id ?? '').localeCompare(b.id ?? ''));
+}
+
+/** The Organizations with these ids (those that exist), for `_include`. */
+export async function organizationsWithIds(
+  app: FastifyInstance,
+  caller: Caller,
+  ids: Iterable<string>,
+): Promise<Organization[]> {
+  const wanted = new Set(ids);
+  if (wanted.size === 0) return [];
+  return (await allOrganizations(app, caller)).filter((o) => o.id !== undefined && wanted.has(o.id));
+}
+
+/** Reads one resource of a type for `_include`, or undefined when it is not there for this caller. */
+type ReferenceReader = (caller: Caller, id: string) => Promise<Resource | undefined>;
+const readers = new WeakMap<object, Map<string, ReferenceReader>>();
+
+/** Says how a module's resources are read when another type's search `_include`s them. */
+export function addReferenceReader(app: FastifyInstance, type: ResourceType, read: ReferenceReader): void {
+  const forApp = readers.get(app.ctx) ?? new Map<string, ReferenceReader>();
+  forApp.set(type, read);
+  readers.set(app.ctx, forApp);
+}
+
+/**
+ * The resources these references name (`Type/id`), those the caller may read; a reference to a type no
+ * module reads, or to a record that is gone or hidden, brings nothing (FHIR includes are best effort).
+ */
+export async function readReferences(
+  app: FastifyInstance,
+  caller: Caller,
+  references: Iterable<string | undefined>,
+): Promise<Resource[]> {
+  const wanted = [...new Set([...references].filter((r): r is string => r !== undefined))];
+  const orgIds = wanted.filter((r) => r.startsWith('Organization/')).map((r) => r.slice(13));
+  const out: Resource[] = await organizationsWithIds(app, caller, orgIds);
+  for (const ref of wanted) {
+    const [type, id] = ref.split('/');
+    const read = type ? readers.get(app.ctx)?.get(type) : undefined;
+    if (!read || !id) continue;
+    try {
+      const r = await read(caller, id);
+      if (r) out.push(r);
+    } catch (e) {
+      // Not found, or not for this caller: an include leaves it out rather than failing the search.
+      if (!(e instanceof DomainError)) throw e;
+    }
+  }
+  return out;
+}
+
+/** Where Organization searches find what `_revinclude` brings: set by the directory. */
+type RevIncluder = (
+  caller: Caller,
+  orgIds: readonly string[],
+  links: ReadonlySet<string>,
+) => Promise<Resource[]>;
+const revIncluders = new WeakMap<object, RevIncluder>();
+export function setOrganizationRevIncluder(app: FastifyInstance, f: RevIncluder): void {
+  revIncluders.set(app.ctx, f);
+}
+
 export async function fhirPlugin(app: FastifyInstance): Promise<void> {
   app.get(
     `${FHIR_BASE}/metadata`,
@@ -97,20 +179,6 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
   );
 
   const r = typed(app);
-
-  /** Every Organization once, by id: the geography's first, then the directory's providers. */
-  async function allOrganizations(caller: Caller): Promise<Organization[]> {
-    const orgs = await referenceOrganisations(app.ctx, caller);
-    const byId = new Map<string, Organization>();
-    const reference = [
-      ...orgs.regions.map(regionOrganization),
-      ...orgs.areas.map(areaOrganization),
-      ...orgs.ambulanceTrusts.map(ambulanceTrustOrganization),
-    ];
-    for (const source of [async () => reference, ...(organizationSources.get(app.ctx) ?? [])])
-      for (const o of await source(caller)) if (o.id && !byId.has(o.id)) byId.set(o.id, o);
-    return [...byId.values()].sort((a, b) => (a.id ?? '').localeCompare(b.id ?? ''));
-  }
 
   r.get(
     `${FHIR_BASE}/Organization/:id`,
@@ -125,7 +193,7 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { id } = request.params;
       if (!/^[A-Za-z0-9\-.]{1,64}$/.test(id)) throw invalid(`"${id}" is not a valid FHIR id.`);
-      const all = await allOrganizations(callerOf(request));
+      const all = await allOrganizations(app, callerOf(request));
       const org = all.find((o) => o.id === id) ?? all.find((o) => o.id === id.toUpperCase());
       if (!org) throw notFound(`Organization/${id} is not known.`);
       reply.type(FHIR_JSON);
@@ -145,13 +213,16 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const q = request.query;
-      const control = searchControl(request, Object.keys(ORGANIZATION_PARAMS));
+      const control = searchControl(request, Object.keys(ORGANIZATION_PARAMS), {
+        revinclude: ['HealthcareService:organization', 'Location:organization'],
+      });
       const name = q.name?.toLowerCase();
       const ids = alternatives(q._id);
       const identifier = tokens(q.identifier);
       const type = tokens(q.type);
       const partof = alternatives(q.partof, 'Organization/');
-      const matches = (await allOrganizations(callerOf(request))).filter(
+      const caller = callerOf(request);
+      const matches = (await allOrganizations(app, caller)).filter(
         (o) =>
           (!ids || ids.includes(o.id ?? '')) &&
           (!identifier ||
@@ -166,9 +237,17 @@ export async function fhirPlugin(app: FastifyInstance): Promise<void> {
             )) &&
           (!partof || partof.some((p) => o.partOf?.reference === `Organization/${p}`)),
       );
-      return reply
-        .type(FHIR_JSON)
-        .send(searchPage(request, 'Organization', control, pageOf(matches, control)));
+      const page = pageOf(matches, control);
+      const revIncluder = revIncluders.get(app.ctx);
+      const included =
+        control.revinclude.size > 0 && revIncluder
+          ? await revIncluder(
+              caller,
+              page.page.flatMap((o) => (o.id ? [o.id] : [])),
+              control.revinclude,
+            )
+          : [];
+      return reply.type(FHIR_JSON).send(searchPage(request, 'Organization', control, page, included));
     },
   );
 }

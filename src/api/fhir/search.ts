@@ -15,7 +15,31 @@ const RESULT_PARAMS = {
   _summary: Type.Optional(Type.String({ maxLength: 10 })),
   _elements: Type.Optional(Type.String({ maxLength: 500 })),
   _format: Type.Optional(Type.String({ maxLength: 60 })),
+  _include: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 10 })),
+  _revinclude: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 10 })),
 };
+
+/**
+ * The element names open111's references are also known by, as `_include` takes them: FHIR names the
+ * search parameter (`HealthcareService:organization`), people often the element (`…:providedBy`).
+ */
+const INCLUDE_ALIASES: Readonly<Record<string, string>> = {
+  'HealthcareService:providedBy': 'HealthcareService:organization',
+  'Location:managingOrganization': 'Location:organization',
+};
+
+/** What a search may include (`_include`) and be included with (`_revinclude`), as `Source:param`. */
+export interface Includable {
+  readonly include?: readonly string[];
+  readonly revinclude?: readonly string[];
+}
+
+/** `Source:param` or `Source:param:Target` (a target the link can name), with its aliases. */
+function includeName(value: string): string {
+  const [source, param, target] = value.split(':');
+  const name = INCLUDE_ALIASES[`${source}:${param}`] ?? `${source}:${param}`;
+  return target === undefined ? name : `${name}:${target}`;
+}
 
 /**
  * A search's query string: its own parameters and the result parameters. Others are let through the
@@ -36,6 +60,10 @@ export interface SearchControl {
   readonly used: readonly [string, string][];
   /** Warnings for what was ignored (lenient handling). */
   readonly ignored: readonly OperationOutcomeIssue[];
+  /** `_include`s understood, as `Source:param`. */
+  readonly include: ReadonlySet<string>;
+  /** `_revinclude`s understood, as `Source:param`. */
+  readonly revinclude: ReadonlySet<string>;
 }
 
 const FORMATS = new Set(['json', 'application/json', 'application/fhir+json']);
@@ -48,6 +76,7 @@ const FORMATS = new Set(['json', 'application/json', 'application/fhir+json']);
 export function searchControl(
   request: { readonly query: Readonly<Record<string, unknown>>; readonly headers: FastifyRequest['headers'] },
   own: readonly string[],
+  includable: Includable = {},
 ): SearchControl {
   const { query } = request;
   const strict = /(^|[;,\s])handling\s*=\s*strict\b/i.test(String(request.headers.prefer ?? ''));
@@ -75,8 +104,25 @@ export function searchControl(
     ?.split(',')
     .map((e) => e.trim())
     .filter((e) => e !== '');
+  const links = (param: '_include' | '_revinclude', allowed: readonly string[] = []) => {
+    const found = new Set<string>();
+    for (const value of [query[param] ?? []].flat()) {
+      const name = includeName(String(value));
+      const bare = name.split(':').slice(0, 2).join(':');
+      const target = name.split(':')[2];
+      if (allowed.includes(bare) && (target === undefined || allowedTargets(bare).includes(target)))
+        found.add(bare);
+      else
+        unsupported(
+          `${param}=${String(value)} is not supported here (${allowed.length > 0 ? `supported: ${allowed.join(', ')}` : 'none is'}).`,
+        );
+    }
+    return found;
+  };
+  const include = links('_include', includable.include);
+  const revinclude = links('_revinclude', includable.revinclude);
   const used: [string, string][] = [];
-  for (const name of [...own, '_summary', '_elements', '_format']) {
+  for (const name of [...own, '_summary', '_elements', '_format', '_include', '_revinclude']) {
     const value = query[name];
     if (value === undefined) continue;
     for (const v of [value].flat()) used.push([name, String(v)]);
@@ -88,7 +134,24 @@ export function searchControl(
     elements: elements && elements.length > 0 ? elements : undefined,
     used,
     ignored,
+    include,
+    revinclude,
   };
+}
+
+/** The types each link may point at, for `Source:param:Target`. */
+function allowedTargets(link: string): readonly string[] {
+  const targets: Readonly<Record<string, readonly string[]>> = {
+    'HealthcareService:organization': ['Organization'],
+    'HealthcareService:location': ['Location'],
+    'Location:organization': ['Organization'],
+    'ServiceRequest:performer': ['HealthcareService', 'Organization'],
+    'ServiceRequest:subject': ['Patient'],
+    'ServiceRequest:patient': ['Patient'],
+    'ServiceRequest:supporting-info': ['QuestionnaireResponse'],
+    'QuestionnaireResponse:questionnaire': ['Questionnaire'],
+  };
+  return targets[link] ?? [];
 }
 
 /** One token of a token search: `code`, `system|code`, `|code` (no system) or `system|` (any code). */
@@ -178,7 +241,11 @@ export function searchPage(
           resource: subset(r, control.elements),
           search: { mode: 'match' as const },
         })),
-        ...included.map((r) => ({ fullUrl: full(r), resource: r, search: { mode: 'include' as const } })),
+        ...uniqueIncluded(matches.page, included).map((r) => ({
+          fullUrl: full(r),
+          resource: r,
+          search: { mode: 'include' as const },
+        })),
       ];
   if (control.ignored.length > 0)
     entry.push({
@@ -192,6 +259,13 @@ export function searchPage(
     link: links,
     ...(entry.length > 0 ? { entry } : {}),
   };
+}
+
+/** Each included resource once, and none that is already a match. */
+function uniqueIncluded(matches: readonly Resource[], included: readonly Resource[]): Resource[] {
+  const key = (r: Resource) => `${r.resourceType}/${r.id ?? ''}`;
+  const seen = new Set(matches.map(key));
+  return included.filter((r) => !seen.has(key(r)) && seen.add(key(r)) !== undefined);
 }
 
 /** Pages a list already in its stable order. */

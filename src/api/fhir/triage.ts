@@ -1,5 +1,6 @@
 import type {
   Coding,
+  OperationOutcomeIssue,
   Questionnaire,
   QuestionnaireItem,
   QuestionnaireResponse,
@@ -8,7 +9,7 @@ import type {
 } from '@medplum/fhirtypes';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { invalid } from '../../domain/errors';
+import { DomainError, invalid } from '../../domain/errors';
 import {
   type AnswerValue,
   DONT_KNOW,
@@ -20,6 +21,7 @@ import {
 } from '../../domain/triage/index';
 import {
   listPathways,
+  mayReadPathways,
   type NextQuestion,
   nextQuestion,
   readPathway,
@@ -27,8 +29,9 @@ import {
   type TriageSessionView,
   triageContentInForce,
 } from '../../services/triage';
+import type { Caller } from '../../services/use-case';
 import { callerOf, typed } from '../context';
-import { FHIR_BASE, FHIR_JSON, fhirCapabilities } from './index';
+import { addReferenceReader, FHIR_BASE, FHIR_JSON, fhirCapabilities } from './index';
 import { alternatives, matchesToken, pageOf, searchControl, searchPage, searchQuery, tokens } from './search';
 
 const QUESTIONNAIRE_PARAMS = {
@@ -47,6 +50,9 @@ export const DISPOSITION_EXTENSION = 'https://open111.dev/fhir/StructureDefiniti
 export const NEXT_QUESTION_DEFINITION =
   'http://hl7.org/fhir/uv/sdc/OperationDefinition/Questionnaire-next-question';
 
+/** The base `$validate` operation, which open111 serves for the resource it accepts (a QuestionnaireResponse). */
+export const VALIDATE_DEFINITION = 'http://hl7.org/fhir/OperationDefinition/Resource-validate';
+
 fhirCapabilities.push(
   {
     type: 'Questionnaire',
@@ -58,7 +64,12 @@ fhirCapabilities.push(
     ],
     operations: [{ name: 'next-question', definition: NEXT_QUESTION_DEFINITION }],
   },
-  { type: 'QuestionnaireResponse', interactions: ['read'], searchParams: [] },
+  {
+    type: 'QuestionnaireResponse',
+    interactions: ['read'],
+    searchParams: [],
+    operations: [{ name: 'validate', definition: VALIDATE_DEFINITION }],
+  },
 );
 
 const linkId = (pathwayId: string, questionId: string) => `${pathwayId}.${questionId}`;
@@ -284,7 +295,7 @@ function adaptiveResponse({ content, pathway: pw, answered, result }: NextQuesti
 }
 
 /** A triage session as the triage record: its answers in force and, once reached, its disposition. */
-function sessionResponse(content: TriageContent, s: TriageSessionView): QuestionnaireResponse {
+export function sessionResponse(content: TriageContent, s: TriageSessionView): QuestionnaireResponse {
   const pw = content.pathways.get(`${s.pathway.id}@${s.pathway.version}`);
   const items: QuestionnaireResponseItem[] = s.answers.map((a) => ({
     linkId: linkId(a.pathwayId, a.questionId),
@@ -319,10 +330,128 @@ function sessionResponse(content: TriageContent, s: TriageSessionView): Question
   };
 }
 
+/** What `$validate` takes: a QuestionnaireResponse (with its status), or Parameters holding one. */
+const ResponseToValidate = Type.Composite([
+  ResponseInput,
+  Type.Object({ status: Type.Optional(Type.String({ maxLength: 40 })) }),
+]);
+const ValidateInput = Type.Composite([
+  ResponseToValidate,
+  Type.Object({
+    parameter: Type.Optional(
+      Type.Array(
+        Type.Object({ name: Type.String({ maxLength: 64 }), resource: Type.Optional(ResponseToValidate) }),
+        { maxItems: 5 },
+      ),
+    ),
+  }),
+]);
+type ResponseToValidateBody = Static<typeof ResponseToValidate>;
+
+const error = (diagnostics: string, expression?: string): OperationOutcomeIssue => ({
+  severity: 'error',
+  code: 'invalid',
+  diagnostics,
+  ...(expression ? { expression: [expression] } : {}),
+});
+
+/** Where a resource holds an empty array, object or string, which FHIR JSON forbids. */
+function emptyElements(value: unknown, path: string): string[] {
+  if (Array.isArray(value))
+    return value.length === 0 ? [path] : value.flatMap((v, i) => emptyElements(v, `${path}[${i}]`));
+  if (typeof value === 'string') return value.trim() === '' ? [path] : [];
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value);
+    return entries.length === 0 ? [path] : entries.flatMap(([k, v]) => emptyElements(v, `${path}.${k}`));
+  }
+  return [];
+}
+
+const RESPONSE_STATUSES = ['in-progress', 'completed', 'amended', 'entered-in-error', 'stopped'];
+
+/**
+ * `$validate`: whether open111 would accept this QuestionnaireResponse, each problem an issue: FHIR's
+ * rules for it (status, no empty elements), a questionnaire that is a triage pathway, answers the engine
+ * can read, link ids of that pathway or module 0, and answers that lead somewhere. When it is valid, an
+ * information issue says what the engine makes of it (the next question, or the disposition).
+ */
+async function validateResponse(
+  ctx: FastifyInstance['ctx'],
+  caller: Caller,
+  r: ResponseToValidateBody,
+): Promise<OperationOutcomeIssue[]> {
+  const issues: OperationOutcomeIssue[] = [];
+  if (r.resourceType !== 'QuestionnaireResponse')
+    return [
+      error(`Only a QuestionnaireResponse is validated here, not a ${r.resourceType}.`, 'resourceType'),
+    ];
+  if (r.status === undefined)
+    issues.push(error('status is required (R4: 1..1).', 'QuestionnaireResponse.status'));
+  else if (!RESPONSE_STATUSES.includes(r.status))
+    issues.push(
+      error(
+        `status must be one of ${RESPONSE_STATUSES.join(', ')}; not "${r.status}".`,
+        'QuestionnaireResponse.status',
+      ),
+    );
+  for (const path of emptyElements(r, 'QuestionnaireResponse'))
+    issues.push(error('FHIR allows no empty arrays, objects or strings.', path));
+  const attempt = <T>(f: () => T): T | undefined => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof DomainError)) throw e;
+      const pointers = e.problems.map((p) =>
+        p.pointer.replace(/^\/item\/(\d+)/, 'QuestionnaireResponse.item[$1]').replace(/\//g, '.'),
+      );
+      issues.push(error(e.message, pointers[0]));
+      return undefined;
+    }
+  };
+  const pathwayId = attempt(() => pathwayOfResponse(r));
+  const answers = attempt(() => answersFromResponse(r));
+  if (issues.length > 0 || pathwayId === undefined || answers === undefined) return issues;
+  let next: NextQuestion;
+  try {
+    next = await nextQuestion(ctx, caller, pathwayId, answers);
+  } catch (e) {
+    if (!(e instanceof DomainError) || e.code === 'forbidden') throw e;
+    attempt(() => {
+      throw e;
+    });
+    return issues;
+  }
+  const outcome =
+    next.result.kind === 'disposition'
+      ? `it reaches disposition ${next.result.disposition.code} (${next.result.disposition.title})`
+      : next.result.kind === 'question'
+        ? `the next question is ${linkId(next.result.pathwayId, next.result.question.id)}`
+        : 'the engine has nothing more to ask';
+  if (r.status === 'completed' && next.result.kind === 'question')
+    issues.push({
+      severity: 'warning',
+      code: 'incomplete',
+      diagnostics: `It is marked completed, but ${outcome}.`,
+      expression: ['QuestionnaireResponse.status'],
+    });
+  issues.push({
+    severity: 'information',
+    code: 'informational',
+    diagnostics: `Valid: open111 reads ${answers.length} answer(s) on ${pathwayId}; ${outcome}.`,
+  });
+  return issues;
+}
+
 /** Triage over FHIR: the same use cases as the REST routes, shaped as Questionnaire resources. */
 export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
   const r = typed(app);
   const Params = Type.Object({ id: Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9\\-.]{1,64}$' }) });
+  // A ServiceRequest's supporting-info, when a search includes it.
+  addReferenceReader(app, 'QuestionnaireResponse', async (caller, id) =>
+    /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+      ? sessionResponse(await triageContentInForce(app.ctx), await readTriage(app.ctx, caller, id))
+      : undefined,
+  );
 
   r.get(
     `${FHIR_BASE}/Questionnaire`,
@@ -419,6 +548,31 @@ export async function triageFhirPlugin(app: FastifyInstance): Promise<void> {
         resourceType: 'Parameters',
         parameter: [{ name: 'return', resource: adaptiveResponse(next) }],
       });
+    },
+  );
+
+  r.post(
+    `${FHIR_BASE}/QuestionnaireResponse/$validate`,
+    {
+      schema: {
+        tags: ['fhir'],
+        summary:
+          '$validate a QuestionnaireResponse (bare, or as the Parameters "resource"): would open111 accept it, and what the engine makes of it',
+        body: ValidateInput,
+      },
+      config: { access: 'pathway.read' },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      await mayReadPathways(app.ctx, callerOf(request));
+      const resource =
+        body.resourceType === 'Parameters'
+          ? body.parameter?.find((p) => p.name === 'resource')?.resource
+          : body;
+      const issues = resource
+        ? await validateResponse(app.ctx, callerOf(request), resource)
+        : [error('Send the QuestionnaireResponse, or Parameters with it as the parameter named "resource".')];
+      return reply.type(FHIR_JSON).send({ resourceType: 'OperationOutcome', issue: issues });
     },
   );
 
