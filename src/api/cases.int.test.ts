@@ -44,7 +44,7 @@ describeEachEngine('cases API', (use) => {
     birthDate: '1950-02-03',
     sex: 'female',
     postcode: 'LU1 3JU',
-    gpPracticeCode: 'E81001',
+    gpPracticeCode: 'Y5GC1',
     phone: '01582 000000',
   };
 
@@ -141,6 +141,21 @@ describeEachEngine('cases API', (use) => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.headers['content-type']).toMatch(/problem\+json/);
     }
+    // Well-formed, but no GP practice in the Directory of Services has that ODS code (the Directory's search
+    // for type 100 is where the console's GP picker finds practices).
+    const unknownGp = await post('/api/cases', { callId, patient: { ...patient, gpPracticeCode: 'E81001' } });
+    expect(unknownGp.statusCode).toBe(400);
+    expect(unknownGp.headers['content-type']).toMatch(/problem\+json/);
+    expect(unknownGp.json().detail).toBe(
+      "There is no GP practice with the code E81001 in the Directory of Services: choose the patient's practice from the list, or leave it out if it is not known.",
+    );
+    expect(unknownGp.json().problems[0].pointer).toBe('/body/patient/gpPracticeCode');
+    const practices = await api.app.inject({
+      method: 'GET',
+      url: '/api/directory/services?type=100&area=5GC',
+      headers: adviser,
+    });
+    expect(practices.json<{ odsCode: string | null }[]>().some((s) => s.odsCode === 'Y5GC1')).toBe(true);
     const ok = await post('/api/cases', { callId, patient });
     expect(ok.statusCode).toBe(201);
     expect(ok.json()).toMatchObject({ status: 'open', areaCode: '5GC', providerCode: 'NHSD' });
@@ -205,7 +220,7 @@ describeEachEngine('cases API', (use) => {
         },
       },
     });
-    expect(messages.find((m) => m.kind === 'gp_post_event')?.destination).toBe('E81001');
+    expect(messages.find((m) => m.kind === 'gp_post_event')?.destination).toBe('Y5GC1');
     // Delivery twice over (a worker retrying, a second node): the trust receives one dispatch.
     await deliverDue(use().db, demoAdapters(use().db), () => clock);
     await deliverDue(use().db, demoAdapters(use().db), () => clock);
@@ -494,7 +509,7 @@ describeEachEngine('cases API', (use) => {
       performer: [{ identifier: { value: 'RYC' } }],
     });
     expect(await read(`Communication/${amb}-post-event`)).toMatchObject({
-      recipient: [{ identifier: { value: 'E81001' } }],
+      recipient: [{ identifier: { value: 'Y5GC1' } }],
     });
     expect(await read(`Task/${cb}-callback`)).toMatchObject({
       status: 'requested',

@@ -43,9 +43,12 @@ const PatientSchema = Type.Object(
     ]),
     postcode: Type.String({ minLength: 2, maxLength: 16 }),
     gpPracticeCode: Type.Optional(
-      // ODS codes are upper-case letters and digits (a practice's is a letter and five digits, E81001);
+      // ODS codes are upper-case letters and digits (a real practice's is a letter and five digits, as E81001);
       // the demo Directory's practices carry made-up ones (Y5GC1), so the pattern is the ODS alphabet.
-      Type.String({ pattern: '^[A-Z][A-Z0-9]{2,9}$', description: 'ODS code, e.g. E81001' }),
+      Type.String({
+        pattern: '^[A-Z][A-Z0-9]{2,9}$',
+        description: 'ODS code of a GP practice in the Directory of Services, e.g. Y5GC1',
+      }),
     ),
     phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ]{6,20}$' })),
     nhsNumber: Type.Optional(

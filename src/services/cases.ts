@@ -36,7 +36,7 @@ import {
   listCases as loadCases,
 } from '../store/cases';
 import type { Tx } from '../store/db';
-import { findService } from '../store/directory';
+import { findPracticesByOdsCode, findService } from '../store/directory';
 import { listMessages as loadMessages, type StoredMessage } from '../store/outbox';
 import { readTriageSession } from '../store/triage';
 import type { ServiceContext } from './context';
@@ -251,6 +251,16 @@ export async function openCase(
         throw invalid('The date of birth is in the future.', [
           { pointer: '/body/patient/birthDate', message: 'A date of birth cannot be after today.' },
         ]);
+      if (patient.gpPracticeCode && (await findPracticesByOdsCode(u.tx, patient.gpPracticeCode)).length === 0)
+        throw invalid(
+          `There is no GP practice with the code ${patient.gpPracticeCode} in the Directory of Services: choose the patient's practice from the list, or leave it out if it is not known.`,
+          [
+            {
+              pointer: '/body/patient/gpPracticeCode',
+              message: 'No GP practice in the Directory of Services has this ODS code.',
+            },
+          ],
+        );
       const call = await findCallForUpdate(u.tx, input.callId);
       if (!call) throw notFound(`There is no call ${input.callId}.`);
       await u.allow(

@@ -32,7 +32,7 @@ const patient: Patient = {
   birthDate: '1950-02-03',
   sex: 'female',
   postcode: 'LU1 3JU',
-  gpPracticeCode: 'E81001',
+  gpPracticeCode: 'Y5GC1',
 };
 const trust = { code: 'RYC', name: 'East of England Ambulance Service' };
 const ev = (body: CaseEventBody, at = t0): CaseEvent => ({ ...body, caseId: 'K1', at, by: 7 });
@@ -90,7 +90,7 @@ describe('ambulance outcome', () => {
         triage: { triageSessionId: 'T1', dispositionCode: 'Dx0116', summary: ['Chest pain'] },
       },
     });
-    expect(post).toMatchObject({ kind: 'gp_post_event', destination: 'E81001' });
+    expect(post).toMatchObject({ kind: 'gp_post_event', destination: 'Y5GC1' });
     expect(dispatch?.priority).toBeGreaterThan(
       Math.max(...plan.messages.slice(1).map((m) => m.priority ?? 0)),
     );
