@@ -766,7 +766,7 @@ const STAFF: readonly { username: string; role: Role; organisation: string; demo
   { username: 'admin', role: 'system_admin', organisation: 'DH', demo: true },
   { username: 'nhsd-sysadmin', role: 'system_admin', organisation: 'NHSD' },
   { username: 'switch', role: 'telephony', organisation: 'NHSD', demo: true },
-  { username: 'receiving', role: 'receiving_service', organisation: '5GC-ACUTE' },
+  { username: 'receiving', role: 'receiving_service', organisation: '5GC-ACUTE', demo: true },
 ];
 
 const routeKey = (method: string, url: string) => `${method} ${url}`;
