@@ -125,6 +125,10 @@ describe('console in Chromium: clinical validation and the clinician’s call-ba
     expect(await form.getByRole('list', { name: 'Triage answers' }).textContent()).toContain(
       'Cannot get up after a fall',
     );
+    // Every question the adviser asked and its answer, as the replay shows them.
+    const answers = form.getByRole('table', { name: 'Questions and answers' });
+    await expect.poll(() => answers.textContent()).toMatch(/unable to get up/);
+    expect(await answers.getByRole('row').count()).toBeGreaterThan(2);
     await clinician.screenshot({ path: `${SCREENSHOTS}/validation.png`, fullPage: true });
     await form.getByLabel('Decision').selectOption('downgraded');
     await form.getByLabel('New disposition').selectOption('Dx03');
