@@ -114,6 +114,8 @@ describeEachEngine('pathway change control API', (use) => {
       ]),
     ).toEqual([
       ['Yes', 'Dx14', 'Dx05', 'more urgent'],
+      // The same band on each way to the question of days (with and without pus on the tonsils).
+      ['from 5 to under 7 days', 'Dx39', 'Dx75', 'more urgent'],
       ['from 5 to under 7 days', 'Dx39', 'Dx75', 'more urgent'],
     ]);
 

@@ -84,14 +84,21 @@ describe('the review diff of a pathway change', () => {
         change: 'more urgent',
       },
       {
-        answers: 'swallow=No, breathing=No, immune=No, days=from 5 to under 7 days',
+        answers:
+          'swallow=No, breathing=No, immune=No, tonsils=Yes, tonsils-fever=No, days=from 5 to under 7 days',
+        before: 'Dx39',
+        after: 'Dx75',
+        change: 'more urgent',
+      },
+      {
+        answers: 'swallow=No, breathing=No, immune=No, tonsils=No, days=from 5 to under 7 days',
         before: 'Dx39',
         after: 'Dx75',
         change: 'more urgent',
       },
     ]);
     // Paths whose disposition is the same are compared but not listed.
-    expect(diff.pathsCompared).toBe(6);
+    expect(diff.pathsCompared).toBe(10);
   });
 
   it('says what the engine itself decides on each version for every changed path', () => {
@@ -117,6 +124,6 @@ describe('the review diff of a pathway change', () => {
     const fresh = diffPathways(undefined, v1, before.dispositions);
     expect(fresh.questionsAdded).toHaveLength(v1.questions.size);
     expect(fresh.changedPaths.every((p) => p.change === 'new')).toBe(true);
-    expect(fresh.changedPaths).toHaveLength(5);
+    expect(fresh.changedPaths).toHaveLength(8);
   });
 });

@@ -109,14 +109,14 @@ function choosePathway(content: TriageContent, e: Evidence): Pathway | null {
     throw invalid('Say what the problem is: give a complaint, a symptomGroup or a pathwayId.');
   // The caller's words choose among the pathways, and what they report counts too, for the pathway that
   // asks about it: "fell off a ladder, the bone is showing" with a deformity reported is a limb injury
-  // more than a fall. A reported finding counts 5 shared among the pathways that ask about it: one only
+  // more than a fall. A reported finding counts 10 shared among the pathways that ask about it: one only
   // one pathway asks (tonsils with pus) points to it, one that many ask (fever) barely counts.
   const current = [...content.current.values()];
   const asks = new Map(current.map((pw) => [pw, new Set([...pw.questions.values()].map((q) => q.finding))]));
   const askedBy = (f: string) => current.filter((pw) => asks.get(pw)?.has(f)).length;
   const reported = e.present ?? [];
   const overlap = (pw: Pathway) =>
-    reported.filter((f) => asks.get(pw)?.has(f)).reduce((sum, f) => sum + 5 / Math.max(1, askedBy(f)), 0);
+    reported.filter((f) => asks.get(pw)?.has(f)).reduce((sum, f) => sum + 10 / Math.max(1, askedBy(f)), 0);
   const matches = searchPathways(content, e.complaint, { ageYears: e.age, sex: e.sex });
   const words = new Map(matches.map((m) => [m.pathway, m.score]));
   // The search's own order breaks ties (the more specific pathway), never the alphabet.

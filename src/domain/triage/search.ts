@@ -126,14 +126,28 @@ const GENERIC = new Set([
   'gone',
   'lost',
   'blood',
+  'hot',
+  'should',
+  'what',
+  'do',
+  'can',
+  'could',
+  'would',
+  'think',
+  'again',
 ]);
 
 /** How much a word says about which pathway: a body site or symptom word 3, a generic word 0.5. */
 export const wordWeight = (w: string): number => (GENERIC.has(w) ? 0.5 : 3);
 
-/** Whether two words are the same word: equal, or (5 letters or more) one the other with an ending. */
+/** Endings that make another form of the same word ("bleed", "bleeding"; "burn", "burnt"). */
+const ENDINGS = ['s', 'es', 'd', 'ed', 't', 'ing', 'er', 'ers', 'y', 'ly', 'ness', 'less'];
+const withEnding = (long: string, short: string): boolean =>
+  short.length >= 4 && long.startsWith(short) && ENDINGS.includes(long.slice(short.length));
+
+/** Whether two words are the same word: equal, or one is the other with an ending ("table" is not "tablets"). */
 const sameWord = (q: string, k: string): boolean =>
-  q !== '' && (q === k || (q.length >= 5 && k.length >= 5 && (q.startsWith(k) || k.startsWith(q))));
+  q !== '' && (q === k || withEnding(q, k) || withEnding(k, q));
 
 /**
  * Everyday phrases whose words name no body site or symptom: "it keeps coming back" is not back pain, "on
