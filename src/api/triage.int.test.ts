@@ -123,7 +123,8 @@ describeEachEngine('triage API', (use) => {
 
   it('replays a stored session on its content version to the same disposition', async () => {
     let s = await pastModule0(await start('sore-throat', { ageYears: 30, sex: 'female' }));
-    for (const v of ['no', 'no', 'no']) s = await answer(s, v);
+    // Unable to swallow, breathing, weak immunity, pus on the tonsils: no; then two days.
+    for (const v of ['no', 'no', 'no', 'no']) s = await answer(s, v);
     s = await answer(s, 2);
     expect(s.outcome?.disposition.code).toBe('Dx39');
     const stored = await readTriageSession(use().db, s.id, {
@@ -152,6 +153,7 @@ describeEachEngine('triage API', (use) => {
       'sore-throat/swallow',
       'sore-throat/breathing',
       'sore-throat/immune',
+      'sore-throat/tonsils',
       'sore-throat/days',
     ]);
   });
@@ -389,11 +391,18 @@ describeEachEngine('triage API', (use) => {
     const res = await post('/api/triage/evidence', { ...evidence, unreported: 'absent' });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ unreported: 'absent', disposition: { code: 'Dx03' } });
-    expect(body.assumed.at(-1)).toMatchObject({
+    // No pain score is "don't know": chest-pain then asks in words whether it is severe, which was
+    // not reported, so "no": the band below the top of the scale.
+    expect(body).toMatchObject({ unreported: 'absent', disposition: { code: 'Dx06' } });
+    expect(body.assumed.at(-2)).toMatchObject({
       finding: 'pain_score',
       value: 'dont_know',
       decidedBy: 'dont_know',
+    });
+    expect(body.assumed.at(-1)).toMatchObject({
+      finding: 'pain_severe',
+      value: 'no',
+      decidedBy: 'unreported_absent',
     });
     const bad = await post('/api/triage/evidence', { ...evidence, unreported: 'sometimes' });
     expect(bad.statusCode).toBe(400);
@@ -555,7 +564,7 @@ describeEachEngine('triage API', (use) => {
       expect(qr).toMatchObject({
         id: s.id,
         status: 'in-progress',
-        questionnaire: 'https://open111.dev/fhir/Questionnaire/chest-pain|2',
+        questionnaire: `https://open111.dev/fhir/Questionnaire/chest-pain|${triageContent().current.get('chest-pain')?.version}`,
       });
       expect(qr.item).toHaveLength(5);
       expect(qr.extension?.[0]?.valueCoding?.code).toBe('Dx011');

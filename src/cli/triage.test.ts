@@ -42,7 +42,7 @@ describe('open111 CLI: triage commands', () => {
     );
     const text = out();
     expect(text).toMatch(
-      /disposition {2}Dx011 {2}Emergency ambulance response \(category 2\) {2}\[within 18 min\]/,
+      /disposition {2}Dx011 {2}Emergency ambulance response \(category 2\) {2}\[within 18 minutes\]/,
     );
     expect(text).toMatch(/chest-pain\/crushing .* → yes/);
     expect(text).toMatch(
@@ -59,7 +59,7 @@ describe('open111 CLI: triage commands', () => {
           age: 30,
           sex: 'female',
           complaint: 'sore throat',
-          absent: ['drooling_cannot_swallow', 'breathless', 'immunosuppressed'],
+          absent: ['drooling_cannot_swallow', 'breathless', 'immunosuppressed', 'tonsil_pus'],
           values: { symptom_days: 2 },
         }),
       ),

@@ -2,11 +2,10 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import type { PathwayHit, TriageSession as Session } from '../api-types';
 
-function timeframe(minutes: number | null): string {
-  if (minutes === null) return 'Self-care: no service needed now';
-  if (minutes < 120) return `Within ${minutes} minutes`;
-  if (minutes < 2880) return `Within ${Math.round(minutes / 60)} hours`;
-  return `Within ${Math.round(minutes / 1440)} days`;
+/** The timeframe as the disposition defines it ("within 3 working days"), never re-derived from minutes. */
+function timeframe(d: { timeframeMinutes: number | null; timeframe: string }): string {
+  if (d.timeframeMinutes === null) return 'Self-care: no service needed now';
+  return d.timeframe.charAt(0).toUpperCase() + d.timeframe.slice(1);
 }
 
 /** The adviser's triage screen: find the pathway by symptom, one question at a time, back, then the disposition. */
@@ -240,7 +239,7 @@ export function Triage() {
                 <h2 ref={outcomeRef} tabIndex={-1}>
                   {session.outcome.disposition.code}: {session.outcome.disposition.title}
                 </h2>
-                <p className="timeframe">{timeframe(session.outcome.disposition.timeframeMinutes)}</p>
+                <p className="timeframe">{timeframe(session.outcome.disposition)}</p>
                 <h3>Care advice</h3>
                 <ul>
                   {session.outcome.careAdvice.map((a) => (
