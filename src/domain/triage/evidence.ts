@@ -95,6 +95,11 @@ function choosePathway(content: TriageContent, e: Evidence): Pathway | null {
   if (e.pathwayId) {
     const pw = content.current.get(e.pathwayId);
     if (!pw) throw notFound(`There is no pathway "${e.pathwayId}".`);
+    // The pathway named must fit the patient, as it must when an adviser starts a session on it.
+    if (!pathwayFits(pw, e.age, e.sex))
+      throw invalid(`${pw.title} does not fit a ${e.age}-year-old ${e.sex}: choose a pathway that does.`, [
+        { pointer: '/pathwayId', message: 'the pathway does not fit the patient’s age or sex' },
+      ]);
     return pw;
   }
   if (e.symptomGroup) {
