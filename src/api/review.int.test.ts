@@ -82,31 +82,6 @@ describeEachEngine('case review and incidents API', (use) => {
     await p(`/api/cases/${opened.id}/outcome`, {});
     return { caseId: opened.id, session };
   };
-  /** A stored event of a kind another module writes (validation, referral outcomes), as its row. */
-  const storeEvent = async (caseId: string, kind: string, when: Date, body: object) => {
-    const db = use().db;
-    const row = await db
-      .selectFrom('case_record')
-      .select('event_count')
-      .where('id', '=', caseId)
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('case_event')
-      .values({
-        case_id: caseId,
-        seq: row.event_count + 1,
-        kind,
-        at: when,
-        recorded_by: null,
-        body: JSON.stringify(body),
-      })
-      .execute();
-    await db
-      .updateTable('case_record')
-      .set({ event_count: row.event_count + 1 })
-      .where('id', '=', caseId)
-      .execute();
-  };
   const setRule = (rule: string, enabled: boolean, params?: object) =>
     api.app.inject({
       method: 'PUT',
@@ -117,15 +92,37 @@ describeEachEngine('case review and incidents API', (use) => {
 
   it('fills the queue by the lead’s rules: a downgraded ambulance, a late call-back, a repeat caller, self-care then 999', async () => {
     clock = at(0);
-    const downgraded = await triagedCase(adviser, 'Dx0116', 'Ann Ambulance');
+    // An adviser's category 3 waits for clinical validation: one downgraded, one confirmed, by a clinician
+    // through the validation API (the events the rule reads are the ones the service really writes).
+    const downgraded = await triagedCase(adviser, 'Dx012', 'Ann Ambulance');
     cases.downgraded = downgraded.caseId;
-    await storeEvent(downgraded.caseId, 'validated', at(1), {
-      result: 'downgraded',
-      dispositionCode: 'Dx05',
+    clock = at(1);
+    const utc = await postJson(adviser)('/api/directory/search', {
+      postcode: 'LU1 3JU',
+      age: { value: 62, unit: 'years' },
+      sex: 'female',
+      disposition: 'Dx03',
     });
-    const confirmed = await triagedCase(adviser, 'Dx0116', 'Con Firmed');
-    await storeEvent(confirmed.caseId, 'validated', at(1), { result: 'confirmed' });
+    const utcId = (utc as { results: { service: { id: string } }[] }).results[0]?.service.id;
+    const validate = (caseId: string, body: object) => post(`/api/cases/${caseId}/validate`, clinician, body);
+    const down = await validate(downgraded.caseId, {
+      result: 'downgraded',
+      dispositionCode: 'Dx03',
+      notes: 'Walking now.',
+      serviceId: utcId,
+    });
+    expect(down.statusCode, down.body).toBe(200);
+    clock = at(0);
+    const confirmed = await triagedCase(adviser, 'Dx012', 'Con Firmed');
+    clock = at(1);
+    const conf = await validate(confirmed.caseId, {
+      result: 'confirmed',
+      dispositionCode: 'Dx012',
+      notes: 'Still cannot get up.',
+    });
+    expect(conf.statusCode, conf.body).toBe(200);
     cases.confirmed = confirmed.caseId;
+    clock = at(0);
     const late = await triagedCase(adviser, 'Dx11', 'Lee Late');
     cases.late = late.caseId;
     clock = at(300); // five hours later: past the call-back's due time
@@ -146,7 +143,8 @@ describeEachEngine('case review and incidents API', (use) => {
     const result = fill.json<FillResult>();
     expect(result.week).toBe('2012-06-04');
     const reasons = Object.fromEntries(result.queued.map((q) => [q.caseId, q.reasons]));
-    expect(reasons[cases.downgraded as string]).toEqual(['ambulance_downgraded']);
+    // Downgraded to an urgent treatment centre that never acknowledged the referral: both rules pick it.
+    expect(reasons[cases.downgraded as string]).toEqual(['ambulance_downgraded', 'referral_unacknowledged']);
     expect(reasons[cases.late as string]).toEqual(['callback_missed']);
     expect(reasons[cases.repeat as string]).toEqual(['repeat_caller']);
     expect(reasons[cases.selfCare as string]).toEqual(['self_care_followed_by_emergency']);

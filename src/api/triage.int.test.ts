@@ -123,7 +123,8 @@ describeEachEngine('triage API', (use) => {
 
   it('replays a stored session on its content version to the same disposition', async () => {
     let s = await pastModule0(await start('sore-throat', { ageYears: 30, sex: 'female' }));
-    for (const v of ['no', 'no', 'no']) s = await answer(s, v);
+    // Unable to swallow, breathing, weak immunity, pus on the tonsils: no; then two days.
+    for (const v of ['no', 'no', 'no', 'no']) s = await answer(s, v);
     s = await answer(s, 2);
     expect(s.outcome?.disposition.code).toBe('Dx39');
     const stored = await readTriageSession(use().db, s.id, {
@@ -152,6 +153,7 @@ describeEachEngine('triage API', (use) => {
       'sore-throat/swallow',
       'sore-throat/breathing',
       'sore-throat/immune',
+      'sore-throat/tonsils',
       'sore-throat/days',
     ]);
   });
@@ -389,11 +391,18 @@ describeEachEngine('triage API', (use) => {
     const res = await post('/api/triage/evidence', { ...evidence, unreported: 'absent' });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json();
-    expect(body).toMatchObject({ unreported: 'absent', disposition: { code: 'Dx03' } });
-    expect(body.assumed.at(-1)).toMatchObject({
+    // No pain score is "don't know": chest-pain then asks in words whether it is severe, which was
+    // not reported, so "no": the band below the top of the scale.
+    expect(body).toMatchObject({ unreported: 'absent', disposition: { code: 'Dx06' } });
+    expect(body.assumed.at(-2)).toMatchObject({
       finding: 'pain_score',
       value: 'dont_know',
       decidedBy: 'dont_know',
+    });
+    expect(body.assumed.at(-1)).toMatchObject({
+      finding: 'pain_severe',
+      value: 'no',
+      decidedBy: 'unreported_absent',
     });
     const bad = await post('/api/triage/evidence', { ...evidence, unreported: 'sometimes' });
     expect(bad.statusCode).toBe(400);
@@ -413,7 +422,12 @@ describeEachEngine('triage API', (use) => {
       expect(res.statusCode).toBe(200);
       const q = res.json<Questionnaire>();
       await validateFhir(q);
-      expect(q).toMatchObject({ id: 'chest-pain', title: 'Chest pain', version: '2', status: 'active' });
+      expect(q).toMatchObject({
+        id: 'chest-pain',
+        title: 'Chest pain',
+        version: String(triageContent().current.get('chest-pain')?.version),
+        status: 'active',
+      });
       // Module 0's questions come first: a session's record answers them too.
       expect(q.item?.[0]?.linkId).toBe('module-0.unresponsive');
       expect(q.item?.find((i) => i.linkId.startsWith('chest-pain.'))).toMatchObject({
@@ -550,7 +564,7 @@ describeEachEngine('triage API', (use) => {
       expect(qr).toMatchObject({
         id: s.id,
         status: 'in-progress',
-        questionnaire: 'https://open111.dev/fhir/Questionnaire/chest-pain|2',
+        questionnaire: `https://open111.dev/fhir/Questionnaire/chest-pain|${triageContent().current.get('chest-pain')?.version}`,
       });
       expect(qr.item).toHaveLength(5);
       expect(qr.extension?.[0]?.valueCoding?.code).toBe('Dx011');

@@ -42,6 +42,7 @@ const DispositionView = Type.Object({
   group: Type.String(),
   urgencyRank: Type.Number(),
   timeframeMinutes: Type.Union([Type.Number(), Type.Null()]),
+  timeframe: Type.String(),
   ambulanceCategory: Type.Union([Type.Number(), Type.Null()]),
 });
 

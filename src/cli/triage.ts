@@ -62,13 +62,11 @@ export function triageEvidenceCommand(file: string, opts: { json?: boolean }): v
     console.log(JSON.stringify(evidenceSummary(r), null, 2));
     return;
   }
-  const tf = r.disposition.timeframeMinutes;
+  const tf = r.disposition.timeframeMinutes === null ? null : r.disposition.timeframe;
   console.log(
     `pathway      ${r.pathway.title} (${r.pathway.id}@${r.pathway.version}, ${r.pathway.symptomGroup})`,
   );
-  console.log(
-    `disposition  ${r.disposition.code}  ${r.disposition.title}${tf === null ? '' : `  [within ${tf} min]`}`,
-  );
+  console.log(`disposition  ${r.disposition.code}  ${r.disposition.title}${tf === null ? '' : `  [${tf}]`}`);
   if (r.discriminators.length) console.log(`discriminators ${r.discriminators.join(', ')}`);
   console.log('path');
   for (const s of r.path)

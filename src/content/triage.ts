@@ -181,7 +181,11 @@ export function validateCandidate(
   inForce: readonly StoredPathwayDocument[],
   candidate: { readonly file: string; readonly yaml: string },
 ): ValidationReport {
-  const others = inForce.filter((d) => d.file !== candidate.file);
+  // The candidate stands in place of every version of its pathway: the validator then checks it as the
+  // version new sessions would use (split text, defaults against module 0), not as a superseded one.
+  const idOf = (yaml: string) => (parseStored(yaml) as { id?: unknown } | null)?.id;
+  const candidateId = idOf(candidate.yaml);
+  const others = inForce.filter((d) => d.file !== candidate.file && idOf(d.yaml) !== candidateId);
   const { raw, version } = rawFrom(
     [...others, candidate].map((d) => ({ file: d.file, doc: parseStored(d.yaml) })),
   );

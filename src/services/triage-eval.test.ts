@@ -8,9 +8,12 @@ const content = triageContent();
 describe('the triage evaluation on the development set', () => {
   const { reports } = triageEvaluation();
 
-  it('has at least 45 written cases, each with a level and a one-line rationale', () => {
+  it('has at least 200 written cases, about a third at each level, each with a one-line rationale', () => {
     const cases = readCasesFile();
-    expect(cases.length).toBeGreaterThanOrEqual(45);
+    expect(cases.length).toBeGreaterThanOrEqual(200);
+    const share = (levels: string[]) => cases.filter((c) => levels.includes(c.level)).length / cases.length;
+    for (const levels of [['emergency', 'ae'], ['urgent', 'routine'], ['self_care']])
+      expect(share(levels), levels.join('/')).toBeGreaterThan(0.25);
     for (const c of cases) expect(c.rationale.length, c.id).toBeGreaterThan(20);
   });
 

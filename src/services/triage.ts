@@ -108,6 +108,8 @@ export interface TriageSessionView {
       readonly group: string;
       readonly urgencyRank: number;
       readonly timeframeMinutes: number | null;
+      /** The timeframe in words, as the disposition defines it ("within 3 working days"). */
+      readonly timeframe: string;
       readonly ambulanceCategory: number | null;
     };
     readonly endedIn: string;
@@ -208,6 +210,7 @@ function sessionView(content: TriageContent, s: StoredTriageSession): TriageSess
               group: result.disposition.group,
               urgencyRank: result.disposition.urgencyRank,
               timeframeMinutes: result.disposition.timeframeMinutes,
+              timeframe: result.disposition.timeframe,
               ambulanceCategory: result.disposition.ambulanceCategory,
             },
             endedIn: result.endedIn,

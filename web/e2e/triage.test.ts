@@ -57,7 +57,8 @@ describe('console in Chromium: the adviser triages a caller from the keyboard', 
     await expect
       .poll(() => question.getByRole('heading', { level: 2 }).textContent())
       .toMatch(/cannot say a full sentence/);
-    for (let i = 0; i < 6; i++) await answerWithKeyboard(page, 'No');
+    // "No" to every red flag the pathway asks, however many it has, until the disposition.
+    for (let i = 0; i < 15 && (await question.count()) > 0; i++) await answerWithKeyboard(page, 'No');
     await expect.poll(() => outcome.getByRole('heading', { level: 2 }).textContent()).toMatch(/^Dx06/);
     expect(await outcome.textContent()).toMatch(/Within 6 hours/);
     expect(await outcome.textContent()).toMatch(/Care advice/);
@@ -78,6 +79,48 @@ describe('console in Chromium: the adviser triages a caller from the keyboard', 
     await page.getByRole('button', { name: 'Finish triage' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Triage finished.');
+    await page.close();
+  });
+
+  it('offers the body map as another way in: an adult’s regions, and a child’s with the baby pathways', async () => {
+    const page = await c.newPage();
+    await signIn(page, c.baseUrl, 'adviser');
+    await page.goto(`${c.baseUrl}/#/triage`);
+    await page.getByLabel('Age (years)').fill('40');
+    await page.getByLabel('Sex').selectOption('female');
+    const adult = page.getByRole('figure', { name: 'Body map (adult)' });
+    await adult.getByRole('button', { name: 'Chest' }).click();
+    const found = page.getByRole('region', { name: 'Pathways found' });
+    await expect.poll(() => found.getByRole('button').first().textContent()).toBe('Chest pain');
+    expect(await found.getByRole('button').allTextContents()).toEqual([
+      'Chest pain',
+      'Breathing problems',
+      'Palpitations',
+      'Cough, cold and flu',
+    ]);
+    // From the keyboard: a region takes the focus and Enter chooses it.
+    await adult.getByRole('button', { name: 'Eyes' }).focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => found.getByRole('button').allTextContents())
+      .toEqual(['Eye problems', 'Eyelid problems']);
+    // A baby: the child's map, whose whole-body region leads to the pathways for babies.
+    await page.getByLabel('Age (years)').fill('0.5');
+    const child = page.getByRole('figure', { name: 'Body map (child)' });
+    await child.getByRole('button', { name: 'Whole body: fever or crying' }).click();
+    await expect
+      .poll(() => found.getByRole('button').allTextContents())
+      .toEqual([
+        'Fever in children and babies',
+        'Crying baby',
+        'Vomiting, diarrhoea or feeding problems under 1 year',
+      ]);
+    await found.getByRole('button', { name: 'Crying baby' }).click();
+    await expect
+      .poll(() =>
+        page.getByRole('region', { name: 'Question' }).getByRole('heading', { level: 2 }).textContent(),
+      )
+      .toMatch(/unconscious/);
     await page.close();
   });
 

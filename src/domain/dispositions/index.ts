@@ -29,6 +29,12 @@ export interface Disposition {
   readonly urgencyRank: number;
   /** Within how long the patient must be seen or spoken to; null for self-care. */
   readonly timeframeMinutes: number | null;
+  /**
+   * The timeframe in words, as the disposition defines it: the title's own "within 3 working days" or
+   * "the next working day" where it says one (working days are not 1,440-minute days), otherwise
+   * worked out from the minutes; "self-care" for self-care.
+   */
+  readonly timeframe: string;
   readonly ambulanceCategory: number | null;
   readonly careAdvice: string;
 }
@@ -40,6 +46,33 @@ export interface DispositionCatalogue {
 
 const isOneOf = <T extends string>(list: readonly T[], v: unknown): v is T =>
   typeof v === 'string' && (list as readonly string[]).includes(v);
+
+const UNIT_MINUTES: Record<string, number> = { minute: 1, hour: 60, day: 1440 };
+
+/** The timeframe a title states ("within 4 hours", "within 3 working days", "the next working day"), if any. */
+export function statedTimeframe(
+  title: string,
+): { readonly text: string; readonly minutes: number | null; readonly workingDays: number | null } | null {
+  const within = /\bwithin (\d+) (working )?(minute|hour|day)s?\b/i.exec(title);
+  if (within) {
+    const n = Number(within[1]);
+    const unit = (within[3] as string).toLowerCase();
+    return within[2]
+      ? { text: within[0].toLowerCase(), minutes: null, workingDays: n }
+      : { text: within[0].toLowerCase(), minutes: n * (UNIT_MINUTES[unit] ?? 1), workingDays: null };
+  }
+  const next = /\b(the )?next working day\b/i.exec(title);
+  if (next) return { text: 'the next working day', minutes: null, workingDays: 1 };
+  return null;
+}
+
+/** The minutes in words, for a disposition whose title states no timeframe. */
+function minutesInWords(minutes: number): string {
+  const plural = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (minutes < 120) return `within ${plural(minutes, 'minute')}`;
+  if (minutes < 2880 || minutes % 1440 !== 0) return `within ${plural(Math.round(minutes / 60), 'hour')}`;
+  return `within ${plural(minutes / 1440, 'day')}`;
+}
 
 /** Validates the raw dispositions file (already parsed from YAML) into a catalogue; errors name the entry. */
 export function readDispositionCatalogue(raw: unknown): DispositionCatalogue {
@@ -66,6 +99,18 @@ export function readDispositionCatalogue(raw: unknown): DispositionCatalogue {
     if (!(tf === null || (Number.isInteger(tf) && (tf as number) > 0)))
       throw fail('timeframe_minutes must be null or a positive whole number');
     if ((tf === null) !== (entry.group === 'self_care')) throw fail('only self-care has no timeframe');
+    // The title and the minutes must say the same: "within 4 hours" is 240 minutes; "within 3 working
+    // days" is at least 3 calendar days of minutes (it is read in working days, never as the minutes).
+    const stated = statedTimeframe(entry.title);
+    if (stated && tf !== null) {
+      if (stated.minutes !== null && stated.minutes !== tf)
+        throw fail(`the title says ${stated.text} but timeframe_minutes is ${String(tf)}`);
+      if (stated.workingDays !== null && (tf as number) < stated.workingDays * 1440)
+        throw fail(
+          `the title says ${stated.text} but timeframe_minutes (${String(tf)}) is shorter than that many days`,
+        );
+    }
+    const timeframe = tf === null ? 'self-care' : stated ? stated.text : minutesInWords(tf as number);
     const cat = entry.ambulance_category ?? null;
     if ((cat !== null) !== (entry.group === 'ambulance'))
       throw fail('ambulance dispositions, and only they, have an ambulance_category');
@@ -79,6 +124,7 @@ export function readDispositionCatalogue(raw: unknown): DispositionCatalogue {
       contact: entry.contact,
       urgencyRank: entry.urgency_rank as number,
       timeframeMinutes: tf as number | null,
+      timeframe,
       ambulanceCategory: cat as number | null,
       careAdvice: entry.care_advice,
     });

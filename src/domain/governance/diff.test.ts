@@ -1,21 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { SORE_THROAT_CHANGED } from '../../../test/pathway-drafts';
+import { SORE_THROAT_CHANGED, SORE_THROAT_SHIPPED } from '../../../test/pathway-drafts';
 import { contentFromDocuments, shippedPathwayFiles, stampPathwayYaml } from '../../content/triage';
 import { type GivenAnswer, step, type TriageContent } from '../triage/index';
 import { diffPathways } from './diff';
 
-/** The shipped content with sore-throat version 2 (the changed YAML) in force in place of version 1. */
+const S = SORE_THROAT_SHIPPED.version;
+const FILE = SORE_THROAT_SHIPPED.file;
+
+/** The shipped content with the changed YAML (the next version) in force in place of the shipped one. */
 function contentWithChange(): { before: TriageContent; after: TriageContent } {
-  const shipped = shippedPathwayFiles().map((f) => ({ ...f, inForce: true }));
+  // In force: the newest shipped version of each pathway (`x.yaml` is version 1, `x.vN.yaml` version N).
+  const files = shippedPathwayFiles().map((f) => {
+    const m = /^(.+?)(?:\.v(\d+))?\.yaml$/.exec(f.file);
+    return { ...f, id: m?.[1] ?? f.file, version: Number(m?.[2] ?? 1) };
+  });
+  const newest = (f: (typeof files)[number]) => files.every((g) => g.id !== f.id || g.version <= f.version);
+  const shipped = files.map(({ file, yaml, ...f }) => ({
+    file,
+    yaml,
+    inForce: newest({ file, yaml, ...f }),
+  }));
   const v2 = stampPathwayYaml(SORE_THROAT_CHANGED, {
-    version: 2,
+    version: S + 1,
     status: 'approved',
     approvedBy: 'test reviewer',
     approvedAt: '2026-12-02',
   });
   const after = contentFromDocuments([
-    ...shipped.map((d) => (d.file === 'sore-throat.yaml' ? { ...d, inForce: false } : d)),
-    { file: 'sore-throat.yaml', yaml: v2.yaml, inForce: true },
+    ...shipped.map((d) => (d.file === FILE ? { ...d, inForce: false } : d)),
+    { file: FILE, yaml: v2.yaml, inForce: true },
   ]);
   return { before: contentFromDocuments(shipped), after };
 }
@@ -50,8 +63,8 @@ describe('the review diff of a pathway change', () => {
   it('lists each changed answer, and every path whose disposition changes with old and new urgency', () => {
     if (!v1 || !v2) throw new Error('sore-throat missing');
     const diff = diffPathways(v1, v2, after.dispositions);
-    expect(diff.fromVersion).toBe(1);
-    expect(diff.toVersion).toBe(2);
+    expect(diff.fromVersion).toBe(S);
+    expect(diff.toVersion).toBe(S + 1);
     expect(diff.questionsAdded).toEqual([]);
     expect(diff.questionsRemoved).toEqual([]);
     expect(diff.questionsChanged.map((q) => q.id)).toEqual(['immune', 'days']);
@@ -71,14 +84,21 @@ describe('the review diff of a pathway change', () => {
         change: 'more urgent',
       },
       {
-        answers: 'swallow=No, breathing=No, immune=No, days=from 5 to under 7 days',
+        answers:
+          'swallow=No, breathing=No, immune=No, tonsils=Yes, tonsils-fever=No, days=from 5 to under 7 days',
+        before: 'Dx39',
+        after: 'Dx75',
+        change: 'more urgent',
+      },
+      {
+        answers: 'swallow=No, breathing=No, immune=No, tonsils=No, days=from 5 to under 7 days',
         before: 'Dx39',
         after: 'Dx75',
         change: 'more urgent',
       },
     ]);
     // Paths whose disposition is the same are compared but not listed.
-    expect(diff.pathsCompared).toBe(6);
+    expect(diff.pathsCompared).toBe(10);
   });
 
   it('says what the engine itself decides on each version for every changed path', () => {
@@ -104,6 +124,6 @@ describe('the review diff of a pathway change', () => {
     const fresh = diffPathways(undefined, v1, before.dispositions);
     expect(fresh.questionsAdded).toHaveLength(v1.questions.size);
     expect(fresh.changedPaths.every((p) => p.change === 'new')).toBe(true);
-    expect(fresh.changedPaths).toHaveLength(5);
+    expect(fresh.changedPaths).toHaveLength(8);
   });
 });

@@ -77,12 +77,20 @@ describe('"don’t know" in the engine', () => {
         value: 'no',
       })),
     ];
+    // The shipped chest-pain asks in words when there is no number; without that, the safe default's band.
+    const bare = buildTriageContent(
+      mutated('chest-pain', (d) => {
+        delete question(d, 'score').dont_know;
+        d.questions = d.questions.filter((q) => q.id !== 'score-words');
+      }),
+      version,
+    );
     const known = step(
-      content,
+      bare,
       session('chest-pain', [...answers, { pathwayId: 'chest-pain', questionId: 'score', value: 2 }]),
     );
     const unknown = step(
-      content,
+      bare,
       session('chest-pain', [...answers, { pathwayId: 'chest-pain', questionId: 'score', value: DONT_KNOW }]),
     );
     expect(known.kind === 'disposition' && known.disposition.code).toBe('Dx08');
@@ -94,6 +102,7 @@ describe('"don’t know" in the engine', () => {
     const c = buildTriageContent(
       mutated('chest-pain', (d) => {
         question(d, 'score').dont_know = { dx: 'Dx06', report: 'Pain score not known' };
+        d.questions = d.questions.filter((q) => q.id !== 'score-words');
       }),
       version,
     );
@@ -171,13 +180,18 @@ describe('evidence mode: what is not reported', () => {
 
   it('with unreported: absent, an unmentioned yes/no is "no" and a number with no value is "don’t know"', () => {
     const r = evaluateEvidence(content, { ...sore, unreported: 'absent' });
-    expect(r.disposition.code).toBe('Dx03');
-    const score = r.path.at(-1);
-    expect(score).toMatchObject({
-      finding: 'pain_score',
+    // No pain score: "don't know", which chest-pain routes to asking in words whether the pain is severe;
+    // not reported as severe, it is "no": the band below the top of the scale, never the top itself.
+    expect(r.disposition.code).toBe('Dx06');
+    expect(r.path.find((s) => s.finding === 'pain_score')).toMatchObject({
       value: DONT_KNOW,
-      takenAs: 10,
+      takenAs: null,
       decidedBy: 'dont_know',
+    });
+    expect(r.path.at(-1)).toMatchObject({
+      finding: 'pain_severe',
+      value: 'no',
+      decidedBy: 'unreported_absent',
     });
     for (const s of r.assumed.filter((a) => a.finding !== 'pain_score'))
       expect(s).toMatchObject({ value: 'no', decidedBy: 'unreported_absent' });

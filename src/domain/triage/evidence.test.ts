@@ -40,6 +40,15 @@ describe('evidence mode: the written cases reach their expected dispositions', (
   });
 });
 
+/** A shipped pathway a patient of this age and sex may not be triaged on (a baby's, or one sex's). */
+function firstPathwayNotFor(age: number, sex: 'female' | 'male'): string {
+  const pw = [...content.current.values()].find(
+    (p) => (p.sex !== 'any' && p.sex !== sex) || age < p.age.minYears || age >= p.age.maxYears,
+  );
+  if (!pw) throw new Error(`every pathway fits a ${age}-year-old ${sex}`);
+  return pw.id;
+}
+
 describe('evidence mode: assumptions and bad evidence', () => {
   it('answers a silent finding "don’t know", which takes the safe default’s path, and says so', () => {
     const r = evaluateEvidence(content, { age: 58, sex: 'male', complaint: 'chest pain' });
@@ -80,6 +89,8 @@ describe('evidence mode: assumptions and bad evidence', () => {
     [{ age: 30, sex: 'male', complaint: 'zzzz qqqq' }, /No pathway matches/],
     [{ age: 30, sex: 'male', complaint: 'pregnant' }, /No pathway matches/],
     [{ age: 30, sex: 'male', complaint: 'sore throat', values: { symptom_days: 'two' } }, /must be a number/],
+    [{ age: 30, sex: 'male', pathwayId: 'no-such-pathway' }, /There is no pathway/],
+    [{ age: 40, sex: 'male', pathwayId: firstPathwayNotFor(40, 'male') }, /does not fit a 40-year-old male/],
   ])('refuses bad evidence %#', (e, message) => {
     expect(() => evaluateEvidence(content, e as unknown as Evidence)).toThrow(message);
   });

@@ -95,6 +95,11 @@ function choosePathway(content: TriageContent, e: Evidence): Pathway | null {
   if (e.pathwayId) {
     const pw = content.current.get(e.pathwayId);
     if (!pw) throw notFound(`There is no pathway "${e.pathwayId}".`);
+    // The pathway named must fit the patient, as it must when an adviser starts a session on it.
+    if (!pathwayFits(pw, e.age, e.sex))
+      throw invalid(`${pw.title} does not fit a ${e.age}-year-old ${e.sex}: choose a pathway that does.`, [
+        { pointer: '/pathwayId', message: 'the pathway does not fit the patient’s age or sex' },
+      ]);
     return pw;
   }
   if (e.symptomGroup) {
@@ -109,27 +114,29 @@ function choosePathway(content: TriageContent, e: Evidence): Pathway | null {
     throw invalid('Say what the problem is: give a complaint, a symptomGroup or a pathwayId.');
   // The caller's words choose among the pathways, and what they report counts too, for the pathway that
   // asks about it: "fell off a ladder, the bone is showing" with a deformity reported is a limb injury
-  // more than a fall. Each reported finding a pathway asks about counts 5 (a matched word counts 2, a
-  // keyword phrase 10 a word).
-  const asks = (pw: Pathway) => new Set([...pw.questions.values()].map((q) => q.finding));
+  // more than a fall. A reported finding counts 10 shared among the pathways that ask about it: one only
+  // one pathway asks (tonsils with pus) points to it, one that many ask (fever) barely counts.
+  const current = [...content.current.values()];
+  const asks = new Map(current.map((pw) => [pw, new Set([...pw.questions.values()].map((q) => q.finding))]));
+  const askedBy = (f: string) => current.filter((pw) => asks.get(pw)?.has(f)).length;
   const reported = e.present ?? [];
-  const overlap = (pw: Pathway) => {
-    const a = asks(pw);
-    return reported.filter((f) => a.has(f)).length;
-  };
-  const words = new Map(
-    searchPathways(content, e.complaint, { ageYears: e.age, sex: e.sex }).map((m) => [m.pathway, m.score]),
-  );
-  const ranked = [...content.current.values()]
+  const overlap = (pw: Pathway) =>
+    reported.filter((f) => asks.get(pw)?.has(f)).reduce((sum, f) => sum + 10 / Math.max(1, askedBy(f)), 0);
+  const matches = searchPathways(content, e.complaint, { ageYears: e.age, sex: e.sex });
+  const words = new Map(matches.map((m) => [m.pathway, m.score]));
+  // The search's own order breaks ties (the more specific pathway), never the alphabet.
+  const order = new Map(matches.map((m, i) => [m.pathway, i]));
+  const ranked = current
     .filter((pw) => pathwayFits(pw, e.age, e.sex))
-    .map((pathway) => ({ pathway, score: (words.get(pathway) ?? 0) + 5 * overlap(pathway) }))
+    .map((pathway) => ({ pathway, score: (words.get(pathway) ?? 0) + overlap(pathway) }))
     .filter((x) => x.score > 0)
-    // Ties go to the pathway with more questions (the more specific one), then by id, never by chance.
     .sort(
       (a, b) =>
         b.score - a.score ||
+        (order.get(a.pathway) ?? Number.MAX_SAFE_INTEGER) -
+          (order.get(b.pathway) ?? Number.MAX_SAFE_INTEGER) ||
         b.pathway.questions.size - a.pathway.questions.size ||
-        a.pathway.id.localeCompare(b.pathway.id),
+        (a.pathway.id < b.pathway.id ? -1 : 1),
     );
   if (ranked[0]) return ranked[0].pathway;
   // Module 0 runs before every pathway: when it alone ends the call, no pathway is needed.

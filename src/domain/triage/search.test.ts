@@ -18,7 +18,8 @@ describe('pathway search by symptom words and synonyms', () => {
     ['face drooping', 'stroke-symptoms'],
     ['heart racing', 'palpitations'],
     ['took too many tablets', 'poisoning-overdose'],
-    ['bee sting', 'allergic-reaction'],
+    ['bee sting', 'bites-stings'],
+    ['peanut allergy, lips swelling', 'allergic-reaction'],
     ['scalded', 'burns'],
   ])('"%s" finds %s first', (query, expected) => {
     expect(top(query)).toBe(expected);
@@ -44,5 +45,55 @@ describe('pathway search by symptom words and synonyms', () => {
     expect(baby).toContain('fever-children');
     expect(baby).not.toContain('chest-pain');
     expect(baby).not.toContain('pregnancy-problems');
+  });
+});
+
+describe('the search weighs what the words mean', () => {
+  it('a body site or symptom word outweighs a generic adjective', () => {
+    // "painful" and "swollen" describe any pathway: the site decides.
+    expect(top('painful swollen knee')).toBe('muscle-joint');
+    expect(top('swollen painful eyelid')).toBe('eyelid-problems');
+    expect(top('painful red eye')).toBe('eye-problems');
+    expect(top('painful ear')).toBe('earache');
+    expect(top('swollen leg')).toBe('leg-pain-swelling');
+    // Generic words alone choose nothing.
+    expect(searchPathways(content, 'really bad pain, swollen and sore', { ageYears: 40 })).toEqual([]);
+  });
+
+  it('matches phrases as phrases, and idioms are not body sites', () => {
+    expect(searchPathways(content, 'it keeps coming back', { ageYears: 40 })).toEqual([]);
+    expect(top('my back hurts')).toBe('back-pain');
+    expect(top('cut my finger on a knife')).toBe('wounds-cuts');
+    // "short" of breath is generic, "chest" is not: the caller's first complaint leads.
+    expect(top("pain in my chest and I'm short of breath")).toBe('chest-pain');
+  });
+
+  it('ties go to the more specific pathway, never to alphabetical order', () => {
+    // Module-wide words shared by two pathways: for a baby, the pathway for babies comes first.
+    const baby = searchPathways(content, 'vomiting', { ageYears: 0.5 }).map((m) => m.pathway.id);
+    expect(baby[0]).toBe('baby-feeding');
+    // Equal scores: the narrower age band wins over the wider, whatever the ids.
+    const both = searchPathways(content, 'crying', { ageYears: 0.3 });
+    expect(both[0]?.pathway.id).toBe('crying-baby');
+    // Two made-up pathways with the same score: the one an alphabet would put first is the less specific.
+    const base = content.current.get('bites-stings');
+    if (!base) throw new Error('bites-stings missing');
+    const general = { ...base, id: 'aaa-general', title: 'Aaa general', keywords: ['zzqword'] };
+    const narrow = {
+      ...general,
+      id: 'zzz-children',
+      title: 'Zzz children',
+      age: { minYears: 0, maxYears: 16 },
+    };
+    const fewer = { ...general, id: 'zzz-fewer', title: 'Zzz fewer', keywords: ['zzqword'] };
+    const wider = { ...general, keywords: ['zzqword', 'other', 'words'] };
+    const withOnly = (...pws: (typeof base)[]) => ({
+      ...content,
+      current: new Map(pws.map((pw) => [pw.id, pw])),
+    });
+    const order = (c: typeof content) =>
+      searchPathways(c, 'zzqword', { ageYears: 5 }).map((m) => m.pathway.id);
+    expect(order(withOnly(general, narrow))).toEqual(['zzz-children', 'aaa-general']);
+    expect(order(withOnly(wider, fewer))).toEqual(['zzz-fewer', 'aaa-general']);
   });
 });

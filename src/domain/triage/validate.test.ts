@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { contentPath } from '../../content/files';
 import { readRawTriageContent } from '../../content/triage';
 import { type RawTriageContent, validateTriageContent } from './index';
@@ -229,14 +230,14 @@ describe('the validator rejects broken content with a message naming pathway, no
   });
 
   it('an approved pathway may not change: a change is a new version', () => {
-    const approvals = new Map([['sore-throat@1', 'a'.repeat(64)]]);
-    const problems = problemsOf(mutated('sore-throat', () => undefined, { approvals }));
+    const approvals = new Map([['earache@1', 'a'.repeat(64)]]);
+    const problems = problemsOf(mutated('earache', () => undefined, { approvals }));
     expect(problems).toContainEqual(
-      expect.objectContaining({ pointer: 'pathway sore-throat@1', rule: 'approved-is-immutable' }),
+      expect.objectContaining({ pointer: 'pathway earache@1', rule: 'approved-is-immutable' }),
     );
     expect(problems[0]?.message).toMatch(/save the change as version 2/);
-    // A draft may change freely.
-    expect(problemsOf(mutated('sore-throat', (d) => (d.status = 'draft'), { approvals }))).toEqual([]);
+    // A draft may change freely (earache@1 has no text that YAML split, which a draft may not have).
+    expect(problemsOf(mutated('earache', (d) => (d.status = 'draft'), { approvals }))).toEqual([]);
   });
 
   it('an approved pathway names who approved it and when', () => {
@@ -278,11 +279,19 @@ describe('approved pathways are immutable against the real approvals record', ()
 });
 
 describe('versions', () => {
+  const shipped = raw.pathways.filter((f) => (f.doc as Doc).id === 'sore-throat');
+  const newest = Math.max(...shipped.map((f) => (f.doc as Doc).version as number));
+  const next = newest + 1;
   const withV2 = (status: 'draft' | 'approved') => {
-    const v1 = raw.pathways.find((f) => (f.doc as Doc).id === 'sore-throat');
+    const v1 = shipped.find((f) => (f.doc as Doc).version === 1);
     const doc = structuredClone(v1?.doc) as Doc;
-    doc.version = 2;
+    doc.version = next;
     doc.status = status;
+    // Version 1's report line was split by YAML at a comma; a version new sessions use may not be.
+    q(doc, 'swallow').answers = {
+      ...q(doc, 'swallow').answers,
+      yes: { dx: 'Dx02', sd: 'SD4052', report: 'Sore throat, cannot swallow saliva' },
+    };
     (q(doc, 'days').ranges as unknown as Record<string, unknown>[]).splice(
       0,
       2,
@@ -291,17 +300,17 @@ describe('versions', () => {
     );
     return {
       ...raw,
-      pathways: [...raw.pathways, { file: 'pathways/sore-throat.v2.yaml', hash: 'b'.repeat(64), doc }],
+      pathways: [...raw.pathways, { file: `pathways/sore-throat.v${next}.yaml`, hash: 'b'.repeat(64), doc }],
     };
   };
 
   it('new sessions use the newest approved version; a draft waits; old versions stay for replay', async () => {
     const { step } = await import('./index');
     const draft = validateTriageContent(withV2('draft'), version).content;
-    expect(draft?.current.get('sore-throat')?.version).toBe(1);
+    expect(draft?.current.get('sore-throat')?.version).toBe(newest);
     const approved = validateTriageContent(withV2('approved'), version).content;
     if (!approved) throw new Error('expected valid content');
-    expect(approved.current.get('sore-throat')?.version).toBe(2);
+    expect(approved.current.get('sore-throat')?.version).toBe(next);
     const answers = [
       ...['unresponsive', 'choking', 'fitting', 'bleeding'].map((questionId) => ({
         pathwayId: 'module-0',
@@ -318,7 +327,7 @@ describe('versions', () => {
     const on = (v: number) =>
       step(approved, { pathwayId: 'sore-throat', pathwayVersion: v, module0Version: 1, answers });
     expect(on(1)).toMatchObject({ kind: 'disposition', disposition: { code: 'Dx39' } });
-    expect(on(2)).toMatchObject({ kind: 'disposition', disposition: { code: 'Dx75' } });
+    expect(on(next)).toMatchObject({ kind: 'disposition', disposition: { code: 'Dx75' } });
   });
 
   it('two files may not hold the same pathway version', () => {
@@ -348,5 +357,122 @@ describe('safe defaults are the cautious answers', () => {
     ]);
     const number = problemsOf(mutated('chest-pain', (d) => (q(d, 'score').safe_default = 1 as never)));
     expect(number.map((p) => p.pointer)).toEqual(['pathway chest-pain@1 / question score']);
+  });
+});
+
+/** The real content with the version new sessions use (the newest) of one pathway changed. */
+function mutatedCurrent(id: string, mutate: (doc: Doc) => void): RawTriageContent {
+  const newest = Math.max(
+    ...raw.pathways.filter((f) => (f.doc as Doc).id === id).map((f) => (f.doc as Doc).version as number),
+  );
+  return {
+    ...raw,
+    pathways: raw.pathways.map((f) => {
+      if ((f.doc as Doc).id !== id || (f.doc as Doc).version !== newest) return f;
+      const doc = structuredClone(f.doc) as Doc;
+      mutate(doc);
+      return { ...f, doc };
+    }),
+  };
+}
+
+describe('text that YAML split is caught', () => {
+  it('an unquoted comma in flow-mapping advice is rejected, naming the cut-off fragment', () => {
+    // What YAML makes of the unquoted line: advice "If not allergic" and a field "chew one … aspirin".
+    const outcome = parse('{ dx: Dx011, advice: If not allergic, chew one 300 mg aspirin }') as Record<
+      string,
+      unknown
+    >;
+    expect(outcome.advice).toBe('If not allergic');
+    const problems = problemsOf(
+      mutatedCurrent('chest-pain', (d) => {
+        q(d, 'crushing').answers = { ...q(d, 'crushing').answers, yes: outcome };
+      }),
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        pointer: expect.stringMatching(/^pathway chest-pain@\d+ \/ question crushing \/ answer yes$/),
+        rule: 'text-not-split',
+        message: expect.stringContaining('"chew one 300 mg aspirin" is a fragment'),
+      }),
+    ]);
+    // Quoted, the same line is one piece of text and valid.
+    const quoted = parse('{ dx: Dx011, advice: "If not allergic, chew one 300 mg aspirin" }');
+    expect(
+      problemsOf(
+        mutatedCurrent('chest-pain', (d) => {
+          q(d, 'crushing').answers = { ...q(d, 'crushing').answers, yes: quoted };
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('a report given as a list is rejected', () => {
+    const problems = problemsOf(
+      mutatedCurrent('bleeding', (d) => {
+        q(d, 'gaping').answers = {
+          ...q(d, 'gaping').answers,
+          yes: { dx: 'Dx03', report: ['Gaping wound', 'needs stitches'] },
+        };
+      }),
+    );
+    expect(problems.map((p) => [p.rule, p.message])).toEqual([
+      ['text-not-split', 'report must be one line of text, not a list'],
+    ]);
+  });
+
+  it('a superseded approved version keeps its text as approved (old sessions replay exactly)', () => {
+    // chest-pain@1 has the historic split aspirin advice and is still loaded, for replay only.
+    const v1 = raw.pathways.find((f) => (f.doc as Doc).id === 'chest-pain' && (f.doc as Doc).version === 1);
+    expect(JSON.stringify(v1?.doc)).toContain('"chew one 300 mg aspirin; sit down and rest.":null');
+    expect(problemsOf(raw)).toEqual([]);
+  });
+});
+
+describe('a safe default may not contradict what is already known', () => {
+  it('rejects a pathway default that assumes what module 0 excluded', () => {
+    const problems = problemsOf(
+      mutatedCurrent('bleeding', (d) => {
+        d.questions.unshift({
+          id: 'awake',
+          finding: 'unresponsive',
+          text: 'Is the patient unconscious?',
+          rationale: 'A test question.',
+          safe_default: 'yes',
+          answers: { yes: { dx: 'Dx011' }, no: { next: d.start } },
+        });
+        d.start = 'awake';
+      }),
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        rule: 'default-not-contradicting',
+        message: expect.stringContaining('unresponsive is already "no"'),
+      }),
+    ]);
+  });
+
+  it('rejects a default that contradicts an earlier answer in the same pathway on some path', () => {
+    const problems = problemsOf(
+      mutatedCurrent('chest-pain', (d) => {
+        // After "breathless: no", ask breathlessness again defaulting to "yes".
+        q(d, 'breathless').answers = { ...q(d, 'breathless').answers, no: { next: 'again' } };
+        d.questions.push({
+          id: 'again',
+          finding: 'breathless',
+          text: 'Is the patient breathless at all?',
+          rationale: 'A test question.',
+          safe_default: 'yes',
+          answers: { yes: { dx: 'Dx02' }, no: { next: 'history' } },
+        });
+      }),
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        pointer: expect.stringMatching(/question again$/),
+        rule: 'default-not-contradicting',
+        message: expect.stringContaining('breathless is already "no" (path: crushing → (no) → spreading'),
+      }),
+    ]);
   });
 });

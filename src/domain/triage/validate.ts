@@ -144,10 +144,47 @@ function readCodes(raw: unknown, key: string, pattern: RegExp, p: Problems): Map
 }
 
 interface Refs {
+  /**
+   * Where text that YAML split goes: reported for the versions new sessions can start on and for drafts,
+   * not for superseded approved versions, which stay exactly as they were approved so old sessions replay.
+   */
+  readonly split?: Problems;
   readonly findings: ReadonlyMap<string, Finding>;
   readonly dispositions: DispositionCatalogue;
   readonly discriminators: ReadonlyMap<string, CodedConcept>;
   readonly symptomGroups: ReadonlyMap<string, CodedConcept>;
+}
+
+/** The fields an outcome (an answer, a range or dont_know) may have. */
+const OUTCOME_FIELDS = new Set(['next', 'dx', 'continue', 'sd', 'report', 'advice', 'from', 'below']);
+
+/**
+ * Report and advice lines must be one piece of text. In a YAML flow mapping an unquoted comma ends the
+ * value, so `{ advice: If not allergic, chew one aspirin }` reads as advice "If not allergic" plus a field
+ * named "chew one aspirin": any field an outcome does not have, and any list or fragment where text was
+ * meant, is rejected with the text that was cut off.
+ */
+function checkOutcomeText(raw: Obj, where: string, p: Problems): void {
+  for (const [key, value] of Object.entries(raw)) {
+    if (OUTCOME_FIELDS.has(key)) continue;
+    p.add(
+      where,
+      value === null || value === undefined
+        ? `text split by YAML: "${key}" is a fragment cut off at a comma (quote the whole line)`
+        : `unknown field "${key}" (an answer has next, dx, continue, sd, report and advice)`,
+      'text-not-split',
+    );
+  }
+  for (const key of ['report', 'advice'] as const) {
+    const v = raw[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'string' || v.trim() === '')
+      p.add(
+        where,
+        `${key} must be one line of text, not ${Array.isArray(v) ? 'a list' : typeof v}`,
+        'text-not-split',
+      );
+  }
 }
 
 function readOutcome(raw: unknown, where: string, refs: Refs, p: Problems): Outcome | undefined {
@@ -155,6 +192,7 @@ function readOutcome(raw: unknown, where: string, refs: Refs, p: Problems): Outc
     p.add(where, 'dead end: the answer leads nowhere (give next, dx or continue)', 'no-dead-ends');
     return undefined;
   }
+  checkOutcomeText(raw, where, refs.split ?? p);
   const targets = [raw.next !== undefined, raw.dx !== undefined, raw.continue !== undefined].filter(Boolean);
   if (targets.length !== 1) {
     p.add(where, 'dead end: the answer must lead to exactly one of next, dx or continue', 'no-dead-ends');
@@ -566,6 +604,73 @@ export function checkSafeDefaults(pw: Pathway, dispositions: DispositionCatalogu
   return problems;
 }
 
+type Known = ReadonlyMap<string, string>;
+
+/**
+ * Every set of answers a path can carry to its end: for each path from the start, which finding was
+ * answered what (yes/no and choice answers; "don't know" tells nothing). `ends` picks the outcomes that
+ * end a path worth collecting (module 0: its continue). Bounded: content trees are small.
+ */
+function knownAtEnds(pw: Pathway, ends: (o: Outcome) => boolean, limit = 5000): Known[] {
+  const out: Known[] = [];
+  const walk = (id: string, known: Known, depth: number): void => {
+    const q = pw.questions.get(id);
+    if (!q || depth > pw.questions.size || out.length >= limit) return;
+    if (q.type === 'number') {
+      for (const o of q.bands)
+        if (o.target.kind === 'question') walk(o.target.questionId, known, depth + 1);
+        else if (ends(o)) out.push(known);
+      return;
+    }
+    for (const [value, o] of q.answers) {
+      const next = new Map(known).set(q.finding, value);
+      if (o.target.kind === 'question') walk(o.target.questionId, next, depth + 1);
+      else if (ends(o)) out.push(next);
+    }
+  };
+  walk(pw.start, new Map(), 0);
+  return out;
+}
+
+/**
+ * A safe default may not assume what is already known: on no path may a question's default contradict
+ * an earlier answer about the same finding, in the pathway or in module 0 before it (module 0 continues
+ * to a pathway only after its "no"s: a pathway that then defaults "unconscious: yes" contradicts it).
+ */
+export function checkDefaultsAgainstKnown(pw: Pathway, module0: Pathway | undefined): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const reported = new Set<string>();
+  const starts: Known[] =
+    pw.kind === 'module0' || !module0
+      ? [new Map()]
+      : knownAtEnds(module0, (o) => o.target.kind === 'continue');
+  const walk = (id: string, known: Known, route: string[], depth: number): void => {
+    const q = pw.questions.get(id);
+    if (!q || depth > pw.questions.size) return;
+    const here = [...route, id];
+    if (q.type !== 'number') {
+      const before = known.get(q.finding);
+      if (before !== undefined && before !== String(q.safeDefault) && !reported.has(q.id)) {
+        reported.add(q.id);
+        problems.push({
+          pointer: `pathway ${pw.id}@${pw.version} / question ${q.id}`,
+          message: `safe_default ${String(q.safeDefault)} contradicts an earlier answer: ${q.finding} is already "${before}" (path: ${here.join(' → ')})`,
+          rule: 'default-not-contradicting',
+        });
+      }
+    }
+    const outs: [string | null, Outcome][] =
+      q.type === 'number' ? q.bands.map((b) => [null, b]) : [...q.answers].map(([v, o]) => [v, o]);
+    for (const [value, o] of outs) {
+      if (o.target.kind !== 'question') continue;
+      const next = value === null ? known : new Map(known).set(q.finding, value);
+      walk(o.target.questionId, next, value === null ? here : [...here, `(${value})`], depth + 1);
+    }
+  };
+  for (const known of starts) walk(pw.start, known, [], 0);
+  return problems;
+}
+
 /** New sessions use the newest approved version; a draft is used only while no version is approved. */
 function preferred(a: Pathway, b: Pathway): boolean {
   const aOk = a.status === 'approved';
@@ -591,10 +696,16 @@ export function validateTriageContent(raw: RawTriageContent, version: string): V
   const current = new Map<string, Pathway>();
   let module0: Pathway | undefined;
   let questionCount = 0;
+  const split = new Map<string, FieldProblem[]>();
   for (const f of raw.pathways) {
     const before = p.list.length;
-    const pw = readPathway(f.file, f.hash, f.doc, refs, p);
-    if (!pw) continue;
+    const splitHere = new Problems();
+    const pw = readPathway(f.file, f.hash, f.doc, { ...refs, split: splitHere }, p);
+    if (!pw) {
+      p.list.push(...splitHere.list);
+      continue;
+    }
+    split.set(`${pw.id}@${pw.version}`, splitHere.list);
     // Problems found while reading a question also say how the question is reached.
     const routes = routesFrom(pw);
     for (let i = before; i < p.list.length; i++) {
@@ -629,6 +740,17 @@ export function validateTriageContent(raw: RawTriageContent, version: string): V
     } else {
       const had = current.get(pw.id);
       if (!had || preferred(pw, had)) current.set(pw.id, pw);
+    }
+  }
+  // Split text is an error in every version a session can start on (the current ones, module 0 in force)
+  // and in drafts; a superseded approved version keeps its text as approved, so replay stays exact.
+  for (const [key, list] of split) {
+    const pw = pathways.get(key);
+    if (!pw) continue;
+    const inForce = pw.kind === 'module0' ? module0 === pw : current.get(pw.id) === pw;
+    if (inForce || pw.status === 'draft') {
+      p.list.push(...list);
+      if (pw.kind === 'pathway') p.list.push(...checkDefaultsAgainstKnown(pw, module0));
     }
   }
   if (!module0)

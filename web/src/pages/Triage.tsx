@@ -1,13 +1,13 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import type { PathwayHit, TriageSession as Session } from '../api-types';
+import { BodyMap, type BodyRegion } from './BodyMap';
 import { QuestionView } from './QuestionView';
 
-function timeframe(minutes: number | null): string {
-  if (minutes === null) return 'Self-care: no service needed now';
-  if (minutes < 120) return `Within ${minutes} minutes`;
-  if (minutes < 2880) return `Within ${Math.round(minutes / 60)} hours`;
-  return `Within ${Math.round(minutes / 1440)} days`;
+/** The timeframe as the disposition defines it ("within 3 working days"), never re-derived from minutes. */
+function timeframe(d: { timeframeMinutes: number | null; timeframe: string }): string {
+  if (d.timeframeMinutes === null) return 'Self-care: no service needed now';
+  return d.timeframe.charAt(0).toUpperCase() + d.timeframe.slice(1);
 }
 
 /** The adviser's triage screen: find the pathway by symptom, one question at a time, back, then the disposition. */
@@ -52,6 +52,25 @@ export function Triage() {
       setHits(await api<PathwayHit[]>(`/api/triage/pathways?${params}`));
     });
   };
+
+  // The body map: every pathway that fits the patient, kept to the region's, in the region's order.
+  const chooseRegion = (region: BodyRegion) =>
+    run(async () => {
+      const params = new URLSearchParams();
+      if (age !== '') params.set('age', age);
+      if (sex) params.set('sex', sex);
+      const fits = await api<PathwayHit[]>(`/api/triage/pathways?${params}`);
+      const byId = new Map(fits.map((h) => [h.id, h]));
+      const seen = new Set<string>();
+      setHits(
+        region.pathways.flatMap((id) => {
+          const h = byId.get(id);
+          if (!h || seen.has(id)) return [];
+          seen.add(id);
+          return [{ ...h, matched: [region.label] }];
+        }),
+      );
+    });
 
   const start = (pathwayId: string) =>
     run(async () => {
@@ -145,10 +164,11 @@ export function Triage() {
                 Find pathway
               </button>
             </form>
+            <BodyMap ageYears={age === '' ? null : Number(age)} onChoose={(r) => void chooseRegion(r)} />
             {hits && (
               <section aria-label="Pathways found">
                 {hits.length === 0 ? (
-                  <p>No pathway matches those words for this patient. Try other words.</p>
+                  <p>No pathway matches for this patient. Try other words, or choose on the body map.</p>
                 ) : (
                   <ul className="pathway-hits">
                     {hits.map((h) => (
@@ -195,7 +215,7 @@ export function Triage() {
                 <h2 ref={outcomeRef} tabIndex={-1}>
                   {session.outcome.disposition.code}: {session.outcome.disposition.title}
                 </h2>
-                <p className="timeframe">{timeframe(session.outcome.disposition.timeframeMinutes)}</p>
+                <p className="timeframe">{timeframe(session.outcome.disposition)}</p>
                 <h3>Care advice</h3>
                 <ul>
                   {session.outcome.careAdvice.map((a) => (
