@@ -49,7 +49,7 @@ async function triagedCase(dispositionCode: string, i: number): Promise<string> 
       birthDate: '1960-01-01',
       sex: 'unknown',
       postcode: 'LU1 3JU',
-      gpPracticeCode: 'E81001',
+      gpPracticeCode: 'Y5GC1',
     },
   });
   // Each case is triaged for real: a session run to the disposition and finished (not timed).

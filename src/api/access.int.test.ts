@@ -65,7 +65,7 @@ const patient = {
   birthDate: '1950-02-03',
   sex: 'female',
   postcode: 'LU1 3JU',
-  gpPracticeCode: 'E81001',
+  gpPracticeCode: 'Y5GC1',
   phone: '01582 000000',
 };
 
@@ -766,7 +766,7 @@ const STAFF: readonly { username: string; role: Role; organisation: string; demo
   { username: 'admin', role: 'system_admin', organisation: 'DH', demo: true },
   { username: 'nhsd-sysadmin', role: 'system_admin', organisation: 'NHSD' },
   { username: 'switch', role: 'telephony', organisation: 'NHSD', demo: true },
-  { username: 'receiving', role: 'receiving_service', organisation: '5GC-ACUTE' },
+  { username: 'receiving', role: 'receiving_service', organisation: '5GC-ACUTE', demo: true },
 ];
 
 const routeKey = (method: string, url: string) => `${method} ${url}`;

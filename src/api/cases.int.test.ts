@@ -44,7 +44,7 @@ describeEachEngine('cases API', (use) => {
     birthDate: '1950-02-03',
     sex: 'female',
     postcode: 'LU1 3JU',
-    gpPracticeCode: 'E81001',
+    gpPracticeCode: 'Y5GC1',
     phone: '01582 000000',
   };
 
@@ -141,6 +141,21 @@ describeEachEngine('cases API', (use) => {
       expect(res.statusCode, JSON.stringify(body)).toBe(400);
       expect(res.headers['content-type']).toMatch(/problem\+json/);
     }
+    // Well-formed, but no GP practice in the Directory of Services has that ODS code (the Directory's search
+    // for type 100 is where the console's GP picker finds practices).
+    const unknownGp = await post('/api/cases', { callId, patient: { ...patient, gpPracticeCode: 'E81001' } });
+    expect(unknownGp.statusCode).toBe(400);
+    expect(unknownGp.headers['content-type']).toMatch(/problem\+json/);
+    expect(unknownGp.json().detail).toBe(
+      "There is no GP practice with the code E81001 in the Directory of Services: choose the patient's practice from the list, or leave it out if it is not known.",
+    );
+    expect(unknownGp.json().problems[0].pointer).toBe('/body/patient/gpPracticeCode');
+    const practices = await api.app.inject({
+      method: 'GET',
+      url: '/api/directory/services?type=100&area=5GC',
+      headers: adviser,
+    });
+    expect(practices.json<{ odsCode: string | null }[]>().some((s) => s.odsCode === 'Y5GC1')).toBe(true);
     const ok = await post('/api/cases', { callId, patient });
     expect(ok.statusCode).toBe(201);
     expect(ok.json()).toMatchObject({ status: 'open', areaCode: '5GC', providerCode: 'NHSD' });
@@ -205,7 +220,7 @@ describeEachEngine('cases API', (use) => {
         },
       },
     });
-    expect(messages.find((m) => m.kind === 'gp_post_event')?.destination).toBe('E81001');
+    expect(messages.find((m) => m.kind === 'gp_post_event')?.destination).toBe('Y5GC1');
     // Delivery twice over (a worker retrying, a second node): the trust receives one dispatch.
     await deliverDue(use().db, demoAdapters(use().db), () => clock);
     await deliverDue(use().db, demoAdapters(use().db), () => clock);
@@ -494,7 +509,7 @@ describeEachEngine('cases API', (use) => {
       performer: [{ identifier: { value: 'RYC' } }],
     });
     expect(await read(`Communication/${amb}-post-event`)).toMatchObject({
-      recipient: [{ identifier: { value: 'E81001' } }],
+      recipient: [{ identifier: { value: 'Y5GC1' } }],
     });
     expect(await read(`Task/${cb}-callback`)).toMatchObject({
       status: 'requested',
@@ -554,6 +569,99 @@ describeEachEngine('cases API', (use) => {
     };
     expect(await dispatchTo('2013-01-31')).toBe('RX5');
     expect(await dispatchTo('2013-02-01')).toBe('RYF');
+  });
+
+  it('a call-back completed with the clinician’s own triage and outcome: referred from the Directory, GP told, closed', async () => {
+    clock = new Date('2013-03-01T10:00:00Z');
+    // Days after the other tests' clocks: each signs in again (sessions end after 12 idle hours).
+    adviser = await api.login('adviser');
+    clinician = await api.login('clinician');
+    governance = await api.login('governance');
+    const utc = (await loadServices(use().db)).find(
+      (x) => x.status === 'active' && x.dispositions.includes('Dx03'),
+    );
+    if (!utc) throw new Error('the demo directory has no service for this test');
+    const id = await triagedCase('Dx11');
+    expect((await post(`/api/cases/${id}/outcome`, {})).json().status).toBe('awaiting_callback');
+    expect((await post(`/api/cases/${id}/callback/start`, {}, clinician)).json().status).toBe(
+      'with_clinician',
+    );
+    // The clinician re-runs triage for the same patient (a session of their own, finished).
+    const own = await finishedTriage(postJson(clinician), 'Dx03');
+    const complete = (body: Record<string, unknown>) =>
+      post(
+        `/api/cases/${id}/callback/complete`,
+        { notes: 'Re-triaged: needs a wound check today.', ...body },
+        clinician,
+      );
+    // The outcome must follow the clinician's triage, a referral needs its service, and a call-back cannot
+    // end in another call-back; each refusal leaves the case as it was.
+    const wrong = await complete({ triage: { triageSessionId: own, dispositionCode: 'Dx02' } });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json().detail).toMatch(/ended in Dx03, not Dx02/);
+    const noService = await complete({ triage: { triageSessionId: own, dispositionCode: 'Dx03' } });
+    expect(noService.statusCode).toBe(400);
+    expect(noService.json().detail).toMatch(/choose the service to refer to/);
+    const again = await finishedTriage(postJson(clinician), 'Dx11');
+    const loop = await complete({ triage: { triageSessionId: again, dispositionCode: 'Dx11' } });
+    expect(loop.statusCode).toBe(400);
+    expect(loop.json().detail).toMatch(/asks for a clinician to call back/);
+    expect((await complete({ serviceId: utc.id })).statusCode).toBe(400);
+    expect((await get(`/api/cases/${id}`, clinician)).json()).toMatchObject({ status: 'with_clinician' });
+
+    const done = await complete({
+      triage: { triageSessionId: own, dispositionCode: 'Dx03', summary: ['Wound red and swollen'] },
+      serviceId: utc.id,
+    });
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json()).toMatchObject({
+      status: 'closed',
+      outcome: 'referral',
+      referral: { id: utc.id, name: utc.name },
+      disposition: { code: 'Dx03', triageSessionId: own },
+      callback: { notes: 'Re-triaged: needs a wound check today.' },
+      postEvent: { sent: true, practiceCode: 'Y5GC1' },
+    });
+    const messages = await listMessages(use().db, { subject: id });
+    expect(messages.map((m) => m.kind).sort()).toEqual(['clinician_callback', 'gp_post_event', 'referral']);
+    const gp = messages.find((m) => m.kind === 'gp_post_event');
+    expect(gp?.payload).toMatchObject({ triage: { triageSessionId: own, dispositionCode: 'Dx03' } });
+    const replay = (await get(`/api/cases/${id}/replay`, governance)).json();
+    expect(replay.events.map((e: { kind: string }) => e.kind).slice(-6)).toEqual([
+      'callback_started',
+      'callback_completed',
+      'outcome_decided',
+      'referred',
+      'post_event_sent',
+      'closed',
+    ]);
+    // The adviser's triage is kept in the case's events; the clinician's is recorded beside it.
+    const completed = replay.events.find((e: { kind: string }) => e.kind === 'callback_completed');
+    expect(completed.retriage).toEqual({
+      dispositionCode: 'Dx03',
+      triageSessionId: own,
+      summary: ['Wound red and swollen'],
+    });
+    expect(replay.events.find((e: { kind: string }) => e.kind === 'triaged').dispositionCode).toBe('Dx11');
+  });
+
+  it('a call-back re-triaged to self-care closes with the advice; notes-only completion is unchanged', async () => {
+    clock = new Date('2013-03-01T12:00:00Z');
+    const id = await triagedCase('Dx11');
+    await post(`/api/cases/${id}/outcome`, {});
+    await post(`/api/cases/${id}/callback/start`, {}, clinician);
+    const own = await finishedTriage(postJson(clinician), 'Dx39');
+    const done = await post(
+      `/api/cases/${id}/callback/complete`,
+      { notes: 'Self-care.', triage: { triageSessionId: own, dispositionCode: 'Dx39' } },
+      clinician,
+    );
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json()).toMatchObject({
+      status: 'closed',
+      outcome: 'self_care',
+      disposition: { code: 'Dx39' },
+    });
   });
 
   it('case events are append-only in the database itself', async () => {

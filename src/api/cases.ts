@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { outcomeKindFor } from '../domain/cases/index';
+import { invalid } from '../domain/errors';
 import {
   acknowledgeReferral,
   type CaseRecord,
@@ -43,9 +44,12 @@ const PatientSchema = Type.Object(
     ]),
     postcode: Type.String({ minLength: 2, maxLength: 16 }),
     gpPracticeCode: Type.Optional(
-      // ODS codes are upper-case letters and digits (a practice's is a letter and five digits, E81001);
+      // ODS codes are upper-case letters and digits (a real practice's is a letter and five digits, as E81001);
       // the demo Directory's practices carry made-up ones (Y5GC1), so the pattern is the ODS alphabet.
-      Type.String({ pattern: '^[A-Z][A-Z0-9]{2,9}$', description: 'ODS code, e.g. E81001' }),
+      Type.String({
+        pattern: '^[A-Z][A-Z0-9]{2,9}$',
+        description: 'ODS code of a GP practice in the Directory of Services, e.g. Y5GC1',
+      }),
     ),
     phone: Type.Optional(Type.String({ pattern: '^\\+?[0-9 ]{6,20}$' })),
     nhsNumber: Type.Optional(
@@ -501,24 +505,58 @@ export async function casesPlugin(app: FastifyInstance): Promise<void> {
     {
       schema: {
         tags: ['cases'],
-        summary: 'The clinician completes the call-back; the post-event message goes to the GP',
+        summary:
+          'The clinician completes the call-back, with notes only or with their own triage and its outcome (ambulance, referral, self-care); the post-event message goes to the GP and the case closes',
         params: CaseIdParams,
         headers: IdempotencyHeaders,
-        body: Type.Object({ notes: Type.String({ maxLength: 4000 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          {
+            notes: Type.String({ maxLength: 4000 }),
+            triage: Type.Optional(
+              Type.Object(
+                {
+                  triageSessionId: Type.String({ minLength: 1, maxLength: 100 }),
+                  dispositionCode: Type.String({ minLength: 3, maxLength: 10 }),
+                  summary: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 100 })),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+            serviceId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 200: CaseSchema },
       },
       config: { access: 'case.callback' },
     },
-    async (request) =>
-      caseBody(
+    async (request) => {
+      if (request.body.serviceId && !request.body.triage)
+        throw invalid(
+          'A service is chosen for the outcome of the clinician’s triage: re-run the triage first.',
+          [
+            {
+              pointer: '/body/serviceId',
+              message: 'Only a call-back completed with a triage outcome refers.',
+            },
+          ],
+        );
+      return caseBody(
         await completeCallback(
           app.ctx,
           callerOf(request),
           request.params.id,
           request.body.notes,
           idempotencyOf(request, 200, caseBody),
+          request.body.triage
+            ? {
+                triage: request.body.triage,
+                ...(request.body.serviceId ? { serviceId: request.body.serviceId } : {}),
+              }
+            : undefined,
         ),
-      ),
+      );
+    },
   );
 
   r.post(

@@ -119,7 +119,7 @@ describe('a PostgreSQL restart under a running open111', { timeout: 120_000 }, (
         tx,
         {
           kind: 'gp_post_event',
-          destination: 'E81001',
+          destination: 'Y5GC1',
           idempotencyKey: 'restart/after',
           subject: 'restart',
           payload: {},

@@ -8,6 +8,7 @@ import { insertUser } from '../store/users';
 import { seedCasesDemo } from './cases';
 import { seedDirectoryDemo } from './directory';
 import { seedShippedPathways } from './pathways';
+import { seedReferralsDemo } from './referrals';
 import { seedReportingDemo } from './reporting';
 import { seedReviewDemo } from './review';
 import { seedRollout } from './rollout';
@@ -98,5 +99,6 @@ async function seedModuleDemos(db: Db): Promise<boolean> {
   const telephony = await seedTelephonyDemo(db, DEMO_PASSWORD);
   const review = await seedReviewDemo(db, DEMO_PASSWORD);
   const reporting = await seedReportingDemo(db);
-  return rollout || directory || cases || telephony || review || reporting;
+  const referrals = await seedReferralsDemo(db, DEMO_PASSWORD);
+  return rollout || directory || cases || telephony || review || reporting || referrals;
 }

@@ -36,7 +36,7 @@ import {
   listCases as loadCases,
 } from '../store/cases';
 import type { Tx } from '../store/db';
-import { findService } from '../store/directory';
+import { findPracticesByOdsCode, findService } from '../store/directory';
 import { listMessages as loadMessages, type StoredMessage } from '../store/outbox';
 import { readTriageSession } from '../store/triage';
 import type { ServiceContext } from './context';
@@ -251,6 +251,16 @@ export async function openCase(
         throw invalid('The date of birth is in the future.', [
           { pointer: '/body/patient/birthDate', message: 'A date of birth cannot be after today.' },
         ]);
+      if (patient.gpPracticeCode && (await findPracticesByOdsCode(u.tx, patient.gpPracticeCode)).length === 0)
+        throw invalid(
+          `There is no GP practice with the code ${patient.gpPracticeCode} in the Directory of Services: choose the patient's practice from the list, or leave it out if it is not known.`,
+          [
+            {
+              pointer: '/body/patient/gpPracticeCode',
+              message: 'No GP practice in the Directory of Services has this ODS code.',
+            },
+          ],
+        );
       const call = await findCallForUpdate(u.tx, input.callId);
       if (!call) throw notFound(`There is no call ${input.callId}.`);
       await u.allow(
@@ -616,28 +626,60 @@ export async function startCallback(ctx: ServiceContext, caller: Caller, id: str
   );
 }
 
-/** The clinician completes the call-back; the post-event message goes to the GP. */
+/** The clinician's own triage on a call-back, and the service chosen for a referral disposition. */
+export interface CallbackOutcome {
+  readonly triage: TriageResult;
+  /** For a referral disposition, the service chosen from its Directory search. */
+  readonly serviceId?: string;
+}
+
+/**
+ * The clinician completes the call-back; the post-event message goes to the GP and the case closes. With
+ * `outcome`, the clinician re-ran triage (a finished session of their provider, for this disposition) and
+ * its outcome is acted on as an adviser's would be: an ambulance, a referral or self-care advice.
+ */
 export async function completeCallback(
   ctx: ServiceContext,
   caller: Caller,
   id: string,
   notes: string,
   idem?: Idempotent<CaseRecord>,
+  outcome?: CallbackOutcome,
 ): Promise<CaseRecord> {
+  const geo = await ctx.geography();
+  const next = outcome ? disposition(outcome.triage.dispositionCode, '/body/triage/dispositionCode') : null;
+  if (outcome && next) {
+    await mayAtAll(ctx, caller, 'case.callback', caseResource(id));
+    await verifyTriage(ctx, caller, outcome.triage.triageSessionId, next.code);
+  }
   return changeCase(
     ctx,
     caller,
     id,
     'case.callback',
     'callback_completed',
-    (c, u) =>
-      planCallbackCompletion(
-        c,
-        disposition(c.triage?.dispositionCode ?? '', '/case/disposition'),
-        notes,
-        u.now,
-        caller.actor.userId,
-      ),
+    async (c, u) => {
+      const current = disposition(c.triage?.dispositionCode ?? '', '/case/disposition');
+      if (!outcome || !next) return planCallbackCompletion(c, current, notes, u.now, caller.actor.userId);
+      const area = geo.areas.get(c.areaCode);
+      if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
+      const trust = ambulanceTrustOn(geo, area, u.now);
+      const service =
+        outcome.serviceId && outcomeKindFor(next) === 'referral'
+          ? await resolveService(u.tx, outcome.serviceId, next)
+          : undefined;
+      if (outcome.serviceId && !service)
+        throw invalid(`${next.code} (${next.title}) is not a referral: do not choose a service.`, [
+          { pointer: '/body/serviceId', message: 'Only referral dispositions go to a chosen service.' },
+        ]);
+      return planCallbackCompletion(c, current, notes, u.now, caller.actor.userId, {
+        disposition: next,
+        triageSessionId: outcome.triage.triageSessionId,
+        summary: outcome.triage.summary ?? [],
+        location: { ambulanceTrust: { code: trust.code, name: trust.name } },
+        choice: service ? { service } : {},
+      });
+    },
     idem,
   );
 }

@@ -76,6 +76,20 @@ export async function findService(
   return row ? fromRow(row) : undefined;
 }
 
+/** The GP practices (type 100) in the Directory with this ODS code: their ids and names. */
+export async function findPracticesByOdsCode(
+  db: Db | Tx,
+  odsCode: string,
+): Promise<{ id: string; name: string }[]> {
+  return db
+    .selectFrom('dos_service')
+    .select(['id', 'name'])
+    .where('type_id', '=', 100)
+    .where(sql<string>`record->>'odsCode'`, '=', odsCode)
+    .orderBy('id')
+    .execute();
+}
+
 export async function countServices(db: Db): Promise<number> {
   const row = await db
     .selectFrom('dos_service')

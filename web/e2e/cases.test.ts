@@ -48,8 +48,14 @@ describe('console in Chromium: cases, dispatch and the clinical queue', () => {
     await panel.getByLabel('Date of birth').fill('1948-05-17');
     await panel.getByLabel('Sex').selectOption('male');
     await panel.getByLabel('Patient postcode').fill('LU1 3JU');
+    // A practice code the Directory of Services does not know is refused with a sentence, not opened.
     await panel.getByLabel('GP practice code').fill('E81001');
     await panel.getByLabel('Call-back number').fill('01582 123456');
+    await panel.getByRole('button', { name: 'Open case' }).click();
+    await expect
+      .poll(() => panel.getByRole('alert').textContent())
+      .toContain('There is no GP practice with the code E81001 in the Directory of Services');
+    await panel.getByLabel('GP practice code').fill('Y5GC1');
     await panel.getByRole('button', { name: 'Open case' }).click();
     await expect.poll(() => panel.getByTestId('case-status').textContent()).toBe('open');
 
@@ -72,7 +78,7 @@ describe('console in Chromium: cases, dispatch and the clinical queue', () => {
     const report = await deliverDue(c.store.db, demoAdapters(c.store.db), () => clock);
     expect(report.delivered).toBe(2);
     await expect.poll(() => dispatch.textContent(), { timeout: 10_000 }).toContain('delivered');
-    expect(await messages.getByRole('row').filter({ hasText: 'gp post' }).textContent()).toContain('E81001');
+    expect(await messages.getByRole('row').filter({ hasText: 'gp post' }).textContent()).toContain('Y5GC1');
     const received = await c.store.db
       .selectFrom('received_message')
       .select(['kind', 'destination'])

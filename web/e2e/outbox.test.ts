@@ -88,7 +88,7 @@ describe('console in Chromium: the outbox alerts on a failing dispatch', () => {
         tx,
         {
           kind: 'gp_post_event',
-          destination: 'E81001',
+          destination: 'Y5GC1',
           idempotencyKey: 'e2e-held',
           payload: {},
           subject: 'e2e-case-2',
@@ -105,7 +105,7 @@ describe('console in Chromium: the outbox alerts on a failing dispatch', () => {
     const page = await c.newPage();
     await signIn(page, c.baseUrl, 'governance');
     await page.getByRole('link', { name: 'Outbox' }).click();
-    await page.locator('tr[data-status="dead"]', { hasText: 'E81001' }).waitFor();
+    await page.locator('tr[data-status="dead"]', { hasText: 'Y5GC1' }).waitFor();
     expect(await page.getByTestId('held-alert').textContent()).toMatch(/1 message is held for a person/);
     expect(await page.getByLabel('Demo ambulance dispatch receiver').count()).toBe(0);
     expect(await page.getByRole('button', { name: /Send again|Try now/ }).count()).toBe(0);

@@ -125,6 +125,10 @@ describe('console in Chromium: clinical validation and the clinician’s call-ba
     expect(await form.getByRole('list', { name: 'Triage answers' }).textContent()).toContain(
       'Cannot get up after a fall',
     );
+    // Every question the adviser asked and its answer, as the replay shows them.
+    const answers = form.getByRole('table', { name: 'Questions and answers' });
+    await expect.poll(() => answers.textContent()).toMatch(/unable to get up/);
+    expect(await answers.getByRole('row').count()).toBeGreaterThan(2);
     await clinician.screenshot({ path: `${SCREENSHOTS}/validation.png`, fullPage: true });
     await form.getByLabel('Decision').selectOption('downgraded');
     await form.getByLabel('New disposition').selectOption('Dx03');
@@ -212,6 +216,63 @@ describe('console in Chromium: clinical validation and the clinician’s call-ba
       'callback_queued',
       'callback_started',
       'callback_completed',
+      'post_event_sent',
+      'closed',
+    ]);
+  });
+
+  it('a call-back the clinician re-triages and ends with a referral from the Directory: GP told, closed', async () => {
+    await switchOffers('E2E-V4');
+    await adviserToCategory3('Rhea Retriage');
+    await clinician.getByRole('link', { name: 'Validation' }).click();
+    await clinician.getByRole('button', { name: 'Validate Rhea Retriage' }).click();
+    const form = clinician.getByRole('region', { name: 'Validate' });
+    await form.getByLabel('Decision').selectOption('downgraded');
+    await form.getByLabel('New disposition').selectOption('Dx11');
+    await form.getByRole('button', { name: 'Record validation' }).click();
+    await expect.poll(() => clinician.getByTestId('validated').textContent()).toContain('awaiting callback');
+
+    await clinician.getByRole('link', { name: 'Clinical queue' }).click();
+    const row = clinician.getByRole('row').filter({ hasText: 'Rhea Retriage' });
+    await row.getByRole('button', { name: 'Start call-back' }).click();
+    await row.getByLabel('Notes for Rhea Retriage').fill('Now a sore throat for 10 days; GP to see.');
+    await row.getByRole('button', { name: 'Re-run triage for Rhea Retriage' }).click();
+    const triage = clinician.getByRole('region', { name: 'Clinician triage' });
+    await triage.getByLabel('Symptoms').fill('sore throat');
+    await triage.getByRole('button', { name: 'Find pathway' }).click();
+    await triage
+      .getByRole('list', { name: 'Pathways found' })
+      .getByRole('button', { name: 'Sore throat' })
+      .click();
+    for (let i = 0; i < 30; i++) {
+      if (await triage.getByRole('button', { name: 'Accept disposition' }).isVisible()) break;
+      const number = triage.getByLabel(/^Answer/);
+      if (await number.isVisible()) {
+        await number.fill('10');
+        await triage.getByRole('button', { name: 'Answer', exact: true }).click();
+      } else {
+        await triage.getByRole('button', { name: 'No', exact: true }).click();
+      }
+      await clinician.waitForTimeout(50);
+    }
+    expect(await triage.getByTestId('clinician-disposition').textContent()).toContain('Dx75');
+    await triage.getByRole('button', { name: 'Accept disposition' }).click();
+    const services = triage.getByRole('table', { name: 'Services for the clinician’s disposition' });
+    await expect.poll(() => services.getByRole('row').count()).toBeGreaterThan(1);
+    await services
+      .getByRole('row')
+      .nth(1)
+      .getByRole('button', { name: /^Refer to/ })
+      .click();
+    await expect
+      .poll(() => clinician.getByTestId('callback-closed').textContent())
+      .toContain('with the clinician’s triage (Dx75): referred to');
+    expect(await clinician.getByTestId('callback-closed').textContent()).toContain('case closed');
+    expect((await eventsOf('Rhea Retriage')).slice(-6)).toEqual([
+      'callback_started',
+      'callback_completed',
+      'outcome_decided',
+      'referred',
       'post_event_sent',
       'closed',
     ]);

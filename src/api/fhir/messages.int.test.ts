@@ -32,7 +32,7 @@ describeEachEngine('BaRS messages', (use) => {
     birthDate: '1950-02-03',
     sex: 'female',
     postcode: 'LU1 3JU',
-    gpPracticeCode: 'E81001',
+    gpPracticeCode: 'Y5GC1',
     phone: '01582 000000',
   };
 

@@ -32,7 +32,7 @@ const patient: Patient = {
   birthDate: '1950-02-03',
   sex: 'female',
   postcode: 'LU1 3JU',
-  gpPracticeCode: 'E81001',
+  gpPracticeCode: 'Y5GC1',
 };
 const trust = { code: 'RYC', name: 'East of England Ambulance Service' };
 const ev = (body: CaseEventBody, at = t0): CaseEvent => ({ ...body, caseId: 'K1', at, by: 7 });
@@ -90,7 +90,7 @@ describe('ambulance outcome', () => {
         triage: { triageSessionId: 'T1', dispositionCode: 'Dx0116', summary: ['Chest pain'] },
       },
     });
-    expect(post).toMatchObject({ kind: 'gp_post_event', destination: 'E81001' });
+    expect(post).toMatchObject({ kind: 'gp_post_event', destination: 'Y5GC1' });
     expect(dispatch?.priority).toBeGreaterThan(
       Math.max(...plan.messages.slice(1).map((m) => m.priority ?? 0)),
     );
@@ -181,6 +181,65 @@ describe('clinician call-backs', () => {
     expect(done.messages[0]?.payload).toMatchObject({ callback: { notes: 'Advised rest' } });
     // A completed call-back closes its case: nothing is left open for anyone to remember.
     expect(done.case.status).toBe('closed');
+  });
+
+  it('a call-back ended with the clinician’s own triage: an ambulance at once (no validation), the GP told, closed', () => {
+    const plan = planOutcome(
+      triaged('Dx120'),
+      dx('Dx120'),
+      { ambulanceTrust: trust },
+      { warmTransfer: 'connected' },
+      min(6),
+      7,
+    );
+    const retriage = {
+      disposition: dx('Dx0116'),
+      triageSessionId: 'T2',
+      summary: ['Worse now'],
+      location: { ambulanceTrust: trust },
+      choice: {},
+    };
+    const done = planCallbackCompletion(plan.case, dx('Dx120'), 'Re-triaged', min(20), 8, retriage);
+    expect(done.events.map((e) => e.kind)).toEqual([
+      'callback_completed',
+      'outcome_decided',
+      'ambulance_dispatched',
+      'post_event_sent',
+      'closed',
+    ]);
+    expect(done.case).toMatchObject({
+      status: 'closed',
+      outcome: 'ambulance',
+      validation: null,
+      triage: { dispositionCode: 'Dx0116', triageSessionId: 'T2', summary: ['Worse now'] },
+      callback: { notes: 'Re-triaged' },
+    });
+    expect(done.messages.map((m) => m.kind)).toEqual(['ambulance_dispatch', 'gp_post_event']);
+    // The same case folds back from its events: the replay is what the service acted on.
+    const all = [
+      ev({ kind: 'opened', callId: 'C1', providerCode: 'NHSD', areaCode: '5GC', patient }),
+      ev(
+        { kind: 'triaged', dispositionCode: 'Dx120', triageSessionId: 'T1', summary: ['Chest pain'] },
+        min(5),
+      ),
+      ...plan.events,
+      ...done.events,
+    ];
+    expect(caseFromEvents(all)).toEqual(done.case);
+    // A call-back does not end in another call-back, and a service goes only with a referral.
+    const again = { ...retriage, disposition: dx('Dx11') };
+    expect(conflictOf(() => planCallbackCompletion(plan.case, dx('Dx120'), '', min(20), 8, again))).toBe(
+      'invalid',
+    );
+    const service = { id: 'S1', name: 'A service', endpoint: 'https://example.test' };
+    const stray = { ...retriage, choice: { service } };
+    expect(conflictOf(() => planCallbackCompletion(plan.case, dx('Dx120'), '', min(20), 8, stray))).toBe(
+      'invalid',
+    );
+    const noService = { ...retriage, disposition: dx('Dx05') };
+    expect(conflictOf(() => planCallbackCompletion(plan.case, dx('Dx120'), '', min(20), 8, noService))).toBe(
+      'invalid',
+    );
   });
 
   it('priority bands have their edges at 20, 60 and 240 minutes', () => {

@@ -1,6 +1,7 @@
 export { applyCaseEvent, caseFromEvents, caseStatus, openedCase, validationPending } from './lifecycle';
 export { checkedNhsNumber, formatNhsNumber, nhsNumberValid } from './nhs-number';
 export {
+  type CallbackRetriage,
   type CaseMessageKind,
   CLINICIAN_SKILL_SETS,
   callbackDueAt,

@@ -222,10 +222,20 @@ export function applyCaseEvent(c: Case, event: CaseEvent): Case {
         if (!c.callback || c.callback.startedAt)
           throw refuse(c, 'called back now', 'no call-back is waiting');
         return { ...c, callback: { ...c.callback, startedAt: event.at, startedBy: event.by } };
-      case 'callback_completed':
+      case 'callback_completed': {
         if (!c.callback?.startedAt || c.callback.completedAt)
           throw refuse(c, 'given a completed call-back', 'no clinician is speaking to the patient');
-        return { ...c, callback: { ...c.callback, completedAt: event.at, notes: event.notes } };
+        const callback = { ...c.callback, completedAt: event.at, notes: event.notes };
+        if (!event.retriage) return { ...c, callback };
+        // The clinician's triage replaces the adviser's disposition: its own outcome is decided next.
+        return {
+          ...c,
+          callback,
+          triage: { ...event.retriage, at: event.at },
+          outcome: null,
+          outcomeAt: null,
+        };
+      }
       case 'post_event_sent':
       case 'post_event_not_sent':
         if (c.status !== 'outcome_complete')

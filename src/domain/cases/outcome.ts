@@ -422,13 +422,63 @@ export function planValidationBreach(
   return finish(c, bodies, done.messages, disposition, now, null, true);
 }
 
-/** The clinician finishes the call-back: the outcome is complete, so the GP hears about it now and the case closes. */
+/** The clinician's own triage on a call-back, and what it ends in. */
+export interface CallbackRetriage {
+  /** The disposition the clinician's triage session ended in. */
+  readonly disposition: Disposition;
+  readonly triageSessionId: string;
+  readonly summary: readonly string[];
+  readonly location: { readonly ambulanceTrust: AmbulanceTrustRef };
+  /** For a referral disposition: the service chosen from its Directory search. */
+  readonly choice: OutcomeChoice;
+}
+
+/**
+ * The clinician finishes the call-back: the outcome is complete, so the GP hears about it now and the case
+ * closes. With `retriage`, the clinician re-ran triage: its disposition replaces the adviser's and is acted
+ * on like an adviser's outcome (an ambulance dispatched at once, with no validation, since a clinician
+ * decided it; a referral to the chosen service; self-care advice), then the GP hears and the case closes.
+ */
 export function planCallbackCompletion(
   c: Case,
   disposition: Disposition,
   notes: string,
   now: Date,
   by: number | null,
+  retriage?: CallbackRetriage,
 ): { events: readonly CaseEvent[]; messages: readonly OutboundMessage[]; case: Case } {
-  return finish(c, [{ kind: 'callback_completed', notes }], [], disposition, now, by, true);
+  if (!retriage) return finish(c, [{ kind: 'callback_completed', notes }], [], disposition, now, by, true);
+  const next = retriage.disposition;
+  const outcome = outcomeKindFor(next);
+  if (outcome === 'callback')
+    throw invalid(
+      `${next.code} (${next.title}) asks for a clinician to call back: a call-back ends with an ambulance, a referral or self-care advice, or is completed with notes only.`,
+      [
+        {
+          pointer: '/body/triage/dispositionCode',
+          message: 'A call-back cannot end in another call-back.',
+          rule: 'callback-ends-in-an-outcome',
+        },
+      ],
+    );
+  if (retriage.choice.service && outcome !== 'referral')
+    throw invalid(`${next.code} (${next.title}) is not a referral: do not choose a service.`, [
+      { pointer: '/body/serviceId', message: 'Only referral dispositions go to a chosen service.' },
+    ]);
+  const bodies: CaseEventBody[] = [
+    {
+      kind: 'callback_completed',
+      notes,
+      retriage: {
+        dispositionCode: next.code,
+        triageSessionId: retriage.triageSessionId,
+        summary: retriage.summary,
+      },
+    },
+    { kind: 'outcome_decided', outcome, dispositionCode: next.code },
+  ];
+  const decided = apply(c, bodies, now, by).case;
+  const done = act(decided, next, retriage.location, retriage.choice, now);
+  bodies.push(...done.bodies);
+  return finish(c, bodies, done.messages, next, now, by, true);
 }

@@ -72,7 +72,19 @@ export type CaseEventBody =
       readonly reason: Exclude<CallbackReason, 'warm_transfer'>;
     }
   | { readonly kind: 'callback_started' }
-  | { readonly kind: 'callback_completed'; readonly notes: string }
+  | {
+      readonly kind: 'callback_completed';
+      readonly notes: string;
+      /**
+       * The clinician's own triage on the call-back, when they re-ran it: its disposition replaces the
+       * adviser's, and its outcome (an ambulance, a referral, self-care) is decided next, in the same step.
+       */
+      readonly retriage?: {
+        readonly dispositionCode: string;
+        readonly triageSessionId: string;
+        readonly summary: readonly string[];
+      };
+    }
   | { readonly kind: 'post_event_sent'; readonly practiceCode: string }
   | { readonly kind: 'post_event_not_sent'; readonly reason: string }
   | { readonly kind: 'closed' }

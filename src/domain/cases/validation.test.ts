@@ -28,7 +28,7 @@ const patient: Patient = {
   birthDate: '1950-02-03',
   sex: 'female',
   postcode: 'LU1 3JU',
-  gpPracticeCode: 'E81001',
+  gpPracticeCode: 'Y5GC1',
 };
 const location = { ambulanceTrust: { code: 'RYC', name: 'East of England Ambulance Service' } };
 const ed = { id: 'SVC-ED', name: 'Luton and Dunstable A&E', endpoint: 'https://ed.example/referrals' };

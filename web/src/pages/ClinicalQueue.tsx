@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api';
 import type { Case, QueueEntry } from '../api-types';
+import { type CallbackOutcomeBody, CallbackTriage } from './CallbackTriage';
 import { timerClass } from './Validation';
 
 const REASON: Record<string, string> = {
@@ -18,6 +19,23 @@ function dueText(e: QueueEntry): string {
   return e.overdue ? `overdue by ${m} min` : `in ${m} min`;
 }
 
+/** What became of a completed call-back, in a sentence. */
+function closedText(c: Case): string {
+  const retriaged =
+    c.outcome && c.outcome !== 'callback'
+      ? ` with the clinician’s triage (${c.disposition?.code}): ${
+          c.referral
+            ? `referred to ${c.referral.name}`
+            : c.dispatch
+              ? `category ${c.dispatch.category} ambulance dispatched`
+              : 'self-care advice given'
+        }`
+      : '';
+  const gp = c.postEvent?.sent ? 'has been sent the post-event message' : 'could not be told';
+  const status = c.status === 'closed' ? 'closed' : c.status.replaceAll('_', ' ');
+  return `Call-back to ${c.patient.name} completed${retriaged}; the GP ${gp}; case ${status}.`;
+}
+
 /** The clinician's queue: call-backs and warm transfers of their provider, soonest due first, overdue in red. */
 export function ClinicalQueue({ me }: { me: Me }) {
   const [entries, setEntries] = useState<QueueEntry[]>([]);
@@ -26,6 +44,9 @@ export function ClinicalQueue({ me }: { me: Me }) {
   /** The case of each call-back opened: its triage report and the care advice given. */
   const [opened, setOpened] = useState<Record<string, Case>>({});
   const [closed, setClosed] = useState<Case | null>(null);
+  /** The call-back whose patient the clinician is triaging again, with its case. */
+  const [retriage, setRetriage] = useState<Case | null>(null);
+  const [busy, setBusy] = useState(false);
   const isClinician = me.role === 'clinician';
 
   const refresh = useCallback(async () => {
@@ -42,20 +63,32 @@ export function ClinicalQueue({ me }: { me: Me }) {
     return () => clearInterval(timer);
   }, [refresh]);
 
-  const act = async (caseId: string, action: 'start' | 'complete') => {
+  const act = async (caseId: string, action: 'start' | 'complete', outcome?: CallbackOutcomeBody) => {
     setError(null);
+    setBusy(true);
     try {
       const c = await api<Case>(`/api/cases/${encodeURIComponent(caseId)}/callback/${action}`, {
         method: 'POST',
-        ...(action === 'complete' ? { body: { notes: notes[caseId] ?? '' } } : {}),
+        ...(action === 'complete' ? { body: { notes: notes[caseId] ?? '', ...outcome } } : {}),
       });
       if (action === 'start') setOpened({ ...opened, [caseId]: c });
-      else setClosed(c);
+      else {
+        setClosed(c);
+        if (retriage?.id === caseId) setRetriage(null);
+      }
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
+      // The clinician's triage shows the refusal too: the call-back is still theirs to finish.
+      if (outcome) throw err;
+    } finally {
+      setBusy(false);
+      await refresh();
     }
-    await refresh();
   };
+  const retriageOf = (caseId: string) =>
+    void api<Case>(`/api/cases/${encodeURIComponent(caseId)}`).then(setRetriage, (err: unknown) =>
+      setError(err instanceof Error ? err.message : String(err)),
+    );
 
   return (
     <section>
@@ -71,9 +104,7 @@ export function ClinicalQueue({ me }: { me: Me }) {
       )}
       {closed && (
         <p role="status" data-testid="callback-closed">
-          Call-back to {closed.patient.name} completed; the GP{' '}
-          {closed.postEvent?.sent ? 'has been sent the post-event message' : 'could not be told'}; case{' '}
-          {closed.status === 'closed' ? 'closed' : closed.status.replaceAll('_', ' ')}.
+          {closedText(closed)}
         </p>
       )}
       <table aria-label="Clinical queue">
@@ -127,8 +158,15 @@ export function ClinicalQueue({ me }: { me: Me }) {
                       onChange={(ev) => setNotes({ ...notes, [e.caseId]: ev.target.value })}
                       placeholder="Clinical notes"
                     />
-                    <button type="button" onClick={() => void act(e.caseId, 'complete')}>
+                    <button type="button" onClick={() => void act(e.caseId, 'complete')} disabled={busy}>
                       Complete
+                    </button>{' '}
+                    <button
+                      type="button"
+                      onClick={() => retriageOf(e.caseId)}
+                      aria-label={`Re-run triage for ${e.patientName}`}
+                    >
+                      Re-run triage
                     </button>
                   </>
                 )}
@@ -137,6 +175,14 @@ export function ClinicalQueue({ me }: { me: Me }) {
           ))}
         </tbody>
       </table>
+      {retriage && (
+        <CallbackTriage
+          key={retriage.id}
+          c={retriage}
+          busy={busy}
+          onOutcome={(body) => act(retriage.id, 'complete', body)}
+        />
+      )}
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, api, type Me } from '../api';
 import type { FillResult, ReviewDetail, ReviewView, RuleView, TriageSession } from '../api-types';
+import { TriageAnswers } from './TriageReplay';
 
 const REASONS: Record<string, string> = {
   ambulance_downgraded: 'ambulance downgraded at validation',
@@ -129,26 +130,7 @@ function Replay({ review, session }: { review: ReviewDetail; session: TriageSess
       </h3>
       {session ? (
         <>
-          <table aria-label="Questions and answers">
-            <thead>
-              <tr>
-                <th>Time</th>
-                <th>Question</th>
-                <th>Answer</th>
-                <th>By</th>
-              </tr>
-            </thead>
-            <tbody>
-              {session.answers.map((a) => (
-                <tr key={a.seq}>
-                  <td>{when(a.at)}</td>
-                  <td>{a.question}</td>
-                  <td>{a.label}</td>
-                  <td>{a.answeredBy}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TriageAnswers session={session} />
           {session.outcome && (
             <section aria-label="Rationale shown">
               <p>

@@ -1,6 +1,14 @@
 import { type FormEvent, useCallback, useEffect, useState } from 'react';
 import { api, type Me } from '../api';
-import type { Case, DispositionEntry, ReferralAlert, SearchResult, ValidationEntry } from '../api-types';
+import type {
+  Case,
+  DispositionEntry,
+  ReferralAlert,
+  SearchResult,
+  TriageSession,
+  ValidationEntry,
+} from '../api-types';
+import { TriageAnswers } from './TriageReplay';
 
 const REASON: Record<string, string> = {
   ambulance_category_3: 'Ambulance category 3',
@@ -30,7 +38,7 @@ type Result = 'confirmed' | 'upgraded' | 'downgraded';
 
 /**
  * The clinician's validation queue: an adviser's ambulance category 3/4 and A&E dispositions, soonest
- * breach first, the timer amber then red; one chosen shows its triage report and the validate form
+ * breach first, the timer amber then red; one chosen shows every triage question and answer, its report and the validate form
  * (confirm, or upgrade or downgrade to another disposition, a referral with its Directory search).
  * Unvalidated at the breach time, the ambulance goes anyway: the screen says so.
  */
@@ -39,6 +47,7 @@ export function Validation({ me }: { me: Me }) {
   const [alerts, setAlerts] = useState<ReferralAlert[]>([]);
   const [catalogue, setCatalogue] = useState<DispositionEntry[]>([]);
   const [chosen, setChosen] = useState<ValidationEntry | null>(null);
+  const [session, setSession] = useState<TriageSession | null>(null);
   const [result, setResult] = useState<Result>('confirmed');
   const [code, setCode] = useState('');
   const [notes, setNotes] = useState('');
@@ -89,6 +98,13 @@ export function Validation({ me }: { me: Me }) {
     setDos(null);
     setServiceId(null);
     setDone(null);
+    setSession(null);
+    // Every question and answer of the adviser's triage, as the case's replay shows them.
+    void run(async () => {
+      const c = await api<Case>(`/api/cases/${encodeURIComponent(e.caseId)}`);
+      const id = c.disposition?.triageSessionId;
+      if (id) setSession(await api<TriageSession>(`/api/triage/sessions/${encodeURIComponent(id)}`));
+    });
   };
 
   const current = catalogue.find((d) => d.code === chosen?.dispositionCode);
@@ -227,6 +243,8 @@ export function Validation({ me }: { me: Me }) {
           <h2>
             {chosen.patientName}: <code>{chosen.dispositionCode}</code> {chosen.dispositionTitle}
           </h2>
+          <h3>Triage questions and answers</h3>
+          {session ? <TriageAnswers session={session} /> : <p className="muted">Loading the triage…</p>}
           <h3>Triage report</h3>
           {chosen.summary.length === 0 ? (
             <p className="muted">No report was recorded.</p>
