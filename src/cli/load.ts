@@ -84,7 +84,9 @@ export interface LoadReport {
 const LIMITS = { rate: 1000, durationSeconds: 3600, advisers: 500 } as const;
 /** How long the advisers may take to finish the calls in hand after the last arrival. */
 const GRACE_MS = 30_000;
-const IDLE_POLL_MS = 50;
+// An idle adviser asks again after this long: often enough that a waiting call is answered at once, seldom
+// enough that idle polling is not most of the load (the console itself waits on the queue stream).
+const IDLE_POLL_MS = 250;
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
