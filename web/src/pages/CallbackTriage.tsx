@@ -2,6 +2,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { api } from '../api';
 import type { Case, DispositionEntry, PathwayHit, SearchResult, TriageSession } from '../api-types';
 import { QuestionView } from './QuestionView';
+import { ServiceResults } from './ServiceResults';
 
 /** Whole years between a date of birth and today. */
 function ageYears(birthDate: string, today = new Date()): number {
@@ -232,42 +233,17 @@ export function CallbackTriage({
         </fieldset>
       )}
       {finished && kind === 'referral' && dos && (
-        <table aria-label="Services for the clinician’s disposition">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>Service</th>
-              <th>Why</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {dos.results.map((r) => (
-              <tr key={r.service.id}>
-                <td>{r.position}</td>
-                <td>
-                  {r.service.name} <span className="muted">({r.service.typeName})</span>
-                </td>
-                <td className="muted">{r.why.join('; ')}</td>
-                <td>
-                  <button
-                    type="button"
-                    onClick={() => void outcome(r.service.id)}
-                    disabled={disabled}
-                    aria-label={`Refer to ${r.service.name}`}
-                  >
-                    Refer here
-                  </button>
-                </td>
-              </tr>
-            ))}
-            {dos.results.length === 0 && (
-              <tr>
-                <td colSpan={4}>No service is open within the timeframe.</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+        <ServiceResults
+          label="Services for the clinician’s disposition"
+          results={dos.results}
+          empty="No service is open within the timeframe."
+          act={(r) => ({
+            text: 'Refer here',
+            label: `Refer to ${r.service.name}`,
+            onClick: () => void outcome(r.service.id),
+            disabled,
+          })}
+        />
       )}
     </section>
   );

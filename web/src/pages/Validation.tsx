@@ -8,6 +8,7 @@ import type {
   TriageSession,
   ValidationEntry,
 } from '../api-types';
+import { ServiceResults } from './ServiceResults';
 import { TriageAnswers } from './TriageReplay';
 
 const REASON: Record<string, string> = {
@@ -309,40 +310,17 @@ export function Validation({ me }: { me: Me }) {
             </button>
           </form>
           {needsService && dos && (
-            <table aria-label="Services for the new disposition">
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>Service</th>
-                  <th>Why</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {dos.results.map((r) => (
-                  <tr key={r.service.id} className={serviceId === r.service.id ? 'chosen' : undefined}>
-                    <td>{r.position}</td>
-                    <td>{r.service.name}</td>
-                    <td className="muted">{r.why.join('; ')}</td>
-                    <td>
-                      <button
-                        type="button"
-                        onClick={() => setServiceId(r.service.id)}
-                        aria-label={`Choose ${r.service.name}`}
-                        aria-pressed={serviceId === r.service.id}
-                      >
-                        {serviceId === r.service.id ? 'Chosen' : 'Choose'}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-                {dos.results.length === 0 && (
-                  <tr>
-                    <td colSpan={4}>No service is open within the timeframe.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
+            <ServiceResults
+              label="Services for the new disposition"
+              results={dos.results}
+              empty="No service is open within the timeframe."
+              act={(r) => ({
+                text: serviceId === r.service.id ? 'Chosen' : 'Choose',
+                label: `Choose ${r.service.name}`,
+                onClick: () => setServiceId(r.service.id),
+                pressed: serviceId === r.service.id,
+              })}
+            />
           )}
         </section>
       )}

@@ -11,6 +11,7 @@ import type {
   TriageSession,
 } from '../api-types';
 import { QuestionView } from './QuestionView';
+import { ServiceResults } from './ServiceResults';
 
 type Sex = 'female' | 'male';
 
@@ -520,48 +521,23 @@ export function Workspace() {
             </>
           )}
           {theCase.outcome === null && outcome === 'referral' && dos && (
-            <table aria-label="Services for this disposition">
-              <caption>
+            <ServiceResults
+              label="Services for this disposition"
+              caption={
                 <span ref={stepRef} tabIndex={-1}>
                   Services open within the timeframe near {patient.postcode}, for a{' '}
                   {ageYears(patient.birthDate)}-year-old {patient.sex}
                 </span>
-              </caption>
-              <thead>
-                <tr>
-                  <th>#</th>
-                  <th>Service</th>
-                  <th>Why</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {dos.results.map((r) => (
-                  <tr key={r.service.id}>
-                    <td>{r.position}</td>
-                    <td>
-                      {r.service.name} <span className="muted">({r.service.typeName})</span>
-                    </td>
-                    <td className="muted">{r.why.join('; ')}</td>
-                    <td>
-                      <button
-                        type="button"
-                        onClick={() => decide({ service: { id: r.service.id } })}
-                        disabled={busy}
-                        aria-label={`Refer to ${r.service.name}`}
-                      >
-                        Refer here
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-                {dos.results.length === 0 && (
-                  <tr>
-                    <td colSpan={4}>No service is open within the timeframe: escalate to a clinician.</td>
-                  </tr>
-                )}
-              </tbody>
-            </table>
+              }
+              results={dos.results}
+              empty="No service is open within the timeframe: escalate to a clinician."
+              act={(r) => ({
+                text: 'Refer here',
+                label: `Refer to ${r.service.name}`,
+                onClick: () => decide({ service: { id: r.service.id } }),
+                disabled: busy,
+              })}
+            />
           )}
           {theCase.outcome && (
             <div role="status" data-testid="outcome-line">
