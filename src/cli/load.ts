@@ -68,6 +68,8 @@ export interface LoadReport {
   readonly callsPerSecond: number;
   readonly requestsPerCall: number;
   readonly errors: Readonly<Record<string, number>>;
+  /** The server's first answer for each kind in `errors`. */
+  readonly errorDetails: Readonly<Record<string, string>>;
   readonly requests: Readonly<Record<string, RequestFigures>>;
   /** Seconds from the switch's offer to an adviser answering (measured in ms, reported in s). */
   readonly queueWait: RequestFigures;
@@ -94,14 +96,20 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 
 /** A failure of one step of a call, by kind (the request and its status, or the network error). */
 class StepFailed extends Error {
-  constructor(readonly kind: string) {
-    super(kind);
+  constructor(
+    readonly kind: string,
+    /** What the server said (a problem's detail), so a person can see why without a rerun. */
+    readonly detail = '',
+  ) {
+    super(detail ? `${kind}: ${detail}` : kind);
   }
 }
 
 class Tally {
   private readonly latencies = new Map<string, hdr.Histogram>();
   readonly errors = new Map<string, number>();
+  /** The first answer seen for each kind of error: enough to tell a bad request from an overloaded server. */
+  readonly errorDetails = new Map<string, string>();
   readonly ended = new Map<string, number>();
   requests = 0;
 
@@ -124,8 +132,12 @@ class Tally {
     if (!type.endsWith('.idle') && type !== 'auth.login') this.working += 1;
   }
 
-  error(kind: string): void {
+  /** Counts a failed step under its kind (`fallback` when it failed outside a request). */
+  failure(err: unknown, fallback: string): void {
+    const kind = err instanceof StepFailed ? err.kind : fallback;
+    const detail = err instanceof StepFailed ? err.detail : err instanceof Error ? err.message : String(err);
     this.errors.set(kind, (this.errors.get(kind) ?? 0) + 1);
+    if (detail && !this.errorDetails.has(kind)) this.errorDetails.set(kind, detail.slice(0, 300));
   }
 
   figures(): Record<string, RequestFigures> {
@@ -145,6 +157,17 @@ function figuresOf(h: hdr.Histogram, perUnit: number): RequestFigures {
     p99: at(99),
     max: Math.round((h.maxValue / perUnit) * 100) / 100,
   };
+}
+
+/** A problem+json answer's detail (or title), or the start of whatever else came back. */
+function problemDetail(text: string): string {
+  try {
+    const body: unknown = JSON.parse(text);
+    if (isObj(body)) return str(body.detail) ?? str(body.title) ?? text;
+  } catch {
+    // not JSON: the text itself says what went wrong
+  }
+  return text;
 }
 
 /** A signed-in HTTP client that times every request under its type. */
@@ -193,7 +216,7 @@ class Client {
     }
     const text = await res.text();
     this.tally.record(res.status === 204 && idleType ? idleType : type, performance.now() - started);
-    if (res.status >= 400) throw new StepFailed(`${type}: ${res.status}`);
+    if (res.status >= 400) throw new StepFailed(`${type}: ${res.status}`, problemDetail(text));
     if (res.status === 204 || text === '') return null;
     return JSON.parse(text) as unknown;
   }
@@ -204,10 +227,14 @@ const nextGapMs = (random: () => number, rate: number): number => (-Math.log(1 -
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function birthDateFor(age: number, now: Date): string {
-  // Mid-year birthdays keep the age the case gives whatever the day of the run; under ones are 100 days old.
-  if (age < 1) return new Date(now.getTime() - 100 * 86_400_000).toISOString().slice(0, 10);
-  return `${now.getUTCFullYear() - age - (now.getUTCMonth() < 6 ? 1 : 0)}-06-15`;
+export function birthDateFor(age: number, now: Date): string {
+  // Under ones (ages such as 0.25) are born that many days ago; older callers on 15 June of the year that
+  // keeps their whole age whatever the day of the run (a case may say 1.5: the birth date is a whole day).
+  if (age < 1)
+    return new Date(now.getTime() - Math.max(1, Math.round(age * 365.25)) * 86_400_000)
+      .toISOString()
+      .slice(0, 10);
+  return `${now.getUTCFullYear() - Math.floor(age) - (now.getUTCMonth() < 6 ? 1 : 0)}-06-15`;
 }
 
 /** One call, from answer to end, as an adviser works it on the call workspace. */
@@ -339,7 +366,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       });
     } catch (err) {
       byRef.delete(callRef);
-      tally.error(err instanceof StepFailed ? err.kind : 'telephony.offered: failed');
+      tally.failure(err, 'telephony.offered: failed');
     }
   };
 
@@ -373,7 +400,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
           'calls.answer-next.idle',
         );
       } catch (err) {
-        tally.error(err instanceof StepFailed ? err.kind : 'calls.answer-next: failed');
+        tally.failure(err, 'calls.answer-next: failed');
         await sleep(IDLE_POLL_MS);
         continue;
       }
@@ -391,9 +418,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         completed += 1;
       } catch (err) {
         failed += 1;
-        tally.error(
-          err instanceof StepFailed ? err.kind : `call: ${err instanceof Error ? err.message : String(err)}`,
-        );
+        tally.failure(err, 'call: failed');
       }
     }
   };
@@ -415,6 +440,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     callsPerSecond: Math.round((completed / elapsed) * 100) / 100,
     requestsPerCall: completed === 0 ? 0 : Math.round((tally.working / completed) * 10) / 10,
     errors: Object.fromEntries(tally.errors),
+    errorDetails: Object.fromEntries(tally.errorDetails),
     requests: tally.figures(),
     queueWait: waitFigures,
     mix: {
@@ -462,6 +488,7 @@ export function loadTable(r: LoadReport): string[] {
   lines.push(
     '',
     errors.length === 0 ? 'errors: none' : `errors: ${errors.map(([k, n]) => `${k} ×${n}`).join(', ')}`,
+    ...Object.entries(r.errorDetails).map(([k, d]) => `  ${k}: ${d}`),
   );
   const ended = Object.entries(r.mix.ended);
   if (ended.length) lines.push(`calls ended in: ${ended.map(([k, n]) => `${k} ${n}`).join(', ')}`);

@@ -43,6 +43,9 @@ export function scriptedCallers(content: TriageContent, cases: readonly TriageCa
       // A case the engine cannot triage is the evaluation's business, not the load's: leave it out.
       continue;
     }
+    // No symptom pathway matched and module 0 alone decided: the console always starts a symptom
+    // pathway (module 0 runs inside it), so this caller has no flow to drive over HTTP.
+    if (r.pathway.id === content.module0.id) continue;
     callers.push({
       id: c.id,
       age: c.age,
