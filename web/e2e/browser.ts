@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { buildApp, defaultWebRoot } from '../../src/api/app';
 import { createContext } from '../../src/api/context';
 import { startDemoSwitch } from '../../src/services/demo-switch';
@@ -91,4 +92,37 @@ export async function signIn(
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
+}
+
+/**
+ * Answers triage questions in `triage` until its disposition can be accepted, `answer` choosing each
+ * answer from the question shown; true when a disposition was reached within 30 questions. Each answer
+ * waits for the next question (or the disposition) before the next is read: read too soon, under load,
+ * the last question's text picks the answer to the next.
+ */
+export async function answerUntilDisposition(
+  triage: Locator,
+  answer: (question: Locator) => Promise<void>,
+): Promise<boolean> {
+  const accept = triage.getByRole('button', { name: 'Accept disposition' });
+  const question = triage.locator('section.question');
+  const shown = async () => ((await question.count()) ? await question.getAttribute('data-question') : null);
+  for (let i = 0; i < 30; i++) {
+    if (await accept.isVisible()) return true;
+    const asked = await shown();
+    await answer(question);
+    await expect.poll(async () => (await accept.isVisible()) || (await shown()) !== asked).toBe(true);
+  }
+  return accept.isVisible();
+}
+
+/** "No" to a yes/no question, `value` to a number question. */
+export async function answerNoOrNumber(question: Locator, value: string): Promise<void> {
+  const number = question.getByLabel(/^Answer/);
+  if (await number.isVisible()) {
+    await number.fill(value);
+    await question.getByRole('button', { name: 'Answer', exact: true }).click();
+  } else {
+    await question.getByRole('button', { name: 'No', exact: true }).click();
+  }
 }

@@ -1,6 +1,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Console, SCREENSHOTS, signIn, startConsole } from './browser';
+import {
+  answerNoOrNumber,
+  answerUntilDisposition,
+  type Console,
+  SCREENSHOTS,
+  signIn,
+  startConsole,
+} from './browser';
 
 /**
  * Clinical validation through the screens: calls come from the demo's simulated switch (turned on and
@@ -70,13 +77,12 @@ describe('console in Chromium: clinical validation and the clinician’s call-ba
     await page.getByRole('button', { name: 'Find pathway' }).click();
     await page.getByRole('list', { name: 'Pathways found' }).getByRole('button', { name: 'Falls' }).click();
     const triage = page.getByRole('region', { name: 'Triage' });
-    for (let i = 0; i < 30; i++) {
-      if (await triage.getByRole('button', { name: 'Accept disposition' }).isVisible()) break;
-      const text = (await triage.getByRole('heading', { level: 2 }).first().textContent()) ?? '';
-      const yes = /unable to get up/.test(text);
-      await triage.getByRole('button', { name: yes ? 'Yes' : 'No', exact: true }).click();
-      await page.waitForTimeout(50);
-    }
+    await answerUntilDisposition(triage, async (question) => {
+      const yes = /unable to get up/.test(
+        (await question.getByRole('heading', { level: 2 }).textContent()) ?? '',
+      );
+      await question.getByRole('button', { name: yes ? 'Yes' : 'No', exact: true }).click();
+    });
     await triage.getByRole('button', { name: 'Accept disposition' }).click();
     await expect.poll(() => page.getByTestId('disposition').textContent()).toContain('Dx012');
     await page.getByRole('button', { name: 'Dispatch ambulance' }).click();
@@ -244,17 +250,7 @@ describe('console in Chromium: clinical validation and the clinician’s call-ba
       .getByRole('list', { name: 'Pathways found' })
       .getByRole('button', { name: 'Sore throat' })
       .click();
-    for (let i = 0; i < 30; i++) {
-      if (await triage.getByRole('button', { name: 'Accept disposition' }).isVisible()) break;
-      const number = triage.getByLabel(/^Answer/);
-      if (await number.isVisible()) {
-        await number.fill('10');
-        await triage.getByRole('button', { name: 'Answer', exact: true }).click();
-      } else {
-        await triage.getByRole('button', { name: 'No', exact: true }).click();
-      }
-      await clinician.waitForTimeout(50);
-    }
+    await answerUntilDisposition(triage, (question) => answerNoOrNumber(question, '10'));
     expect(await triage.getByTestId('clinician-disposition').textContent()).toContain('Dx75');
     await triage.getByRole('button', { name: 'Accept disposition' }).click();
     const services = triage.getByRole('table', { name: 'Services for the clinician’s disposition' });

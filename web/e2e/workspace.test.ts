@@ -1,6 +1,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Console, SCREENSHOTS, signIn, startConsole } from './browser';
+import {
+  answerNoOrNumber,
+  answerUntilDisposition,
+  type Console,
+  SCREENSHOTS,
+  signIn,
+  startConsole,
+} from './browser';
 
 /**
  * One call, driven through the call workspace only: the switch offers it (as the telephony switch
@@ -39,18 +46,8 @@ describe('console in Chromium: the call workspace', () => {
   /** Answers "No" to every yes/no question, and a number of days, until a disposition is reached. */
   async function triageTo(page: Page, days: string): Promise<void> {
     const triage = page.getByRole('region', { name: 'Triage' });
-    for (let i = 0; i < 30; i++) {
-      if (await triage.getByRole('button', { name: 'Accept disposition' }).isVisible()) return;
-      const number = triage.getByLabel(/^Answer/);
-      if (await number.isVisible()) {
-        await number.fill(days);
-        await triage.getByRole('button', { name: 'Answer', exact: true }).click();
-      } else {
-        await triage.getByRole('button', { name: 'No', exact: true }).click();
-      }
-      await page.waitForTimeout(50);
-    }
-    throw new Error('no disposition reached');
+    if (!(await answerUntilDisposition(triage, (question) => answerNoOrNumber(question, days))))
+      throw new Error('no disposition reached');
   }
 
   it('answer next → patient → location → triage → refer from the Directory → GP message → closed', async () => {

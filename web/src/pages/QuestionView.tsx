@@ -28,7 +28,14 @@ export function QuestionView({
     onAnswer(value);
   };
   return (
-    <section className="question" aria-label="Question">
+    // aria-busy while an answer is on its way; data-question names the question, so a reader (and a test)
+    // can tell the next question from the one just answered even when their wording is alike.
+    <section
+      className="question"
+      aria-label="Question"
+      aria-busy={busy}
+      data-question={`${q.pathwayId}/${q.id}`}
+    >
       {context && <p className="muted">{context}</p>}
       <h2 ref={headingRef} tabIndex={-1}>
         {q.text}
