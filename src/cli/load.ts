@@ -29,6 +29,12 @@ import { readCasesFile } from '../services/triage-eval';
  */
 export interface LoadOptions {
   readonly url: string;
+  /**
+   * Further nodes of the same service (one database behind them all), as behind a load balancer: the
+   * switch's offers and the advisers are dealt round-robin over `url` and these, and a call offered
+   * through one node may be answered on another, as the queue is the database's.
+   */
+  readonly nodes?: readonly string[];
   /** Calls offered per second. */
   readonly rate: number;
   /** Seconds of arrivals; the advisers then finish the calls in hand. */
@@ -320,8 +326,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const random = seededRandom(options.seed);
   const callers = scriptedCallers(triageContent(), readCasesFile());
   const sampler = mixSampler(options.mix, callersByOutcome(callers), random);
-  const adviser = await Client.signIn(base, tally, options.adviser);
-  const telephony = await Client.signIn(base, tally, options.telephony);
+  const bases = [base, ...(options.nodes ?? []).map((u) => u.replace(/\/+$/, ''))];
+  // One adviser log-in and one switch log-in per node: each node checks the tokens it is sent.
+  const advisers = await Promise.all(bases.map((b) => Client.signIn(b, tally, options.adviser)));
+  const switches = await Promise.all(bases.map((b) => Client.signIn(b, tally, options.telephony)));
   const run = `LOAD-${Date.now().toString(36)}`;
   const byRef = new Map<string, { caller: ScriptedCaller; offeredAt: number }>();
   const wait = hdr.build({
@@ -353,6 +361,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   );
 
   const offer = async (n: number): Promise<void> => {
+    const telephony = switches[n % switches.length] as Client;
     const callRef = `${run}-${n}`;
     const caller = sampler.next();
     byRef.set(callRef, { caller, offeredAt: Date.now() });
@@ -388,7 +397,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   })();
 
   const deadline = () => started + options.durationSeconds * 1000 + GRACE_MS;
-  const adviserLoop = async (): Promise<void> => {
+  const adviserLoop = async (adviser: Client): Promise<void> => {
     while (Date.now() < deadline()) {
       let call: unknown;
       try {
@@ -422,7 +431,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       }
     }
   };
-  await Promise.all([arrivals, ...Array.from({ length: options.advisers }, adviserLoop)]);
+  await Promise.all([
+    arrivals,
+    ...Array.from({ length: options.advisers }, (_, i) =>
+      adviserLoop(advisers[i % advisers.length] as Client),
+    ),
+  ]);
   clearInterval(ticker);
   bar?.update(options.durationSeconds, { offered, completed, errors: errorCount() });
   bar?.stop();
@@ -453,14 +467,16 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
 }
 
 function checkOptions(o: LoadOptions): void {
-  let url: URL;
-  try {
-    url = new URL(o.url);
-  } catch {
-    throw invalid(`--url ${o.url} is not a URL: give the server's address, such as http://127.0.0.1:8111.`);
+  for (const given of [o.url, ...(o.nodes ?? [])]) {
+    let url: URL;
+    try {
+      url = new URL(given);
+    } catch {
+      throw invalid(`--url ${given} is not a URL: give the server's address, such as http://127.0.0.1:8111.`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw invalid('--url must be http:// or https://.');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw invalid('--url must be http:// or https://.');
   const bounded = (name: string, v: number, max: number) => {
     if (!Number.isFinite(v) || v <= 0 || v > max)
       throw invalid(`--${name} must be above 0 and at most ${max}.`);
