@@ -40,8 +40,9 @@ async function search(
   steps: Record<string, unknown>[],
 ): Promise<{ best: number; last?: LoadReport }> {
   const urls = nodes.map((n) => n.url);
-  // Calls first, not counted, so every node has loaded its caches (triage content, the directory index).
-  await demoLoad(urls, 2, WARM_UP_SECONDS);
+  // Calls first, not counted, so every node has loaded its caches (triage content, the directory index):
+  // as many calls a node as bench/flow.ts gives its one node, as each node's caches are its own.
+  await demoLoad(urls, 2 * nodes.length, WARM_UP_SECONDS);
   let best = 0;
   let last: LoadReport | undefined;
   for (const rate of RATES) {

@@ -62,11 +62,32 @@ describe('open111 load [pglite]', () => {
     expect(cases.json<unknown[]>().length).toBeGreaterThanOrEqual(report.completed);
   });
 
+  it('deals offers and advisers over several nodes of one service, and answers every call', async () => {
+    // A second node on the same store, as a second `serve` on the same database would be.
+    const second = await testApi(store);
+    try {
+      await second.app.listen({ port: 0, host: '127.0.0.1' });
+      const other = `http://127.0.0.1:${(second.app.server.address() as AddressInfo).port}`;
+      const report = await runLoad({ ...options, url, nodes: [other], seed: 8 });
+      expect(report.errors).toEqual({});
+      expect(report.offered).toBeGreaterThan(0);
+      expect(report.completed).toBe(report.offered);
+      expect(report.unanswered).toBe(0);
+      // Every node is used: one that does not answer stops the run at its sign-in.
+      await expect(runLoad({ ...options, url, nodes: [other, 'http://127.0.0.1:1'] })).rejects.toThrow(
+        /auth.login/,
+      );
+    } finally {
+      await second.app.close();
+    }
+  });
+
   it('refuses options that would turn a typo into an attack, and a server it cannot sign in to', async () => {
     await expect(runLoad({ ...options, url, rate: 5000 })).rejects.toThrow(
       /--rate must be above 0 and at most 1000/,
     );
     await expect(runLoad({ ...options, url: 'ftp://x' })).rejects.toThrow(/http/);
+    await expect(runLoad({ ...options, url, nodes: ['ftp://x'] })).rejects.toThrow(/http/);
     await expect(
       runLoad({ ...options, url, adviser: { username: 'adviser', password: 'wrong' } }),
     ).rejects.toThrow(/auth.login: 401/);

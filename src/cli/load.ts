@@ -519,7 +519,10 @@ export function registerLoadCommand(program: Command): void {
   program
     .command('load')
     .description('drive whole calls over HTTP, as callers and advisers would, and report latency per request')
-    .requiredOption('--url <url>', 'the open111 server, e.g. http://127.0.0.1:8111')
+    .requiredOption(
+      '--url <url>',
+      'the open111 server, e.g. http://127.0.0.1:8111; several nodes of one service comma-separated',
+    )
     .option('--rate <calls/s>', 'calls offered per second (open-loop arrivals)', '1')
     .option('--duration <seconds>', 'seconds of arrivals', '60')
     .option('--advisers <n>', 'advisers answering calls at once', '8')
@@ -549,8 +552,10 @@ export function registerLoadCommand(program: Command): void {
       }) => {
         // Passwords never on the command line (they would show in `ps`): from the environment, demo by default.
         const password = process.env.OPEN111_LOAD_PASSWORD ?? 'demo';
+        const [url = '', ...nodes] = opts.url.split(',').map((u) => u.trim());
         const report = await runLoad({
-          url: opts.url,
+          url,
+          nodes,
           rate: Number(opts.rate),
           durationSeconds: Number(opts.duration),
           advisers: Number(opts.advisers),
