@@ -211,6 +211,7 @@ for (const count of COUNTS) {
   }
 }
 const one = bests.get(1);
+if (one === 0) notes.push('No scaling factor: one node held no rate, so there is nothing to divide by.');
 for (const count of COUNTS.filter((c) => c > 1)) {
   const best = bests.get(count);
   if (one && best !== undefined)
@@ -252,6 +253,7 @@ try {
 
 notes.push(
   `Each step offers calls for ${STEP_SECONDS} s in the national outcome mix (open-loop Poisson arrivals), dealt round-robin over the nodes (offers and advisers), the demo data, one PostgreSQL started for each cluster size.`,
+  `A step of ${STEP_SECONDS} s at a low rate holds a few hundred requests, a few dozen of each type: their p99 is nearly their slowest, so one slow request (a cache loading, another process taking the core) decides a step; longer steps (NODES_SECONDS=60) give steadier figures.`,
   `This machine has ${cpus().length} cores, shared by PostgreSQL, every node and the load generator (and, when measured, other work): once the cores are busy a second or fourth node adds processes, not CPU, so the factor here is bounded by the cores, not by open111's design. It shows that nodes on one database stay correct under load, not how far they scale on a machine with a core per node.`,
   `Propagation: a change made over HTTP on node A, then node B asked every ${POLL_MS} ms until it answers accordingly, with no load on either; capacity alternates red and green on one Luton service (B's DoS search), the rollout trials withdraw one live plan each (B's routing).`,
 );
