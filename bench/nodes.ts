@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { LoadReport } from '../src/cli/load';
 import { startPostgres } from '../test/postgres-server';
 import { type BenchMetric, percentile, writeBenchResult } from './lib';
@@ -41,8 +41,9 @@ async function search(
 ): Promise<{ best: number; last?: LoadReport }> {
   const urls = nodes.map((n) => n.url);
   // Calls first, not counted, so every node has loaded its caches (triage content, the directory index):
-  // as many calls a node as bench/flow.ts gives its one node, as each node's caches are its own.
-  await demoLoad(urls, 2 * nodes.length, WARM_UP_SECONDS);
+  // as many calls a node as bench/flow.ts gives its one node, as each node's caches are its own; at
+  // flow's low rate for longer, so the warm-up leaves no queue behind for the first step to answer.
+  await demoLoad(urls, 2, WARM_UP_SECONDS * nodes.length);
   let best = 0;
   let last: LoadReport | undefined;
   for (const rate of RATES) {
@@ -185,6 +186,9 @@ async function rolloutTrials(a: string, b: string, trials: number): Promise<numb
   return times;
 }
 
+/** The machine's 1-minute load average, to say how much else was running (2 on 2 cores is full). */
+const load = () => loadavg()[0]?.toFixed(1) ?? '?';
+const loadAtStart = load();
 const metrics: BenchMetric[] = [];
 const notes: string[] = [];
 const steps: Record<string, unknown>[] = [];
@@ -256,6 +260,9 @@ notes.push(
   `A step of ${STEP_SECONDS} s at a low rate holds a few hundred requests, a few dozen of each type: their p99 is nearly their slowest, so one slow request (a cache loading, another process taking the core) decides a step; longer steps (NODES_SECONDS=60) give steadier figures.`,
   `This machine has ${cpus().length} cores, shared by PostgreSQL, every node and the load generator (and, when measured, other work): once the cores are busy a second or fourth node adds processes, not CPU, so the factor here is bounded by the cores, not by open111's design. It shows that nodes on one database stay correct under load, not how far they scale on a machine with a core per node.`,
   `Propagation: a change made over HTTP on node A, then node B asked every ${POLL_MS} ms until it answers accordingly, with no load on either; capacity alternates red and green on one Luton service (B's DoS search), the rollout trials withdraw one live plan each (B's routing).`,
+);
+notes.push(
+  `The 1-minute load average was ${loadAtStart} at the start and ${load()} at the end, on ${cpus().length} cores: above ${cpus().length}, other work was competing for the cores and the rates held are a floor.`,
 );
 writeBenchResult('nodes', metrics, notes);
 writeFileSync('bench/results/nodes-steps.json', `${JSON.stringify(steps, null, 2)}\n`);
