@@ -177,7 +177,10 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
   await directoryPlugin(app);
   await fhirPlugin(app);
   await callsPlugin(app);
-  await telephonyPlugin(app);
+  await telephonyPlugin(
+    app,
+    edge.maxQueueStreams === undefined ? {} : { maxQueueStreams: edge.maxQueueStreams },
+  );
   await reportsPlugin(app);
   await messagesPlugin(app);
   await casesPlugin(app);

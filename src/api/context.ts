@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Actor, Permission } from '../domain/auth/index';
 import { unauthenticated } from '../domain/errors';
 import type { ServiceContext } from '../services/context';
@@ -22,6 +23,8 @@ declare module 'fastify' {
     ctx: ServiceContext;
     /** Every /api and /fhir route with its declared access (filled as routes register). */
     routeTable: readonly { readonly method: string; readonly url: string; readonly access: RouteAccess }[];
+    /** The Prometheus registry /metrics serves (health.ts); a plugin adds its own gauges to it. */
+    metrics: Registry;
   }
   interface FastifyRequest {
     actor: Actor | null;

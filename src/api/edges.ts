@@ -187,6 +187,8 @@ export interface EdgeSettings {
    * session cookie `Secure`. Fastify's `trustProxy`: true (any), a number of hops, or addresses/CIDRs.
    */
   readonly trustProxy?: TrustProxy;
+  /** Live queue streams one node keeps open at once (OPEN111_MAX_QUEUE_STREAMS; default in streams.ts). */
+  readonly maxQueueStreams?: number;
 }
 
 export type TrustProxy = boolean | number | string;

@@ -7,6 +7,8 @@ import { type OutboxHealth, outboxHealth } from '../services/messages';
 export async function healthPlugin(app: FastifyInstance): Promise<void> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'open111_' });
+  // Other plugins add their own gauges to the same /metrics.
+  app.decorate('metrics', registry);
   const duration = new Histogram({
     name: 'open111_http_request_duration_seconds',
     help: 'HTTP request duration by route and status',

@@ -1,11 +1,14 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { Gauge } from 'prom-client';
 import type { LiveQueue } from '../domain/calls/index';
+import { unavailable } from '../domain/errors';
 import { demoSwitchState, setDemoSwitch } from '../services/demo-switch';
 import { readLiveQueue, receiveTelephonyEvent } from '../services/telephony';
 import { CallSchema, callBody } from './calls';
 import { callerOf, typed } from './context';
 import { parseAt } from './geography';
+import { DEFAULT_MAX_QUEUE_STREAMS, StreamRegistry } from './streams';
 
 export const LiveQueueSchema = Type.Object({
   providerCode: Type.String(),
@@ -57,12 +60,22 @@ export const TelephonyReceiptSchema = Type.Object({
 export const QUEUE_PUSH_MS = 2000;
 
 /** The CTI adapter (what the switch sends) and the live queue the console watches. */
-export async function telephonyPlugin(app: FastifyInstance): Promise<void> {
+export async function telephonyPlugin(
+  app: FastifyInstance,
+  options: { maxQueueStreams?: number } = {},
+): Promise<void> {
   const r = typed(app);
-  // Open queue streams, ended before the server closes (they would otherwise hold it open).
-  const streams = new Set<() => void>();
-  app.addHook('preClose', async () => {
-    for (const stop of [...streams]) stop();
+  // Open queue streams, at most so many a node, ended before the server closes (they would otherwise
+  // hold it open). Monitoring sees how many are open, and so would see them leak.
+  const streams = new StreamRegistry(options.maxQueueStreams ?? DEFAULT_MAX_QUEUE_STREAMS);
+  app.addHook('preClose', async () => streams.stopAll());
+  new Gauge({
+    name: 'open111_queue_streams_open',
+    help: `Live queue streams (server-sent events) open on this node, at most ${streams.limit}`,
+    registers: [app.metrics],
+    collect() {
+      this.set(streams.size);
+    },
   });
 
   r.post(
@@ -156,6 +169,12 @@ export async function telephonyPlugin(app: FastifyInstance): Promise<void> {
       const { provider, once } = request.query;
       // The first view is read before the stream opens, so a refusal is an ordinary problem+json.
       const first = await readLiveQueue(app.ctx, caller, provider);
+      // A 503 (with Retry-After, as every 503): a load balancer may send the console to another node.
+      if (!once && streams.full) {
+        throw unavailable(
+          `This node has ${streams.limit} live queue streams open, its most: try again shortly, or read GET /api/queue.`,
+        );
+      }
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -177,13 +196,20 @@ export async function telephonyPlugin(app: FastifyInstance): Promise<void> {
           request.log.warn({ err }, 'queue stream read failed');
         });
       }, QUEUE_PUSH_MS);
+      let stopped = false;
       const stop = () => {
+        if (stopped) return;
+        stopped = true;
         clearInterval(timer);
         streams.delete(stop);
         res.end();
       };
+      // No await since the check above, so this place is still free.
       streams.add(stop);
-      request.raw.on('close', stop);
+      // The response's 'close' is the connection's end, whichever side ends it. A console that went
+      // away while the first view was read has closed already: nothing more would come to stop it.
+      res.on('close', stop);
+      if (res.destroyed || !res.socket || res.socket.destroyed) stop();
     },
   );
 

@@ -33,6 +33,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(env.OPEN111_OPS_TOKEN ? { opsToken: env.OPEN111_OPS_TOKEN } : {}),
       publicOps: env.OPEN111_PUBLIC_OPS === '1',
       trustProxy: parseTrustProxy(env.OPEN111_TRUST_PROXY),
+      ...maxQueueStreams(env.OPEN111_MAX_QUEUE_STREAMS),
     },
     receiverUrl: receiverUrl(env.OPEN111_RECEIVER_URL),
     sessionIdleMinutes: idleMinutes(env.OPEN111_SESSION_IDLE_MINUTES),
@@ -44,6 +45,16 @@ function receiverUrl(value: string | undefined): string | undefined {
   if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol))
     throw new Error(`OPEN111_RECEIVER_URL must be an http(s) URL, not "${value}".`);
   return value.replace(/\/+$/, '');
+}
+
+function maxQueueStreams(value: string | undefined): { maxQueueStreams?: number } {
+  if (value === undefined || value === '') return {};
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(
+      `OPEN111_MAX_QUEUE_STREAMS must be a whole number of streams (1 or more), not "${value}".`,
+    );
+  return { maxQueueStreams: n };
 }
 
 function idleMinutes(value: string | undefined): number | undefined {

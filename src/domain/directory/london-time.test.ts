@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bankHolidays, fromLondon, isBankHoliday, londonOffsetMinutes, toLondon } from './london-time';
+import {
+  bankHolidays,
+  fromLondon,
+  isBankHoliday,
+  londonOffsetMinutes,
+  toLondon,
+  YEARS_KEPT,
+  yearsHeld,
+} from './london-time';
 
 const intl = new Intl.DateTimeFormat('en-GB', {
   timeZone: 'Europe/London',
@@ -62,5 +70,19 @@ describe('Europe/London time', () => {
     expect(isBankHoliday('2002-06-04')).toBe(true);
     expect(isBankHoliday('2022-06-02')).toBe(true); // the library already has 2022's move
     expect(isBankHoliday('2022-05-30')).toBe(false);
+  });
+
+  it('keeps at most so many years however many searches ask about, and still answers right', () => {
+    // A search's `at` is whatever year the caller sends: ten times as many years as are kept.
+    for (let year = 1900; year < 1900 + 10 * YEARS_KEPT; year++) {
+      londonOffsetMinutes(Date.UTC(year, 6, 1));
+      isBankHoliday(`${year}-12-25`);
+    }
+    expect(yearsHeld().bst).toBeLessThanOrEqual(YEARS_KEPT);
+    expect(yearsHeld().bankHolidays).toBeLessThanOrEqual(YEARS_KEPT);
+    // 2012 was forgotten on the way: worked out again, the same.
+    expect(londonOffsetMinutes(Date.UTC(2012, 6, 1))).toBe(60);
+    expect(bankHolidays(2012).has('2012-06-04')).toBe(true);
+    expect(yearsHeld().bankHolidays).toBeLessThanOrEqual(YEARS_KEPT);
   });
 });

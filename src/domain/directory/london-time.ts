@@ -1,4 +1,5 @@
 import Holidays from 'date-holidays';
+import { BoundedMap } from '../bounded-map';
 import { WEEKDAYS, type Weekday } from './types';
 
 /**
@@ -15,15 +16,15 @@ function lastSundayUtc(year: number, month: number): number {
   return Date.UTC(year, month, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
 }
 
-const bstCache = new Map<number, [number, number]>();
-function bstBounds(year: number): [number, number] {
-  let b = bstCache.get(year);
-  if (!b) {
-    b = [lastSundayUtc(year, 2), lastSundayUtc(year, 9)];
-    bstCache.set(year, b);
-  }
-  return b;
-}
+/**
+ * Years worked out once and kept, at most this many each: a search's `at` may be any year a caller
+ * sends (0000–9999), and a long-running node must not keep every one it was ever asked about.
+ */
+export const YEARS_KEPT = 64;
+
+const bstCache = new BoundedMap<number, readonly [number, number]>(YEARS_KEPT);
+const bstOf = (year: number): readonly [number, number] => [lastSundayUtc(year, 2), lastSundayUtc(year, 9)];
+const bstBounds = (year: number): readonly [number, number] => bstCache.get(year, bstOf);
 
 /** Minutes London is ahead of UTC at an instant: 0 (GMT) or 60 (BST). */
 export function londonOffsetMinutes(utcMs: number): number {
@@ -68,7 +69,13 @@ export function weekdayOf(date: string): Weekday {
 }
 
 const holidays = new Holidays('GB', 'ENG');
-const bankHolidayCache = new Map<number, ReadonlySet<string>>();
+const bankHolidayCache = new BoundedMap<number, ReadonlySet<string>>(YEARS_KEPT);
+
+/** How many years each cache holds now (for the test that they stay bounded). */
+export const yearsHeld = (): { bst: number; bankHolidays: number } => ({
+  bst: bstCache.size,
+  bankHolidays: bankHolidayCache.size,
+});
 
 /**
  * Bank holidays moved by royal proclamation that `date-holidays` (3.x) still lists on their usual day.
@@ -88,26 +95,25 @@ const PROCLAIMED_EXTRA: readonly string[] = ['2002-06-03', '2012-06-05'];
  * proclaimed moves above applied.
  */
 export function bankHolidays(year: number): ReadonlySet<string> {
-  let set = bankHolidayCache.get(year);
-  if (!set) {
-    const days = new Set(
-      holidays
-        .getHolidays(year)
-        .filter((h) => h.type === 'public')
-        .map((h) => h.date.slice(0, 10))
-        .filter((d) => {
-          const w = weekdayOf(d);
-          return w !== 'sat' && w !== 'sun';
-        }),
-    );
-    for (const move of PROCLAIMED_MOVES) {
-      if (days.delete(move.from)) days.add(move.to);
-    }
-    for (const extra of PROCLAIMED_EXTRA) if (extra.startsWith(`${year}-`)) days.add(extra);
-    set = days;
-    bankHolidayCache.set(year, set);
+  return bankHolidayCache.get(year, bankHolidaysOf);
+}
+
+function bankHolidaysOf(year: number): ReadonlySet<string> {
+  const days = new Set(
+    holidays
+      .getHolidays(year)
+      .filter((h) => h.type === 'public')
+      .map((h) => h.date.slice(0, 10))
+      .filter((d) => {
+        const w = weekdayOf(d);
+        return w !== 'sat' && w !== 'sun';
+      }),
+  );
+  for (const move of PROCLAIMED_MOVES) {
+    if (days.delete(move.from)) days.add(move.to);
   }
-  return set;
+  for (const extra of PROCLAIMED_EXTRA) if (extra.startsWith(`${year}-`)) days.add(extra);
+  return days;
 }
 
 export function isBankHoliday(date: string): boolean {

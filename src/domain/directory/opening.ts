@@ -41,6 +41,12 @@ export interface CompiledOpening {
 const interned = new Map<string, CompiledOpening>();
 const internedById: CompiledOpening[] = [];
 
+/**
+ * How many distinct timetables have been compiled. Interned for the process's life (an index refers to
+ * them by id), so this grows with the distinct timetables the directory has ever held, not with searches.
+ */
+export const compiledOpeningsHeld = (): number => internedById.length;
+
 /** A compiled timetable by its id. */
 export const compiledOpening = (id: number): CompiledOpening | undefined => internedById[id];
 const minutes = (sessions: readonly Session[]): number[] =>
