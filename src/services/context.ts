@@ -5,8 +5,10 @@ import { listenForChanges, type StopListening } from '../store/changes';
 import { ROLLOUT_CHANNEL } from '../store/commissioning';
 import type { Store } from '../store/db';
 import { loadGeography } from '../store/geography';
+import { PATHWAY_CHANNEL } from '../store/governance';
 import { loadRolloutState, type RolloutState } from '../store/rollout-state';
 import { SESSION_CHANNEL } from '../store/users';
+import { releasedVersionsOf } from './pathway-content';
 import { type SessionCache, sessionCacheOf } from './session-cache';
 
 /**
@@ -81,6 +83,7 @@ export function createServiceContext(
     organisations.invalidate();
   };
   const sessions = sessionCacheOf(store);
+  const pathways = releasedVersionsOf(store);
   return {
     store,
     sessions,
@@ -96,21 +99,22 @@ export function createServiceContext(
     organisations: organisations.get,
     async followChanges() {
       let stop: StopListening | undefined;
-      let heard: (() => void) | undefined;
+      let heard: (() => void)[] = [];
       let timer: NodeJS.Timeout | undefined;
       let following = true;
       const deaf = (): void => {
-        heard?.();
-        heard = undefined;
+        for (const stopHearing of heard) stopHearing();
+        heard = [];
       };
       const relisten = (): void => {
         if (following) timer = setTimeout(() => void start(), RELISTEN_MS).unref();
       };
       const start = async (): Promise<void> => {
         try {
-          stop = await listenForChanges(store, [ROLLOUT_CHANNEL, SESSION_CHANNEL], {
+          stop = await listenForChanges(store, [ROLLOUT_CHANNEL, SESSION_CHANNEL, PATHWAY_CHANNEL], {
             onChange: (channel, payload) => {
               if (channel === SESSION_CHANNEL) sessions.forgetUser(Number(payload));
+              else if (channel === PATHWAY_CHANNEL) pathways.forget();
               else refreshRollout();
             },
             onLost: () => {
@@ -121,7 +125,7 @@ export function createServiceContext(
               relisten();
             },
           });
-          heard = sessions.listening();
+          heard = [sessions.listening(), pathways.listening()];
         } catch {
           relisten();
         }
