@@ -33,6 +33,8 @@ export class SessionCache {
     private readonly needsListener: boolean,
     private readonly ttlMs = SESSION_CACHE_MS,
     private readonly size = SESSION_CACHE_SIZE,
+    /** Milliseconds on a clock that only goes forward (a test passes its own). */
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
   private get active(): boolean {
@@ -44,7 +46,7 @@ export class SessionCache {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (!this.active || performance.now() - entry.readAt >= this.ttlMs) return undefined;
+    if (!this.active || this.clock() - entry.readAt >= this.ttlMs) return undefined;
     // Re-inserted, so the Map's order is the order of last use.
     this.entries.set(key, entry);
     return entry.session;
@@ -58,7 +60,7 @@ export class SessionCache {
   put(key: string, session: OpenSession, mark: number): void {
     if (!this.active || mark !== this.generation) return;
     this.entries.delete(key);
-    this.entries.set(key, { session, readAt: performance.now() });
+    this.entries.set(key, { session, readAt: this.clock() });
     while (this.entries.size > this.size) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;
