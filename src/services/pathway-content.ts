@@ -42,9 +42,15 @@ export class ReleasedVersions {
     if (!this.rows) {
       const loading = listPathwayVersions(db, RELEASED);
       this.rows = loading;
-      loading.catch(() => {
-        if (this.rows === loading) this.rows = undefined;
-      });
+      // None released: a store not seeded yet, whose seeding announces nothing here on PGlite; ask again.
+      loading.then(
+        (rows) => {
+          if (rows.length === 0 && this.rows === loading) this.rows = undefined;
+        },
+        () => {
+          if (this.rows === loading) this.rows = undefined;
+        },
+      );
     }
     return this.rows;
   }
