@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
 import { freshPostgresDatabase } from '../../test/engines';
+import { SORE_THROAT_CHANGED, SORE_THROAT_SHIPPED } from '../../test/pathway-drafts';
 import { openStore, type Store } from '../store/db';
 
 /**
@@ -93,5 +94,35 @@ describe('two API nodes on one PostgreSQL [postgres]', () => {
     });
     expect(red.statusCode).toBe(200);
     expect(ids(await eventually(search, (s) => !ids(s).includes('5GC-105-1')))).not.toContain('5GC-105-1');
+  });
+  it('starts sessions on node B on a pathway version released on node A', async () => {
+    const startOnB = async () => {
+      const res = await b.app.inject({
+        method: 'POST',
+        url: '/api/triage/sessions',
+        payload: { pathwayId: 'sore-throat', patient: { ageYears: 30, sex: 'female' } },
+        headers: auth.adviser,
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ pathway: { version: number } }>().pathway.version;
+    };
+    // Node B has read the released versions: the shipped one is in force there.
+    expect(await startOnB()).toBe(SORE_THROAT_SHIPPED.version);
+    const clinician = await a.login('clinician');
+    const governance = await a.login('governance');
+    const step = async (url: string, who: { authorization: string }, payload: object = {}) => {
+      const res = await a.app.inject({ method: 'POST', url, payload, headers: who });
+      expect(res.statusCode, res.body).toBeLessThan(300);
+    };
+    const versions = '/api/governance/pathway-versions';
+    await step(versions, clinician, { yaml: SORE_THROAT_CHANGED, summary: 'Released on node A' });
+    const path = `${versions}/sore-throat/${SORE_THROAT_SHIPPED.version + 1}`;
+    await step(`${path}/review`, clinician);
+    await step(`${path}/approve`, governance, { note: 'Checked' });
+    await step(`${path}/release`, governance);
+    // Node B hears it: without the notification it would go on starting sessions on the shipped version.
+    expect(await eventually(startOnB, (v) => v !== SORE_THROAT_SHIPPED.version)).toBe(
+      SORE_THROAT_SHIPPED.version + 1,
+    );
   });
 });

@@ -121,6 +121,27 @@ describeEachEngine('triage API', (use) => {
     expect(toSweaty.json<SessionStateBody>().shown.at(-1)).toBe('chest-pain/sweaty');
   });
 
+  it('answers each change with the session exactly as it is then stored (computed, not read back)', async () => {
+    const read = async (id: string) =>
+      (
+        await api.app.inject({ url: `/api/triage/sessions/${id}`, headers: adviser })
+      ).json<SessionStateBody>();
+    let s = await start('chest-pain', { ageYears: 58.5, sex: 'female' });
+    expect(await read(s.id)).toEqual(s);
+    for (const _ of M0) {
+      s = await answer(s, 'no');
+      expect(await read(s.id)).toEqual(s);
+    }
+    s = await answer(s, 'yes', clinician);
+    expect(await read(s.id)).toEqual(s);
+    const back = await post(`/api/triage/sessions/${s.id}/back`, {});
+    expect(await read(s.id)).toEqual(back.json());
+    s = await answer(back.json<SessionStateBody>(), 'yes');
+    const done = await post(`/api/triage/sessions/${s.id}/finish`, {});
+    expect(done.json()).toMatchObject({ status: 'finished', finishedBy: 'adviser' });
+    expect(await read(s.id)).toEqual(done.json());
+  });
+
   it('replays a stored session on its content version to the same disposition', async () => {
     let s = await pastModule0(await start('sore-throat', { ageYears: 30, sex: 'female' }));
     // Unable to swallow, breathing, weak immunity, pus on the tonsils: no; then two days.

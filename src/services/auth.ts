@@ -1,16 +1,20 @@
 import { type Actor, LOCK_MINUTES, MAX_FAILED_LOGINS, verifyPassword } from '../domain/auth/index';
 import { tooManyRequests, unauthenticated } from '../domain/errors';
 import { audit } from '../store/audit';
+import { inTransaction } from '../store/db';
 import {
-  actorForToken,
   clearLoginFailures,
   createSession,
   deleteSession,
   findUserByUsername,
   loginLockedUntil,
+  type OpenSession,
+  openSession,
   purgeExpired,
   recordLoginFailure,
   type StoredUser,
+  seenWriteDue,
+  sessionKey,
 } from '../store/users';
 import type { ServiceContext } from './context';
 import type { Caller } from './use-case';
@@ -115,9 +119,22 @@ export async function signIn(
  * Who holds this session token: undefined when it has expired, has been idle longer than the setting,
  * was ended, or its user may not sign in.
  */
-export function identify(ctx: ServiceContext, token: string): Promise<Actor | undefined> {
+export async function identify(ctx: ServiceContext, token: string): Promise<Actor | undefined> {
   const now = ctx.now();
-  return actorForToken(ctx.store.db, token, now, { allowDemo: ctx.demo, idleBefore: idleCutoff(ctx, now) });
+  const idleBefore = idleCutoff(ctx, now);
+  const key = sessionKey(token);
+  // A session read lately is used as the database gave it, under the same rules the database query
+  // applies, at this request's instant; one whose last-seen time is due to be written goes to the database.
+  const cached = ctx.sessions.get(key);
+  const usable = (s: OpenSession) => s.expiresAt > now && s.lastSeenAt > idleBefore;
+  let session = cached && usable(cached) && !seenWriteDue(cached.lastSeenAt, now) ? cached : undefined;
+  if (!session) {
+    const mark = ctx.sessions.mark();
+    session = await openSession(ctx.store.db, key, now, idleBefore);
+    if (session) ctx.sessions.put(key, session, mark);
+  }
+  if (!session || (session.demo && !ctx.demo)) return undefined;
+  return session.actor;
 }
 
 const idleCutoff = (ctx: ServiceContext, now: Date) =>
@@ -136,7 +153,10 @@ export function purgeExpiredSessions(
 
 /** Ends the caller's session. */
 export async function signOut(ctx: ServiceContext, caller: Caller, token: string | undefined): Promise<void> {
-  if (token) await deleteSession(ctx.store.db, token);
+  if (token) {
+    await inTransaction(ctx.store.db, (tx) => deleteSession(tx, token, caller.actor.userId));
+    ctx.sessions.forgetUser(caller.actor.userId);
+  }
   await audit(ctx.store.db, {
     actor: caller.actor,
     action: 'logout',

@@ -18,7 +18,7 @@ import {
   saveCallEvent,
 } from '../store/calls';
 import type { Tx } from '../store/db';
-import { callsFromNumber, oldestQueuedForUpdate } from '../store/telephony';
+import { anyQueued, callsFromNumber, oldestQueuedForUpdate } from '../store/telephony';
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
 import { locate } from './locate';
@@ -174,6 +174,9 @@ export async function callEvents(ctx: ServiceContext, caller: Caller, callId: st
  */
 export async function answerNextCall(ctx: ServiceContext, caller: Caller): Promise<StoredCall | undefined> {
   await listScope(ctx, caller, 'call.record', { type: 'call_queue', id: caller.actor.organisationCode });
+  // Most presses find the queue empty: one read says so without a transaction. A call queued just after
+  // it is answered by the next press, as it would be had this one come a moment earlier.
+  if (!(await anyQueued(ctx.store.db, caller.actor.organisationCode))) return undefined;
   return inUseCase(ctx, caller, async (u) => {
     const call = await oldestQueuedForUpdate(u.tx, caller.actor.organisationCode);
     if (!call) return undefined;

@@ -5,7 +5,11 @@ import { listenForChanges, type StopListening } from '../store/changes';
 import { ROLLOUT_CHANNEL } from '../store/commissioning';
 import type { Store } from '../store/db';
 import { loadGeography } from '../store/geography';
+import { PATHWAY_CHANNEL } from '../store/governance';
 import { loadRolloutState, type RolloutState } from '../store/rollout-state';
+import { SESSION_CHANNEL } from '../store/users';
+import { releasedVersionsOf } from './pathway-content';
+import { type SessionCache, sessionCacheOf } from './session-cache';
 
 /**
  * What every use case may use: the store, the clock, and caches that rebuild from the store. The HTTP
@@ -27,9 +31,11 @@ export interface ServiceContext {
   route(areaCode: string, at: Date): Promise<RouteDecision>;
   /** Where each commissioning organisation sits (DH → SHA → PCT; CCG → PCTs): what the policy reads. */
   organisations(): Promise<OrganisationTree>;
+  /** Sessions read lately (who sent a request), forgotten whenever a session ends on any node. */
+  readonly sessions: SessionCache;
   /**
-   * Keeps the routing table current with plan changes made on other nodes of the same PostgreSQL (a
-   * server calls it once; the CLI does not need it). Returns the function that stops following.
+   * Keeps the routing table and the session cache current with changes made on other nodes of the same
+   * PostgreSQL (a server calls it once; the CLI does not need it). Returns the function that stops following.
    */
   followChanges(): Promise<StopListening>;
 }
@@ -76,8 +82,11 @@ export function createServiceContext(
     rollout.invalidate();
     organisations.invalidate();
   };
+  const sessions = sessionCacheOf(store);
+  const pathways = releasedVersionsOf(store);
   return {
     store,
+    sessions,
     now: options.now ?? (() => new Date()),
     demo: options.demo ?? false,
     sessionIdleMinutes: options.sessionIdleMinutes ?? DEFAULT_SESSION_IDLE_MINUTES,
@@ -90,22 +99,33 @@ export function createServiceContext(
     organisations: organisations.get,
     async followChanges() {
       let stop: StopListening | undefined;
+      let heard: (() => void)[] = [];
       let timer: NodeJS.Timeout | undefined;
       let following = true;
+      const deaf = (): void => {
+        for (const stopHearing of heard) stopHearing();
+        heard = [];
+      };
       const relisten = (): void => {
         if (following) timer = setTimeout(() => void start(), RELISTEN_MS).unref();
       };
       const start = async (): Promise<void> => {
         try {
-          stop = await listenForChanges(store, [ROLLOUT_CHANNEL], {
-            onChange: refreshRollout,
+          stop = await listenForChanges(store, [ROLLOUT_CHANNEL, SESSION_CHANNEL, PATHWAY_CHANNEL], {
+            onChange: (channel, payload) => {
+              if (channel === SESSION_CHANNEL) sessions.forgetUser(Number(payload));
+              else if (channel === PATHWAY_CHANNEL) pathways.forget();
+              else refreshRollout();
+            },
             onLost: () => {
               // Whatever changed while we could not hear is unknown: rebuild on next use.
               stop = undefined;
+              deaf();
               refreshRollout();
               relisten();
             },
           });
+          heard = [sessions.listening(), pathways.listening()];
         } catch {
           relisten();
         }
@@ -114,6 +134,7 @@ export function createServiceContext(
       return async () => {
         following = false;
         clearTimeout(timer);
+        deaf();
         await stop?.();
       };
     },

@@ -24,7 +24,7 @@ import {
   type PathwayVersionStatus,
 } from '../store/governance';
 import type { ServiceContext } from './context';
-import { contentInForce, storedDocuments, versionState } from './pathway-content';
+import { contentInForce, releasedVersionsOf, storedDocuments, versionState } from './pathway-content';
 import { authorize, type Caller, inUseCase, type UnitOfWork } from './use-case';
 
 /**
@@ -305,6 +305,8 @@ export async function releaseVersion(
       releaseAt: releaseAt.toISOString(),
     });
   });
+  // Committed: this node reads the released versions afresh (the others when they hear the announcement).
+  releasedVersionsOf(ctx.store).forget();
   return readPathwayVersion(ctx, caller, pathwayId, version);
 }
 
@@ -334,6 +336,7 @@ export async function rollBack(
     });
     return { retired: retire.version, restored: restore.version };
   });
+  releasedVersionsOf(ctx.store).forget();
   const now = ctx.now();
   const all = await listPathwayVersions(ctx.store.db, { pathwayId });
   const find = (n: number) => all.find((r) => r.version === n) as PathwayVersionRow;

@@ -1,7 +1,7 @@
 import { contentFromDocuments, type StoredPathwayDocument } from '../content/triage';
 import { inForceAt, type VersionState } from '../domain/governance/index';
 import type { TriageContent } from '../domain/triage/index';
-import type { Db, Tx } from '../store/db';
+import type { Db, Store, Tx } from '../store/db';
 import { listPathwayVersions, type PathwayVersionRow, releasedPathwayYaml } from '../store/governance';
 import type { ServiceContext } from './context';
 
@@ -22,6 +22,68 @@ export const versionState = (r: PathwayVersionRow): VersionState => ({
 
 const built = new WeakMap<Db | Tx, { key: string; content: TriageContent }>();
 
+const RELEASED = { statuses: ['released', 'retired'] } as const;
+
+/**
+ * The released and retired versions as last read, so that a triage request does not read them again
+ * only to find that nothing was released. Which of them is in force is still worked out at each
+ * request's instant (a scheduled release comes into force on its own). A release or a roll-back is
+ * announced (`PATHWAY_CHANNEL`) in its transaction; the node that made it forgets after its commit,
+ * the others when they hear it. On PostgreSQL the rows are kept only while this process listens.
+ */
+export class ReleasedVersions {
+  private rows: Promise<PathwayVersionRow[]> | undefined;
+  private listeners = 0;
+
+  constructor(private readonly needsListener: boolean) {}
+
+  get(db: Db): Promise<PathwayVersionRow[]> {
+    if (this.needsListener && this.listeners === 0) return listPathwayVersions(db, RELEASED);
+    if (!this.rows) {
+      const loading = listPathwayVersions(db, RELEASED);
+      this.rows = loading;
+      // None released: a store not seeded yet, whose seeding announces nothing here on PGlite; ask again.
+      loading.then(
+        (rows) => {
+          if (rows.length === 0 && this.rows === loading) this.rows = undefined;
+        },
+        () => {
+          if (this.rows === loading) this.rows = undefined;
+        },
+      );
+    }
+    return this.rows;
+  }
+
+  forget(): void {
+    this.rows = undefined;
+  }
+
+  /** This process now hears announcements of releases (until the returned function is called). */
+  listening(): () => void {
+    this.listeners += 1;
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      this.listeners -= 1;
+      this.forget();
+    };
+  }
+}
+
+const released = new WeakMap<Store['pool'], ReleasedVersions>();
+
+/** The released versions held for a store in this process (shared by every service context over it). */
+export function releasedVersionsOf(store: Store): ReleasedVersions {
+  let held = released.get(store.pool);
+  if (!held) {
+    held = new ReleasedVersions(store.engine === 'postgres');
+    released.set(store.pool, held);
+  }
+  return held;
+}
+
 /** The documents in force and kept, as the content loader reads them. */
 export async function storedDocuments(db: Db | Tx, at: Date): Promise<StoredPathwayDocument[]> {
   const rows = await listPathwayVersions(db, { statuses: ['released', 'retired'] });
@@ -37,7 +99,7 @@ export async function storedDocuments(db: Db | Tx, at: Date): Promise<StoredPath
 /** The content in force at `at` (now by default). */
 export async function contentInForce(ctx: ServiceContext, at: Date = ctx.now()): Promise<TriageContent> {
   const db = ctx.store.db;
-  const rows = await listPathwayVersions(db, { statuses: ['released', 'retired'] });
+  const rows = await releasedVersionsOf(ctx.store).get(db);
   const inForce = inForceAt(rows.map(versionState), at);
   const key = rows
     .map((r) => `${r.pathwayId}@${r.version}:${inForce.get(r.pathwayId)?.version === r.version ? 1 : 0}`)

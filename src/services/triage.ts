@@ -29,6 +29,7 @@ import {
   findTriageSession,
   insertTriageSession,
   markTriageFinished,
+  type StoredTriageEvent,
   type StoredTriageSession,
   TRIAGE_RESOURCE,
 } from '../store/triage';
@@ -394,11 +395,16 @@ async function loadSession(
   return s;
 }
 
-/** The session as it now stands, shown to the caller: an audited read. */
-async function shownSession(u: UnitOfWork, content: TriageContent, id: string): Promise<TriageSessionView> {
-  const s = await findTriageSession(u.tx, id);
-  if (!s) throw notFound(`There is no triage session ${id}.`);
-  await u.audit('read', sessionRef(id));
+/**
+ * The session as it now stands, shown to the caller: an audited read. A change passes the session it
+ * computed (what it read, with what it wrote applied), so nothing is read back after the write.
+ */
+async function shownSession(
+  u: UnitOfWork,
+  content: TriageContent,
+  s: StoredTriageSession,
+): Promise<TriageSessionView> {
+  await u.audit('read', sessionRef(s.id));
   return sessionView(content, s);
 }
 
@@ -428,7 +434,22 @@ export async function startTriage(
       caller.actor.userId,
     );
     await u.audit('create', sessionRef(id), { pathway: `${pathway.id}@${pathway.version}` });
-    return shownSession(u, content, id);
+    return shownSession(u, content, {
+      id,
+      pathwayId: pathway.id,
+      pathwayVersion: pathway.version,
+      module0Version: content.module0.version,
+      contentVersion: content.version,
+      patient: { ageYears: input.patient.ageYears, sex: input.patient.sex },
+      status: 'in_progress',
+      dispositionCode: null,
+      createdAt: u.now,
+      createdBy: caller.actor.username,
+      createdByOrganisation: caller.actor.organisationCode,
+      finishedAt: null,
+      finishedBy: null,
+      events: [],
+    });
   });
 }
 
@@ -446,15 +467,17 @@ export async function readTriage(
   });
 }
 
-/** Appends the event the engine decided on the locked session, and audits it. */
+/** Appends the event the engine decided on the locked session, and audits it; the session with it appended. */
 async function appendDecided(
   u: UnitOfWork,
   s: StoredTriageSession,
   decision: SessionEventDecision,
-): Promise<void> {
+): Promise<StoredTriageSession> {
   const seq = (s.events.at(-1)?.seq ?? 0) + 1;
   await appendTriageEvent(u.tx, s.id, seq, decision.event, u.now, u.caller.actor.userId);
   await u.audit('update', sessionRef(s.id), decision.detail);
+  const stored: StoredTriageEvent = { ...decision.event, seq, at: u.now, actor: u.caller.actor.username };
+  return { ...s, events: [...s.events, stored] };
 }
 
 /** Answers the question being asked. */
@@ -467,8 +490,7 @@ export async function answerTriage(
   const content = await contentInForce(ctx);
   return inUseCase(ctx, caller, async (u) => {
     const s = await loadSession(u, id, 'triage_session.answer', true);
-    await appendDecided(u, s, decideAnswer(content, s, answer));
-    return shownSession(u, content, id);
+    return shownSession(u, content, await appendDecided(u, s, decideAnswer(content, s, answer)));
   });
 }
 
@@ -482,8 +504,7 @@ export async function goBack(
   const content = await contentInForce(ctx);
   return inUseCase(ctx, caller, async (u) => {
     const s = await loadSession(u, id, 'triage_session.answer', true);
-    await appendDecided(u, s, decideBack(s, target));
-    return shownSession(u, content, id);
+    return shownSession(u, content, await appendDecided(u, s, decideBack(s, target)));
   });
 }
 
@@ -499,7 +520,13 @@ export async function finishTriage(
     const finish = decideFinish(content, s);
     await markTriageFinished(u.tx, id, finish.dispositionCode, u.now, caller.actor.userId);
     await u.audit('update', sessionRef(id), finish.detail);
-    return shownSession(u, content, id);
+    return shownSession(u, content, {
+      ...s,
+      status: 'finished',
+      dispositionCode: finish.dispositionCode,
+      finishedAt: u.now,
+      finishedBy: caller.actor.username,
+    });
   });
 }
 

@@ -10,7 +10,7 @@ import {
 } from '../domain/auth/index';
 import { DomainError } from '../domain/errors';
 import type { OutboundMessage } from '../domain/messaging/index';
-import { type AuditAction, audit, auditEach } from '../store/audit';
+import { type AuditAction, type AuditEntry, audit, auditEach } from '../store/audit';
 import { inTransaction, type Tx } from '../store/db';
 import { enqueue } from '../store/outbox';
 import type { ServiceContext } from './context';
@@ -121,9 +121,9 @@ export interface UnitOfWork {
   allow(permission: Permission, record: RecordRef, resource: ResourceRef): Promise<void>;
   /** An outbound message, committed with the change that causes it, or not at all. */
   enqueue(message: OutboundMessage): Promise<void>;
-  /** An audit row, committed with the change. */
+  /** An audit row, committed with the change (every row of the use case goes in one statement at its end). */
   audit(action: AuditAction, resource: ResourceRef, detail?: Record<string, unknown>): Promise<void>;
-  /** One audit row per record (e.g. each patient record a list shows), in one statement. */
+  /** One audit row per record (e.g. each patient record a list shows). */
   auditEach(
     action: AuditAction,
     resources: readonly ResourceRef[],
@@ -145,8 +145,21 @@ export async function inUseCase<T>(
 ): Promise<T> {
   const now = ctx.now();
   const tree = await ctx.organisations();
+  const entry = (
+    action: AuditAction,
+    resource: ResourceRef,
+    detail?: Record<string, unknown>,
+  ): AuditEntry => ({
+    actor: caller.actor,
+    action,
+    resourceType: resource.type,
+    resourceId: resource.id ?? null,
+    requestId: caller.requestId,
+    ...(detail ? { detail } : {}),
+  });
   try {
     return await inTransaction(ctx.store.db, async (tx) => {
+      const trail: AuditEntry[] = [];
       if (idem) await claimIdempotencyKey(tx, caller.actor.userId, idem, now);
       const result = await work({
         tx,
@@ -157,28 +170,15 @@ export async function inUseCase<T>(
           if (!decision.allowed) throw new AccessDenied(decision, permission, resource);
         },
         enqueue: (message) => enqueue(tx, message, now),
-        audit: (action, resource, detail) =>
-          audit(tx, {
-            actor: caller.actor,
-            action,
-            resourceType: resource.type,
-            resourceId: resource.id ?? null,
-            requestId: caller.requestId,
-            ...(detail ? { detail } : {}),
-          }),
-        auditEach: (action, resources, detail) =>
-          auditEach(
-            tx,
-            resources.map((r) => ({
-              actor: caller.actor,
-              action,
-              resourceType: r.type,
-              resourceId: r.id ?? null,
-              requestId: caller.requestId,
-              ...(detail ? { detail } : {}),
-            })),
-          ),
+        async audit(action, resource, detail) {
+          trail.push(entry(action, resource, detail));
+        },
+        async auditEach(action, resources, detail) {
+          for (const r of resources) trail.push(entry(action, r, detail));
+        },
       });
+      // The use case's whole audit trail in one statement, in the order it was written, before commit.
+      await auditEach(tx, trail);
       if (idem) await completeIdempotencyKey(tx, caller.actor.userId, idem, result);
       return result;
     });

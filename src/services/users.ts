@@ -100,7 +100,7 @@ export async function disableUser(
   username: string,
 ): Promise<UserRecord> {
   const resource = { type: 'user', id: username };
-  return inUseCase(ctx, caller, async (u) => {
+  const disabled = await inUseCase(ctx, caller, async (u) => {
     await u.allow('user.admin', ANYWHERE, resource);
     const user = await existingUser(u.tx, username);
     if (!user.disabledAt) {
@@ -109,6 +109,9 @@ export async function disableUser(
     }
     return recordOf(user, user.disabledAt ?? u.now);
   });
+  // Committed: this node forgets at once (the others when they hear the announcement).
+  ctx.sessions.forgetUser(disabled.userId);
+  return disabled;
 }
 
 /** Sets a new password (the same rules as a new user's); the user's sessions end and a lock-out clears. */
@@ -119,7 +122,7 @@ export async function resetPassword(
   password: string,
 ): Promise<UserRecord> {
   const resource = { type: 'user', id: username };
-  return inUseCase(ctx, caller, async (u) => {
+  const reset = await inUseCase(ctx, caller, async (u) => {
     await u.allow('user.admin', ANYWHERE, resource);
     refuseInvalid(passwordProblems(password));
     const user = await existingUser(u.tx, username);
@@ -127,6 +130,8 @@ export async function resetPassword(
     await u.audit('update', resource, { change: 'password_reset' });
     return recordOf(user, user.disabledAt);
   });
+  ctx.sessions.forgetUser(reset.userId);
+  return reset;
 }
 
 export async function listOrganisations(

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Case, CaseEvent, CaseStatus } from '../domain/cases/index';
 import { caseFromEvents, validationPending } from '../domain/cases/index';
 import type { Db, Tx } from './db';
@@ -60,19 +61,17 @@ export async function insertCase(tx: Tx, c: Case, events: readonly CaseEvent[]):
  */
 export async function appendCaseEvents(tx: Tx, after: Case, events: readonly CaseEvent[]): Promise<void> {
   if (events.length === 0) return;
+  // The summary first: its new event count says where the events go (the row is locked, so it is ours).
   const row = await tx
-    .selectFrom('case_record')
-    .select('event_count')
+    .updateTable('case_record')
+    .set({ ...summary(after), event_count: sql<number>`event_count + ${events.length}` })
     .where('id', '=', after.id)
+    .returning('event_count')
     .executeTakeFirstOrThrow();
+  const before = row.event_count - events.length;
   await tx
     .insertInto('case_event')
-    .values(events.map((e, i) => toEventRow(e, row.event_count + i + 1)))
-    .execute();
-  await tx
-    .updateTable('case_record')
-    .set({ ...summary(after), event_count: row.event_count + events.length })
-    .where('id', '=', after.id)
+    .values(events.map((e, i) => toEventRow(e, before + i + 1)))
     .execute();
 }
 

@@ -1,8 +1,16 @@
+import { sql } from 'kysely';
 import type { Db, Tx } from './db';
 import type { PathwayVersionTable } from './schema';
 
 /** What pathway versions are called on the audit trail. */
 export const PATHWAY_VERSION_RESOURCE = 'pathway_version';
+/** Where a change to the released pathway versions is announced to every node. */
+export const PATHWAY_CHANNEL = 'open111_pathways';
+
+/** Tells every node that the released versions changed (delivered when the transaction commits). */
+async function announceReleasedChange(db: Db | Tx): Promise<void> {
+  await sql`select pg_notify(${PATHWAY_CHANNEL}, '')`.execute(db);
+}
 
 export type PathwayVersionStatus = PathwayVersionTable['status'];
 
@@ -175,7 +183,9 @@ export async function insertPathwayVersion(db: Db | Tx, v: NewPathwayVersion): P
     })
     .onConflict((oc) => oc.columns(['pathway_id', 'version']).doNothing())
     .executeTakeFirst();
-  return (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  const inserted = (r.numInsertedOrUpdatedRows ?? 0n) > 0n;
+  if (inserted && (v.status === 'released' || v.status === 'retired')) await announceReleasedChange(db);
+  return inserted;
 }
 
 export type PathwayVersionChange =
@@ -222,9 +232,11 @@ export async function changePathwayVersion(
       return;
     case 'released':
       await q.set({ status: 'released', released_by: change.by, release_at: change.at }).execute();
+      await announceReleasedChange(tx);
       return;
     case 'retired':
       await q.set({ status: 'retired', retired_by: change.by, retired_at: change.at }).execute();
+      await announceReleasedChange(tx);
       return;
   }
 }

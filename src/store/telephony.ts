@@ -69,6 +69,18 @@ export async function oldestQueuedForUpdate(tx: Tx, providerCode: string): Promi
   return row ? toCall(row) : undefined;
 }
 
+/** Whether any call waits in a provider's queue (read without a lock or a transaction). */
+export async function anyQueued(db: Db, providerCode: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('call')
+    .select('id')
+    .where('provider_code', '=', providerCode)
+    .where('status', '=', 'queued')
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /** A provider's calls waiting now, oldest first. */
 export async function queuedCalls(db: Db | Tx, providerCode: string): Promise<StoredCall[]> {
   const rows = await db

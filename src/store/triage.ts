@@ -93,6 +93,8 @@ export async function findTriageSession(
   if (options.lock) q = q.forUpdate('s');
   const row = await q.executeTakeFirst();
   if (!row) return undefined;
+  // A statement of its own, after the lock is held: joined into the locking statement, the events would
+  // be read as they stood before an answer this one waited for had committed.
   const events = await db
     .selectFrom('triage_event as e')
     .innerJoin('app_user as u', 'u.id', 'e.actor_id')

@@ -184,6 +184,7 @@ export async function disableUser(tx: Tx, userId: number, at: Date): Promise<voi
     .where('disabled_at', 'is', null)
     .execute();
   await tx.deleteFrom('user_session').where('user_id', '=', userId).execute();
+  await announceSessionsEnded(tx, userId);
 }
 
 /** Sets a new password hash, clears a lock-out and ends the user's sessions (the old password's). */
@@ -194,6 +195,7 @@ export async function setPassword(tx: Tx, userId: number, passwordHash: string):
     .where('id', '=', userId)
     .execute();
   await tx.deleteFrom('user_session').where('user_id', '=', userId).execute();
+  await announceSessionsEnded(tx, userId);
   // A new password starts with a clean slate from every address.
   const user = await tx.selectFrom('app_user').select('username').where('id', '=', userId).executeTakeFirst();
   if (user) await clearLoginFailures(tx, user.username);
@@ -244,17 +246,42 @@ export async function createSession(
   return { token, expiresAt };
 }
 
+/** Where the end of a user's sessions is announced to every node (the payload is the user's id). */
+export const SESSION_CHANNEL = 'open111_sessions';
+
+/** Tells every node to forget what it cached of a user's sessions (delivered when the transaction commits). */
+export async function announceSessionsEnded(tx: Tx, userId: number): Promise<void> {
+  await sql`select pg_notify(${SESSION_CHANNEL}, ${String(userId)})`.execute(tx);
+}
+
+/** A session's token as the store keys it: the hash, never the token itself. */
+export const sessionKey = hashToken;
+
+/** An open session of a user who may sign in, with what decides how long it stays open. */
+export interface OpenSession {
+  readonly actor: Actor;
+  /** A demo user's session works only while demo log-ins are on. */
+  readonly demo: boolean;
+  readonly expiresAt: Date;
+  /** When the session was last used, as stored now (after this request's write, if it made one). */
+  readonly lastSeenAt: Date;
+}
+
+/** Whether a request at `now` must write the session's last-seen time again (at most once a minute). */
+export const seenWriteDue = (lastSeenAt: Date, now: Date): boolean =>
+  now.getTime() - lastSeenAt.getTime() > SEEN_WRITE_MS;
+
 /**
- * The signed-in user of a session that is still open; a disabled user's sessions, and a demo user's
- * when demo log-ins are off, do not work.
+ * The session a token hash keys, if it is still open (not expired, not idle since `idleBefore`) and its
+ * user is not disabled; the idle clock restarts with use.
  */
-export async function actorForToken(
+export async function openSession(
   db: Db,
-  token: string,
+  key: string,
   now: Date,
-  options: { allowDemo: boolean; idleBefore: Date },
-): Promise<Actor | undefined> {
-  let q = db
+  idleBefore: Date,
+): Promise<OpenSession | undefined> {
+  const row = await db
     .selectFrom('user_session')
     .innerJoin('app_user', 'app_user.id', 'user_session.user_id')
     .select([
@@ -263,31 +290,35 @@ export async function actorForToken(
       'app_user.display_name',
       'app_user.role',
       'app_user.organisation_code',
+      'app_user.demo',
+      'user_session.expires_at',
       'user_session.last_seen_at',
     ])
-    .where('user_session.token_hash', '=', hashToken(token))
+    .where('user_session.token_hash', '=', key)
     .where('user_session.expires_at', '>', now)
-    .where('user_session.last_seen_at', '>', options.idleBefore)
-    .where('app_user.disabled_at', 'is', null);
-  if (!options.allowDemo) q = q.where('app_user.demo', '=', false);
-  const row = await q.executeTakeFirst();
+    .where('user_session.last_seen_at', '>', idleBefore)
+    .where('app_user.disabled_at', 'is', null)
+    .executeTakeFirst();
   if (!row || !isRole(row.role)) return undefined;
-  // The idle clock restarts with use; written at most once a minute, not on every request.
-  if (now.getTime() - row.last_seen_at.getTime() > SEEN_WRITE_MS)
-    await db
-      .updateTable('user_session')
-      .set({ last_seen_at: now })
-      .where('token_hash', '=', hashToken(token))
-      .execute();
+  const touch = seenWriteDue(row.last_seen_at, now);
+  if (touch)
+    await db.updateTable('user_session').set({ last_seen_at: now }).where('token_hash', '=', key).execute();
   return {
-    userId: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    role: row.role,
-    organisationCode: row.organisation_code,
+    actor: {
+      userId: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      role: row.role,
+      organisationCode: row.organisation_code,
+    },
+    demo: row.demo,
+    expiresAt: row.expires_at,
+    lastSeenAt: touch ? now : row.last_seen_at,
   };
 }
 
-export async function deleteSession(db: Db, token: string): Promise<void> {
-  await db.deleteFrom('user_session').where('token_hash', '=', hashToken(token)).execute();
+/** Ends one session, announcing it so that no node goes on trusting what it cached. */
+export async function deleteSession(tx: Tx, token: string, userId: number): Promise<void> {
+  await tx.deleteFrom('user_session').where('token_hash', '=', hashToken(token)).execute();
+  await announceSessionsEnded(tx, userId);
 }
