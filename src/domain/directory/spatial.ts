@@ -106,7 +106,7 @@ export function indexService(record: ServiceRecord): IndexedService {
 
 /**
  * The directory's acceptance rule: the service takes patients with this disposition. The index's
- * per-disposition partitions, the search's disposition filter and the cases module's check of a chosen
+ * per-disposition groups, the search's disposition filter and the cases module's check of a chosen
  * service all read it here.
  */
 export function acceptsDisposition(service: IndexedService, dispositionCode: string): boolean {
@@ -125,15 +125,54 @@ export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: numbe
 }
 
 /**
- * The services that accept one disposition and share one timetable, with their own k-d tree: a search
- * skips a whole partition that is closed, and walks an open one nearest first, stopping early.
+ * The fields a search can decide once for many services: type, dispositions, symptom pairs, sexes,
+ * referral roles, ages, timetable, and for a limited service its area. Services that agree on all of
+ * them are one class, and every filter but status and capacity (which change service by service and
+ * minute by minute) has the same verdict for the whole class in one search.
  */
-export interface Partition {
-  readonly opening: CompiledOpening;
+export function classKey(s: IndexedService): string {
+  const symptoms =
+    s.symptoms === null
+      ? '*'
+      : [...s.symptoms]
+          .map(([sg, sds]) => `${sg}:${[...sds].sort().join('+')}`)
+          .sort()
+          .join(';');
+  return [
+    s.typeId,
+    [...s.dispositions].sort().join(','),
+    symptoms,
+    s.sexMask,
+    s.roleMask,
+    s.ageMin,
+    s.ageMax,
+    s.opening.id,
+    s.limited ? s.areaCode : '',
+  ].join('|');
+}
+
+/** A class of services (see `classKey`): `like` is any member, they agree on every field that matters. */
+export interface ServiceClass {
+  readonly id: number;
+  readonly like: IndexedService;
+}
+
+/**
+ * Services walked together, with their own k-d tree: one class, or (past MAX_GROUPS classes) the
+ * smallest classes pooled. A search skips a whole group whose classes all fail, and walks a live one
+ * nearest first, stopping early.
+ */
+export interface ServiceGroup {
+  readonly classes: readonly ServiceClass[];
   readonly tree: KDBush;
   readonly slots: Int32Array;
-  readonly types: ReadonlySet<number>;
 }
+
+/**
+ * Past this many classes (a directory where services differ one by one) the smallest are pooled into
+ * one group, read service by service: the search then costs what a plain scan costs, not more.
+ */
+export const MAX_GROUPS = 1024;
 
 export interface Nearby {
   readonly service: IndexedService;
@@ -151,7 +190,10 @@ export class DirectoryIndex {
   private tree: KDBush | null = null;
   private treeSize = 0;
   private cols: IndexColumns = DirectoryIndex.columnsFor(0);
-  private partitions = new Map<string, Partition[]>();
+  private groups: ServiceGroup[] | null = null;
+  private groupsByDisposition = new Map<string, ServiceGroup[]>();
+  private classOfSlot = new Int32Array(0);
+  private classList: ServiceClass[] = [];
 
   private static columnsFor(n: number): IndexColumns {
     return {
@@ -243,11 +285,8 @@ export class DirectoryIndex {
       if (old && old.record.latitude === record.latitude && old.record.longitude === record.longitude) {
         this.slots[slot] = indexed;
         this.writeColumns(slot, indexed);
-        const sameDispositions =
-          old.dispositions.size === indexed.dispositions.size &&
-          [...old.dispositions].every((d) => indexed.dispositions.has(d));
-        if (!sameDispositions || old.opening.id !== indexed.opening.id || old.typeId !== indexed.typeId)
-          this.partitions.clear();
+        // Status and capacity are read per service; any other change may move it to another class.
+        if (classKey(old) !== classKey(indexed)) this.dropGroups();
         return;
       }
       this.slots[slot] = null;
@@ -257,7 +296,12 @@ export class DirectoryIndex {
     this.writeColumns(this.slots.length, indexed);
     this.slots.push(indexed);
     this.tree = null;
-    this.partitions.clear();
+    this.dropGroups();
+  }
+
+  private dropGroups(): void {
+    this.groups = null;
+    this.groupsByDisposition.clear();
   }
 
   remove(id: string): boolean {
@@ -293,39 +337,71 @@ export class DirectoryIndex {
     return tree;
   }
 
-  /** The partitions (one per timetable) of the services that accept a disposition; built on first use. */
-  partitionsFor(disposition: string): readonly Partition[] {
+  /** Every group, built on first use (after the tree, whose compaction renumbers slots). */
+  allGroups(): readonly ServiceGroup[] {
     this.ensureTree();
-    let parts = this.partitions.get(disposition);
-    if (parts) return parts;
-    const groups = new Map<number, { opening: CompiledOpening; slots: number[]; types: Set<number> }>();
+    if (this.groups) return this.groups;
+    const classByKey = new Map<string, { cls: ServiceClass; slots: number[] }>();
+    const classOf = new Int32Array(this.slots.length).fill(-1);
+    const members: { cls: ServiceClass; slots: number[] }[] = [];
     this.slots.forEach((s, slot) => {
-      if (!s || !acceptsDisposition(s, disposition)) return;
-      let g = groups.get(s.opening.id);
-      if (!g) {
-        g = { opening: s.opening, slots: [], types: new Set() };
-        groups.set(s.opening.id, g);
+      if (!s) return;
+      const key = classKey(s);
+      let m = classByKey.get(key);
+      if (!m) {
+        m = { cls: { id: members.length, like: s }, slots: [] };
+        classByKey.set(key, m);
+        members.push(m);
       }
-      g.slots.push(slot);
-      g.types.add(s.typeId);
+      m.slots.push(slot);
+      classOf[slot] = m.cls.id;
     });
-    parts = [...groups.values()].map((g) => {
+    // Largest classes get their own group; past MAX_GROUPS - 1, the rest share one.
+    const bySize = [...members].sort((x, y) => y.slots.length - x.slots.length);
+    const own = members.length <= MAX_GROUPS ? bySize : bySize.slice(0, MAX_GROUPS - 1);
+    const pooled = members.length <= MAX_GROUPS ? [] : bySize.slice(MAX_GROUPS - 1);
+    const sets = own.map((m) => ({ classes: [m.cls], slots: m.slots }));
+    if (pooled.length > 0)
+      sets.push({ classes: pooled.map((m) => m.cls), slots: pooled.flatMap((m) => m.slots) });
+    this.groups = sets.map((g) => {
       const tree = new KDBush(g.slots.length, 16, Float64Array);
       for (const slot of g.slots)
         tree.add(this.cols.longitude[slot] as number, this.cols.latitude[slot] as number);
       tree.finish();
-      return { opening: g.opening, tree, slots: Int32Array.from(g.slots), types: g.types };
+      return { classes: g.classes, tree, slots: Int32Array.from(g.slots) };
     });
-    this.partitions.set(disposition, parts);
-    return parts;
+    this.classOfSlot = classOf;
+    this.classList = members.map((m) => m.cls);
+    return this.groups;
+  }
+
+  /** The class id of every slot (-1 for none); read after `allGroups`. */
+  get classOf(): Int32Array {
+    return this.classOfSlot;
+  }
+
+  /** How many classes there are; read after `allGroups`. */
+  get classCount(): number {
+    return this.classList.length;
+  }
+
+  /** The groups holding a class that accepts the disposition: the only ones a ranked answer can come from. */
+  groupsFor(disposition: string): readonly ServiceGroup[] {
+    const all = this.allGroups();
+    let groups = this.groupsByDisposition.get(disposition);
+    if (!groups) {
+      groups = all.filter((g) => g.classes.some((k) => acceptsDisposition(k.like, disposition)));
+      this.groupsByDisposition.set(disposition, groups);
+    }
+    return groups;
   }
 
   /**
-   * Walks a partition nearest first within `radiusKm`, calling `visit(slot, distanceKm)` until it
+   * Walks a group nearest first within `radiusKm`, calling `visit(slot, distanceKm)` until it
    * returns true (stop) or the radius is passed. Removed services are skipped.
    */
   walk(
-    p: Partition,
+    g: ServiceGroup,
     latitude: number,
     longitude: number,
     radiusKm: number,
@@ -335,13 +411,24 @@ export class DirectoryIndex {
     const lng = this.cols.longitude;
     // geokdbush walks the tree nearest first (great-circle order); asking for one result makes
     // "visit returned true" the stop.
-    around(p.tree, longitude, latitude, 1, radiusKm * 1.0001 + 0.001, (i) => {
-      const slot = p.slots[i] as number;
+    around(g.tree, longitude, latitude, 1, radiusKm * 1.0001 + 0.001, (i) => {
+      const slot = g.slots[i] as number;
       if (!this.slots[slot]) return false;
       const d = distanceKm(latitude, longitude, lat[slot] as number, lng[slot] as number);
       if (d > radiusKm) return false;
       return visit(slot, d);
     });
+  }
+
+  /** Visits every service of a group within `radiusKm` (unordered), with its distance; returns how many. */
+  scanGroup(
+    g: ServiceGroup,
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: ((slot: number, distanceKm: number) => void) | null,
+  ): number {
+    return this.scanTree(g.tree, g.slots, latitude, longitude, radiusKm, visit);
   }
 
   /** Every service within `radiusKm` of a point, unordered. */
@@ -373,7 +460,18 @@ export class DirectoryIndex {
     radiusKm: number,
     visit: (slot: number, distanceKm: number) => void,
   ): number {
-    const tree = this.ensureTree();
+    return this.scanTree(this.ensureTree(), null, latitude, longitude, radiusKm, visit);
+  }
+
+  /** A range query on a tree whose ids are slots (`slots` null) or index `slots`; `visit` null only counts. */
+  private scanTree(
+    tree: KDBush,
+    slots: Int32Array | null,
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: ((slot: number, distanceKm: number) => void) | null,
+  ): number {
     const dLat = radiusKm / 110.574;
     // A degree of longitude is shortest at the box's poleward edge: size the box there, or services
     // within the radius but north (or south) of the centre fall outside it.
@@ -389,7 +487,7 @@ export class DirectoryIndex {
     const outer = radiusKm * 1.02;
     let n = 0;
     for (let k = 0; k < ids.length; k++) {
-      const slot = ids[k] as number;
+      const slot = slots ? (slots[ids[k] as number] as number) : (ids[k] as number);
       if (flags[slot] === 0 && this.slots[slot] === null) continue;
       // A flat-earth distance decides all but the services near the edge, which get the great circle.
       const sLat = lat[slot] as number;
@@ -400,7 +498,7 @@ export class DirectoryIndex {
       const d = flat < inner || flat > outer ? flat : distanceKm(latitude, longitude, sLat, sLng);
       if (d <= radiusKm) {
         n++;
-        visit(slot, d);
+        visit?.(slot, d);
       }
     }
     return n;
