@@ -4,11 +4,13 @@ import { formatClock, toLondon } from './london-time';
 import { compiledOpening, type OpenVerdict, openInWindow, searchWindow } from './opening';
 import {
   acceptsDisposition,
+  circle,
   type DirectoryIndex,
   distanceKm as greatCircleKm,
   type IndexedService,
   roleBit,
   type ServiceClass,
+  type ServiceGroup,
   sexBit,
 } from './spatial';
 import {
@@ -189,11 +191,15 @@ class NearestGaps {
     return di > dj || (di === dj && (this.slot[i] as number) > (this.slot[j] as number));
   }
   private swap(i: number, j: number): void {
-    for (const a of [this.d, this.slot, this.filter]) {
-      const t = a[i] as number;
-      a[i] = a[j] as number;
-      a[j] = t;
-    }
+    const d = this.d[i] as number;
+    const slot = this.slot[i] as number;
+    const filter = this.filter[i] as number;
+    this.d[i] = this.d[j] as number;
+    this.slot[i] = this.slot[j] as number;
+    this.filter[i] = this.filter[j] as number;
+    this.d[j] = d;
+    this.slot[j] = slot;
+    this.filter[j] = filter;
   }
 
   offer(d: number, slot: number, filter: number): void {
@@ -225,6 +231,12 @@ class NearestGaps {
       this.swap(i, big);
       i = big;
     }
+  }
+
+  /** The distance a gap must not exceed to be kept (infinite until `limit` are kept). */
+  worst(): number {
+    if (this.limit <= 0) return Number.NEGATIVE_INFINITY;
+    return this.d.length < this.limit ? Number.POSITIVE_INFINITY : (this.d[0] as number);
   }
 
   /** Nearest first; equal distances by slot. */
@@ -390,35 +402,99 @@ export function searchDirectory(
     });
   }
 
-  // The gaps: every service within the distance that failed exactly one filter. Exact, and read
-  // group by group: a group whose classes all fail two or more class-wide filters is only counted
-  // (for `considered`), never filtered service by service.
+  // The gaps: every service within the distance that failed exactly one filter. Exact, and counted
+  // class by class rather than read service by service (see docs/directory.md, "The gaps"):
+  //  - a class failing two or more class-wide filters has no gaps, and is not read at all (one k-d
+  //    tree of every service counts `considered`, a node well inside the circle counted whole);
+  //  - a class failing exactly one has every member in the circle as a gap, save the few exceptions
+  //    (removed, inactive or red, read one by one below): counted by the k-d tree (a node well inside
+  //    the circle counts whole), and walked nearest first only for the nearest `gapLimit` to list;
+  //  - a class passing all has no gaps but its exceptions that fail exactly status or capacity;
+  //  - a pooled group (past MAX_GROUPS classes) is read service by service.
   const nearestGaps = new NearestGaps(options.gapLimit ?? DEFAULT_GAP_LIMIT);
   let considered = visited;
   if (wantGaps) {
     considered = 0;
+    const lat0 = search.latitude;
+    const lng0 = search.longitude;
+    const radius = search.distanceKm;
+    const area0 = circle(lat0, lng0, radius);
+    /** A service's filters in full (its class's verdict, then status and capacity): PASS, the one that failed, or TWO_OR_MORE. */
+    const verdictOfSlot = (slot: number): number => {
+      if (index.at(slot) === null) return TWO_OR_MORE;
+      let failed = classVerdict(index.classes[classOf[slot] as number] as ServiceClass);
+      if (failed === TWO_OR_MORE) return failed;
+      if (((flags[slot] as number) & 1) === 0) {
+        if (failed !== PASS) return TWO_OR_MORE;
+        failed = F_STATUS;
+      }
+      if ((redUntil[slot] as number) > atMs) {
+        if (failed !== PASS) return TWO_OR_MORE;
+        failed = F_CAPACITY;
+      }
+      return failed;
+    };
+    // First the counts; gaps found one by one (pooled groups, exceptions) are kept aside for the list.
+    const oneByOne: { d: number; slot: number; f: number }[] = [];
+    const toList: { g: ServiceGroup; v: number; n: number }[] = [];
+    considered = index.countAll(area0);
     for (const g of index.allGroups()) {
-      let anyNearPass = false;
-      for (const k of g.classes) if (classVerdict(k) !== TWO_OR_MORE) anyNearPass = true;
-      if (!anyNearPass) {
-        considered += index.scanGroup(g, search.latitude, search.longitude, search.distanceKm, null);
+      if (g.classes.length > 1) {
+        index.scanGroup(g, lat0, lng0, radius, (slot, d) => {
+          const f = verdictOfSlot(slot);
+          if (f === PASS || f === TWO_OR_MORE) return;
+          gapCounts[FILTERS[f] as FilterName]++;
+          oneByOne.push({ d, slot, f });
+        });
         continue;
       }
-      considered += index.scanGroup(g, search.latitude, search.longitude, search.distanceKm, (slot, d) => {
-        let failed = classVerdicts[classOf[slot] as number] as number;
-        if (failed === TWO_OR_MORE) return;
-        if (((flags[slot] as number) & 1) === 0) {
-          if (failed !== PASS) return;
-          failed = F_STATUS;
-        }
-        if ((redUntil[slot] as number) > atMs) {
-          if (failed !== PASS) return;
-          failed = F_CAPACITY;
-        }
-        if (failed === PASS) return;
-        gapCounts[FILTERS[failed] as FilterName]++;
-        nearestGaps.offer(d, slot, failed);
+      const v = classVerdict(g.classes[0] as ServiceClass);
+      if (v === PASS || v === TWO_OR_MORE) continue;
+      const n = index.countWithin(g, area0);
+      if (n === 0) continue;
+      gapCounts[FILTERS[v] as FilterName] += n;
+      toList.push({ g, v, n });
+    }
+    const pooled = index.pooledClasses;
+    for (const slot of index.exceptionsWithin(area0)) {
+      const k = classOf[slot] as number;
+      if (k < 0) continue; // removed before the groups were built: in no tree
+      const d = index.distanceIfWithin(slot, area0);
+      if (d < 0) continue;
+      if (index.at(slot) === null) considered--; // a removed service still in the trees
+      if (pooled[k] === 1) continue; // read service by service already
+      const v = classVerdicts[k] as number;
+      if (v === TWO_OR_MORE || v === UNKNOWN) continue;
+      const f = verdictOfSlot(slot);
+      // Counted with its class (which failed one filter), but it is removed or fails a second.
+      if (v !== PASS && f !== v) gapCounts[FILTERS[v] as FilterName]--;
+      // Its class passes all, and it fails exactly status or capacity.
+      if (v === PASS && f !== PASS && f !== TWO_OR_MORE) {
+        gapCounts[FILTERS[f] as FilterName]++;
+        oneByOne.push({ d, slot, f });
+      }
+    }
+    // Then the nearest gaps to list. Where gaps are common (a tenth of the services or more: "does not
+    // accept the disposition" usually is), one nearest-first walk of every service finds them soonest;
+    // where they are rare, each class that has them is walked, densest first, so the others stop soonest.
+    let total = 0;
+    for (const f of FILTERS) total += gapCounts[f];
+    if (total > 0 && total * 10 >= considered) {
+      index.walkAll(lat0, lng0, radius, (slot, d) => {
+        if (d > nearestGaps.worst()) return true;
+        const f = verdictOfSlot(slot);
+        if (f !== PASS && f !== TWO_OR_MORE) nearestGaps.offer(d, slot, f);
+        return false;
       });
+    } else if (total > 0) {
+      for (const x of oneByOne) nearestGaps.offer(x.d, x.slot, x.f);
+      toList.sort((a, b) => b.n - a.n);
+      for (const { g, v } of toList)
+        index.walk(g, lat0, lng0, radius, (slot, d) => {
+          if (d > nearestGaps.worst()) return true;
+          if (verdictOfSlot(slot) === v) nearestGaps.offer(d, slot, v);
+          return false;
+        });
     }
   }
 
@@ -462,7 +538,10 @@ export function searchDirectory(
   let fallback = false;
   if (results.length === 0) {
     fallback = true;
-    const eds = index.nearest(
+    // Only the groups that hold emergency departments are walked, not all 50,000 services.
+    const edGroups = index.allGroups().filter((g) => g.classes.some((k) => k.like.typeId === ED_TYPE_ID));
+    const eds = index.nearestIn(
+      edGroups,
       search.latitude,
       search.longitude,
       2,

@@ -166,6 +166,8 @@ export interface ServiceGroup {
   readonly classes: readonly ServiceClass[];
   readonly tree: KDBush;
   readonly slots: Int32Array;
+  /** The box around its services (as they were when the group was built). */
+  readonly box: Box;
 }
 
 /**
@@ -194,6 +196,11 @@ export class DirectoryIndex {
   private groupsByDisposition = new Map<string, ServiceGroup[]>();
   private classOfSlot = new Int32Array(0);
   private classList: ServiceClass[] = [];
+  private classPooled = new Uint8Array(0);
+  /** Every service in one tree with small leaves: counts `considered` with a thin rim, and finds common gaps. */
+  private everyService: ServiceGroup | null = null;
+  private readonly exceptional = new Set<number>();
+  private exceptionList: { slots: Int32Array; tree: KDBush } | null = null;
 
   private static columnsFor(n: number): IndexColumns {
     return {
@@ -221,6 +228,10 @@ export class DirectoryIndex {
       this.cols = bigger;
     }
     const c = this.cols;
+    // Removed, inactive or ever red: the few services a count of a class cannot take on trust.
+    if (s === null || !s.active || s.redUntil > 0) this.exceptional.add(slot);
+    else this.exceptional.delete(slot);
+    this.exceptionList = null;
     if (!s) {
       c.flags[slot] = 0;
       c.dispositionsLo[slot] = 0;
@@ -260,7 +271,11 @@ export class DirectoryIndex {
     return this.slots[slot] ?? null;
   }
 
-  constructor(records: Iterable<ServiceRecord> = []) {
+  private readonly maxGroups: number;
+
+  /** `maxGroups` (default MAX_GROUPS): past it, the smallest classes share one pooled group. */
+  constructor(records: Iterable<ServiceRecord> = [], options: { maxGroups?: number } = {}) {
+    this.maxGroups = Math.max(1, options.maxGroups ?? MAX_GROUPS);
     for (const r of records) this.upsert(r);
   }
 
@@ -320,6 +335,7 @@ export class DirectoryIndex {
       this.slots = this.slots.filter((s): s is IndexedService => s !== null);
       this.slotById.clear();
       this.cols = DirectoryIndex.columnsFor(this.slots.length);
+      this.exceptional.clear();
       this.slots.forEach((s, i) => {
         if (s) this.slotById.set(s.record.id, i);
         this.writeColumns(i, s);
@@ -358,26 +374,115 @@ export class DirectoryIndex {
     });
     // Largest classes get their own group; past MAX_GROUPS - 1, the rest share one.
     const bySize = [...members].sort((x, y) => y.slots.length - x.slots.length);
-    const own = members.length <= MAX_GROUPS ? bySize : bySize.slice(0, MAX_GROUPS - 1);
-    const pooled = members.length <= MAX_GROUPS ? [] : bySize.slice(MAX_GROUPS - 1);
+    const max = this.maxGroups;
+    const own = members.length <= max ? bySize : bySize.slice(0, max - 1);
+    const pooled = members.length <= max ? [] : bySize.slice(max - 1);
     const sets = own.map((m) => ({ classes: [m.cls], slots: m.slots }));
     if (pooled.length > 0)
       sets.push({ classes: pooled.map((m) => m.cls), slots: pooled.flatMap((m) => m.slots) });
-    this.groups = sets.map((g) => {
-      const tree = new KDBush(g.slots.length, 16, Float64Array);
-      for (const slot of g.slots)
-        tree.add(this.cols.longitude[slot] as number, this.cols.latitude[slot] as number);
-      tree.finish();
-      return { classes: g.classes, tree, slots: Int32Array.from(g.slots) };
-    });
+    this.groups = sets.map((g) => ({
+      classes: g.classes,
+      slots: Int32Array.from(g.slots),
+      ...this.treeOf(g.slots, 16),
+    }));
+    const every = members.flatMap((m) => m.slots);
+    this.everyService =
+      every.length > 0 ? { classes: [], slots: Int32Array.from(every), ...this.treeOf(every, 8) } : null;
     this.classOfSlot = classOf;
     this.classList = members.map((m) => m.cls);
+    this.classPooled = new Uint8Array(members.length);
+    for (const m of pooled) this.classPooled[m.cls.id] = 1;
     return this.groups;
+  }
+
+  /** A k-d tree over some slots (its ids index `slots`), and their box. */
+  private treeOf(slots: readonly number[], nodeSize: number): { tree: KDBush; box: Box } {
+    const tree = new KDBush(slots.length, nodeSize, Float64Array);
+    const box = { minX: 180, minY: 90, maxX: -180, maxY: -90 };
+    for (const slot of slots) {
+      const x = this.cols.longitude[slot] as number;
+      const y = this.cols.latitude[slot] as number;
+      tree.add(x, y);
+      box.minX = Math.min(box.minX, x);
+      box.maxX = Math.max(box.maxX, x);
+      box.minY = Math.min(box.minY, y);
+      box.maxY = Math.max(box.maxY, y);
+    }
+    tree.finish();
+    return { tree, box };
   }
 
   /** The class id of every slot (-1 for none); read after `allGroups`. */
   get classOf(): Int32Array {
     return this.classOfSlot;
+  }
+
+  /** 1 for a class that shares a pooled group (read service by service), by class id; after `allGroups`. */
+  get pooledClasses(): Uint8Array {
+    return this.classPooled;
+  }
+
+  /**
+   * The slots of every removed, inactive or ever-red service in the circle's box: all a search must
+   * read one by one besides the groups it walks, as every other service of a class shares the
+   * class's verdict. Kept in a k-d tree of their own, rebuilt on the next search after one changes.
+   */
+  exceptionsWithin(c: Circle): number[] {
+    if (!this.exceptionList) {
+      const slots = Int32Array.from(this.exceptional);
+      const tree = new KDBush(Math.max(1, slots.length), 16, Float64Array);
+      for (const slot of slots)
+        tree.add(this.cols.longitude[slot] as number, this.cols.latitude[slot] as number);
+      if (slots.length === 0) tree.add(0, -90);
+      tree.finish();
+      this.exceptionList = { slots, tree };
+    }
+    const { slots, tree } = this.exceptionList;
+    return tree.range(c.box.minX, c.box.minY, c.box.maxX, c.box.maxY).flatMap((i) => {
+      const slot = slots[i];
+      return slot === undefined ? [] : [slot];
+    });
+  }
+
+  /** Every class, by id; read after `allGroups`. */
+  get classes(): readonly ServiceClass[] {
+    return this.classList;
+  }
+
+  /** The nearest services of the given groups that satisfy `accept`, nearest first, at any distance. */
+  nearestIn(
+    groups: readonly ServiceGroup[],
+    latitude: number,
+    longitude: number,
+    count: number,
+    accept: (s: IndexedService) => boolean,
+  ): Nearby[] {
+    const found: Nearby[] = [];
+    for (const g of groups) {
+      const ids = around(g.tree, longitude, latitude, count, undefined, (i) => {
+        const s = this.slots[g.slots[i] as number];
+        return s !== null && s !== undefined && accept(s);
+      });
+      for (const i of ids) {
+        const s = this.slots[g.slots[i] as number];
+        if (s)
+          found.push({
+            service: s,
+            distanceKm: distanceKm(latitude, longitude, s.record.latitude, s.record.longitude),
+          });
+      }
+    }
+    return found
+      .sort(
+        (a, b) =>
+          a.distanceKm - b.distanceKm ||
+          (a.service.record.id < b.service.record.id
+            ? -1
+            : a.service.record.id > b.service.record.id
+              ? 1
+              : 0),
+      )
+      .slice(0, count);
   }
 
   /** How many classes there are; read after `allGroups`. */
@@ -420,6 +525,17 @@ export class DirectoryIndex {
     });
   }
 
+  /** `walk` over every service (as of when the groups were built; removed ones skipped). */
+  walkAll(
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: (slot: number, distanceKm: number) => boolean,
+  ): void {
+    this.allGroups();
+    if (this.everyService) this.walk(this.everyService, latitude, longitude, radiusKm, visit);
+  }
+
   /** Visits every service of a group within `radiusKm` (unordered), with its distance; returns how many. */
   scanGroup(
     g: ServiceGroup,
@@ -429,6 +545,34 @@ export class DirectoryIndex {
     visit: ((slot: number, distanceKm: number) => void) | null,
   ): number {
     return this.scanTree(g.tree, g.slots, latitude, longitude, radiusKm, visit);
+  }
+
+  /**
+   * How many of a group's slots lie within `radiusKm` (removed ones included: the caller subtracts
+   * them with the exceptions). The same decision as `scanSlots` point by point, but a k-d node whose
+   * four corners are well inside the circle is counted whole, unread: the cost follows the circle's
+   * rim, not its area.
+   */
+  countWithin(g: ServiceGroup, c: Circle): number {
+    return countInCircle(g.tree, g.box, c);
+  }
+
+  /**
+   * How many services lie within the circle (removed ones since the groups were built included:
+   * they are among the exceptions). One k-d tree of every service, with small leaves, so its rim is thin.
+   */
+  countAll(c: Circle): number {
+    this.allGroups();
+    const all = this.everyService;
+    return all ? countInCircle(all.tree, all.box, c) : 0;
+  }
+
+  /** The distance of a slot if it lies within `radiusKm` (the same decision as `scanSlots`), else -1. */
+  distanceIfWithin(slot: number, c: Circle): number {
+    const sLat = this.cols.latitude[slot] as number;
+    const sLng = this.cols.longitude[slot] as number;
+    if (!c.within(sLat, sLng)) return -1;
+    return distanceKm(c.latitude, c.longitude, sLat, sLng);
   }
 
   /** Every service within `radiusKm` of a point, unordered. */
@@ -472,12 +616,8 @@ export class DirectoryIndex {
     radiusKm: number,
     visit: ((slot: number, distanceKm: number) => void) | null,
   ): number {
-    const dLat = radiusKm / 110.574;
-    // A degree of longitude is shortest at the box's poleward edge: size the box there, or services
-    // within the radius but north (or south) of the centre fall outside it.
-    const poleward = Math.min(89, Math.abs(latitude) + dLat);
-    const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(poleward * RAD)));
-    const ids = tree.range(longitude - dLng, latitude - dLat, longitude + dLng, latitude + dLat);
+    const box = searchBox(latitude, longitude, radiusKm);
+    const ids = tree.range(box.minX, box.minY, box.maxX, box.maxY);
     const lat = this.cols.latitude;
     const lng = this.cols.longitude;
     const flags = this.cols.flags;
@@ -523,6 +663,122 @@ export class DirectoryIndex {
         : [];
     });
   }
+}
+
+/** A search's circle, prepared once: its box, its "within" test, and the radius a whole node must be inside. */
+type Box = { minX: number; minY: number; maxX: number; maxY: number };
+
+export interface Circle {
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly radiusKm: number;
+  readonly box: { minX: number; minY: number; maxX: number; maxY: number };
+  readonly within: (lat: number, lng: number) => boolean;
+}
+
+export function circle(latitude: number, longitude: number, radiusKm: number): Circle {
+  return {
+    latitude,
+    longitude,
+    radiusKm,
+    box: searchBox(latitude, longitude, radiusKm),
+    within: nearTest(latitude, longitude, radiusKm),
+  };
+}
+
+/**
+ * The longitude/latitude box that holds a circle. A degree of longitude is shortest at the box's
+ * poleward edge: size the box there, or services within the radius but north (or south) of the
+ * centre fall outside it.
+ */
+function searchBox(latitude: number, longitude: number, radiusKm: number) {
+  const dLat = radiusKm / 110.574;
+  const poleward = Math.min(89, Math.abs(latitude) + dLat);
+  const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(poleward * RAD)));
+  return { minX: longitude - dLng, minY: latitude - dLat, maxX: longitude + dLng, maxY: latitude + dLat };
+}
+
+/**
+ * "Within the radius", as every scan decides it: a flat-earth distance decides all but the points
+ * near the rim, which get the great circle.
+ */
+function nearTest(
+  latitude: number,
+  longitude: number,
+  radiusKm: number,
+): (lat: number, lng: number) => boolean {
+  const box = searchBox(latitude, longitude, radiusKm);
+  const cosLat = Math.cos(latitude * RAD);
+  const kmPerDegree = EARTH_RADIUS_KM * RAD;
+  const inner = radiusKm * 0.98;
+  const outer = radiusKm * 1.02;
+  return (sLat, sLng) => {
+    if (sLng < box.minX || sLng > box.maxX || sLat < box.minY || sLat > box.maxY) return false;
+    const x = (sLng - longitude) * cosLat;
+    const y = sLat - latitude;
+    const flat = kmPerDegree * Math.sqrt(x * x + y * y);
+    const d = flat < inner || flat > outer ? flat : distanceKm(latitude, longitude, sLat, sLng);
+    return d <= radiusKm;
+  };
+}
+
+/** A count of a tree's points within a circle: see `DirectoryIndex.countWithin`. */
+function countInCircle(tree: KDBush, bounds: Box, c: Circle): number {
+  const box = c.box;
+  if (bounds.maxX < box.minX || bounds.minX > box.maxX || bounds.maxY < box.minY || bounds.minY > box.maxY)
+    return 0;
+  const ids = tree.ids;
+  const coords = tree.coords;
+  const nodeSize = tree.nodeSize;
+  const near = c.within;
+  const { latitude, longitude } = c;
+  const safe = c.radiusKm * 0.95;
+  // The farthest corner first: most nodes on the rim fail there, after one great circle.
+  const cornersInside = (x0: number, y0: number, x1: number, y1: number): boolean => {
+    const fx = Math.abs(x0 - longitude) > Math.abs(x1 - longitude) ? x0 : x1;
+    const fy = Math.abs(y0 - latitude) > Math.abs(y1 - latitude) ? y0 : y1;
+    if (distanceKm(latitude, longitude, fy, fx) > safe) return false;
+    const ox = fx === x0 ? x1 : x0;
+    const oy = fy === y0 ? y1 : y0;
+    return (
+      distanceKm(latitude, longitude, oy, fx) <= safe &&
+      distanceKm(latitude, longitude, fy, ox) <= safe &&
+      distanceKm(latitude, longitude, oy, ox) <= safe
+    );
+  };
+  // [left, right, axis, minX, minY, maxX, maxY] per node still to read.
+  const stack: number[] = [0, ids.length - 1, 0, bounds.minX, bounds.minY, bounds.maxX, bounds.maxY];
+  let n = 0;
+  while (stack.length > 0) {
+    const maxY = stack.pop() as number;
+    const maxX = stack.pop() as number;
+    const minY = stack.pop() as number;
+    const minX = stack.pop() as number;
+    const axis = stack.pop() as number;
+    const right = stack.pop() as number;
+    const left = stack.pop() as number;
+    if (maxX < box.minX || minX > box.maxX || maxY < box.minY || minY > box.maxY) continue;
+    if (cornersInside(minX, minY, maxX, maxY)) {
+      n += right - left + 1;
+      continue;
+    }
+    if (right - left <= nodeSize) {
+      for (let i = left; i <= right; i++) if (near(coords[2 * i + 1] as number, coords[2 * i] as number)) n++;
+      continue;
+    }
+    const m = (left + right) >> 1;
+    const x = coords[2 * m] as number;
+    const y = coords[2 * m + 1] as number;
+    if (near(y, x)) n++;
+    if (axis === 0) {
+      stack.push(left, m - 1, 1, minX, minY, x, maxY);
+      stack.push(m + 1, right, 1, x, minY, maxX, maxY);
+    } else {
+      stack.push(left, m - 1, 0, minX, minY, maxX, y);
+      stack.push(m + 1, right, 0, minX, y, maxX, maxY);
+    }
+  }
+  return n;
 }
 
 /** The postcode district whose centroid is nearest a point: how a bare latitude/longitude finds its area. */
