@@ -1,6 +1,6 @@
-/** The benchmark's searches, shared by bench/dos.ts and anything that profiles the same mix. */
-import { readGeographyContent } from '../src/content/geography';
-import { type DirectorySearch, nearestDistrict, seededRandom } from '../src/domain/directory/index';
+/** The Directory benchmark's searches (bench/dos.ts), in a folder so bench/run.ts does not run it as a benchmark. */
+import { readGeographyContent } from '../../src/content/geography';
+import { type DirectorySearch, nearestDistrict, seededRandom } from '../../src/domain/directory/index';
 
 const geo = readGeographyContent();
 

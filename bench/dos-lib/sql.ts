@@ -4,7 +4,7 @@
  * cube/earthdistance. Neither evaluates opening times or computes gaps; the in-process search does both.
  */
 import type pg from 'pg';
-import { ageInDays, type DirectorySearch, type ServiceRecord } from '../src/domain/directory/index';
+import { ageInDays, type DirectorySearch, type ServiceRecord } from '../../src/domain/directory/index';
 
 /** Loads the services into `bench_dos_service` (dropped first), 1,000 rows a statement. */
 export async function loadServices(client: pg.Client, services: readonly ServiceRecord[]): Promise<void> {
