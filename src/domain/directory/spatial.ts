@@ -732,19 +732,17 @@ function countInCircle(tree: KDBush, bounds: Box, c: Circle): number {
   const nodeSize = tree.nodeSize;
   const near = c.within;
   const { latitude, longitude } = c;
-  const safe = c.radiusKm * 0.95;
-  // The farthest corner first: most nodes on the rim fail there, after one great circle.
+  const cosLat = Math.cos(latitude * RAD);
+  const kmPerDegree = EARTH_RADIUS_KM * RAD;
+  const inner = c.radiusKm * 0.98;
+  // A node is inside when its farthest corner, by the flat-earth distance, is nearer than the rim
+  // band: every point in it is then nearer still by that distance, which is how `within` decides it
+  // (the flat distance grows with each of |Δlongitude| and |Δlatitude|, so the corner is the farthest).
   const cornersInside = (x0: number, y0: number, x1: number, y1: number): boolean => {
-    const fx = Math.abs(x0 - longitude) > Math.abs(x1 - longitude) ? x0 : x1;
-    const fy = Math.abs(y0 - latitude) > Math.abs(y1 - latitude) ? y0 : y1;
-    if (distanceKm(latitude, longitude, fy, fx) > safe) return false;
-    const ox = fx === x0 ? x1 : x0;
-    const oy = fy === y0 ? y1 : y0;
-    return (
-      distanceKm(latitude, longitude, oy, fx) <= safe &&
-      distanceKm(latitude, longitude, fy, ox) <= safe &&
-      distanceKm(latitude, longitude, oy, ox) <= safe
-    );
+    if (x0 < box.minX || x1 > box.maxX || y0 < box.minY || y1 > box.maxY) return false;
+    const x = Math.max(Math.abs(x0 - longitude), Math.abs(x1 - longitude)) * cosLat;
+    const y = Math.max(Math.abs(y0 - latitude), Math.abs(y1 - latitude));
+    return kmPerDegree * Math.sqrt(x * x + y * y) < inner;
   };
   // [left, right, axis, minX, minY, maxX, maxY] per node still to read.
   const stack: number[] = [0, ids.length - 1, 0, bounds.minX, bounds.minY, bounds.maxX, bounds.maxY];
