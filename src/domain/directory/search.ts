@@ -402,8 +402,11 @@ export function searchDirectory(
     });
   }
 
-  // The gaps: every service within the distance that failed exactly one filter. Exact, and counted
-  // class by class rather than read service by service (see docs/directory.md, "The gaps"):
+  // The gaps: every service within the distance that failed exactly one filter. Exact — not bounded
+  // to filters that failed near the top of the ranking — because the counts are what the gap report
+  // adds up for commissioners, and a bound would make an area's report depend on how dense its
+  // services are. Made fast by an index of their own instead: counted class by class rather than read
+  // service by service (docs/directory.md, "Search at England scale"):
   //  - a class failing two or more class-wide filters has no gaps, and is not read at all (one k-d
   //    tree of every service counts `considered`, a node well inside the circle counted whole);
   //  - a class failing exactly one has every member in the circle as a gap, save the few exceptions
@@ -414,7 +417,6 @@ export function searchDirectory(
   const nearestGaps = new NearestGaps(options.gapLimit ?? DEFAULT_GAP_LIMIT);
   let considered = visited;
   if (wantGaps) {
-    considered = 0;
     const lat0 = search.latitude;
     const lng0 = search.longitude;
     const radius = search.distanceKm;
