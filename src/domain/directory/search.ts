@@ -4,12 +4,13 @@ import { formatClock, toLondon } from './london-time';
 import { compiledOpening, type OpenVerdict, openInWindow, searchWindow } from './opening';
 import {
   acceptsDisposition,
-  areaId,
+  circle,
   type DirectoryIndex,
-  dispositionBit,
   distanceKm as greatCircleKm,
   type IndexedService,
   roleBit,
+  type ServiceClass,
+  type ServiceGroup,
   sexBit,
 } from './spatial';
 import {
@@ -36,7 +37,21 @@ export const MAX_DISTANCE_KM = 99;
 export const MAX_PER_TYPE = 2;
 export const ED_TYPE_ID = 105;
 export const DEFAULT_GAP_LIMIT = 50;
-const TWO_OR_MORE = 'two_or_more' as const;
+/** A class verdict: every class-wide filter passed, not yet decided, or two or more failed; else the FILTERS index that failed. */
+const PASS = 254;
+const UNKNOWN = 253;
+const TWO_OR_MORE = 255;
+const filterIndex = (f: FilterName): number => FILTERS.indexOf(f);
+const F_STATUS = filterIndex('status');
+const F_DISPOSITION = filterIndex('disposition');
+const F_SYMPTOM_GROUP = filterIndex('symptom_group');
+const F_SYMPTOM_DISCRIMINATOR = filterIndex('symptom_discriminator');
+const F_SEX = filterIndex('sex');
+const F_AGE = filterIndex('age');
+const F_REFERRAL_ROLE = filterIndex('referral_role');
+const F_CAPACITY = filterIndex('capacity');
+const F_COMMISSIONING = filterIndex('commissioning');
+const F_OPENING_TIMES = filterIndex('opening_times');
 
 /** Minutes to travel a straight-line distance: the pluggable part of "travel distance". */
 export type TravelTime = (distanceKm: number) => number;
@@ -163,16 +178,74 @@ function compareRanked(a: Ranked, b: Ranked): number {
   );
 }
 
-/** Indices of the `limit` smallest distances, nearest first. */
-function nearestGaps(distances: readonly number[], limit: number): number[] {
-  if (distances.length <= limit)
-    return distances.map((_, i) => i).sort((a, b) => (distances[a] as number) - (distances[b] as number));
-  const sorted = Float64Array.from(distances).sort();
-  const threshold = sorted[limit - 1] as number;
-  const picked: number[] = [];
-  for (let i = 0; i < distances.length && picked.length < limit; i++)
-    if ((distances[i] as number) <= threshold) picked.push(i);
-  return picked.sort((a, b) => (distances[a] as number) - (distances[b] as number));
+/** The `limit` nearest gaps seen, kept in a max-heap on distance (then slot), so keeping costs O(log limit). */
+class NearestGaps {
+  private readonly d: number[] = [];
+  private readonly slot: number[] = [];
+  private readonly filter: number[] = [];
+  constructor(private readonly limit: number) {}
+
+  private after(i: number, j: number): boolean {
+    const di = this.d[i] as number;
+    const dj = this.d[j] as number;
+    return di > dj || (di === dj && (this.slot[i] as number) > (this.slot[j] as number));
+  }
+  private swap(i: number, j: number): void {
+    const d = this.d[i] as number;
+    const slot = this.slot[i] as number;
+    const filter = this.filter[i] as number;
+    this.d[i] = this.d[j] as number;
+    this.slot[i] = this.slot[j] as number;
+    this.filter[i] = this.filter[j] as number;
+    this.d[j] = d;
+    this.slot[j] = slot;
+    this.filter[j] = filter;
+  }
+
+  offer(d: number, slot: number, filter: number): void {
+    if (this.limit <= 0) return;
+    if (this.d.length < this.limit) {
+      this.d.push(d);
+      this.slot.push(slot);
+      this.filter.push(filter);
+      for (let i = this.d.length - 1; i > 0; ) {
+        const parent = (i - 1) >> 1;
+        if (!this.after(i, parent)) break;
+        this.swap(i, parent);
+        i = parent;
+      }
+      return;
+    }
+    const top = this.d[0] as number;
+    if (d > top || (d === top && slot > (this.slot[0] as number))) return;
+    this.d[0] = d;
+    this.slot[0] = slot;
+    this.filter[0] = filter;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let big = i;
+      if (l < this.d.length && this.after(l, big)) big = l;
+      if (r < this.d.length && this.after(r, big)) big = r;
+      if (big === i) break;
+      this.swap(i, big);
+      i = big;
+    }
+  }
+
+  /** The distance a gap must not exceed to be kept (infinite until `limit` are kept). */
+  worst(): number {
+    if (this.limit <= 0) return Number.NEGATIVE_INFINITY;
+    return this.d.length < this.limit ? Number.POSITIVE_INFINITY : (this.d[0] as number);
+  }
+
+  /** Nearest first; equal distances by slot. */
+  sorted(): { slot: number; filter: number }[] {
+    return this.d
+      .map((_, i) => i)
+      .sort((i, j) => (this.after(i, j) ? 1 : this.after(j, i) ? -1 : 0))
+      .map((i) => ({ slot: this.slot[i] as number, filter: this.filter[i] as number }));
+  }
 }
 
 const reasons: Record<FilterName, (s: ServiceRecord, q: DirectorySearch) => string> = {
@@ -219,20 +292,10 @@ export function searchDirectory(
   // Only the best two of each type can be shown: keep those, not every match.
   const bestByType = new Map<number, Ranked[]>();
   const rankOfType = new Map<number, { rank: number; source: 'area' | 'national' }>();
-  const gapSlots: number[] = [];
-  const gapDistances: number[] = [];
-  const gapFilters: FilterName[] = [];
   const gapCounts = Object.fromEntries(FILTERS.map((f) => [f, 0])) as Record<FilterName, number>;
   const c = index.columns;
-  const bit = dispositionBit(dx);
-  const bitLo = bit >= 0 && bit < 31 ? 1 << bit : 0;
-  const bitHi = bit >= 31 ? 1 << (bit - 31) : 0;
-  const patientArea = areaId(area);
-  /** Beyond the bit words, the service's own set answers (the same rule as the partitions). */
-  const acceptsAt = (slot: number): boolean => {
-    const s = index.at(slot);
-    return s !== null && acceptsDisposition(s, dx);
-  };
+  const groupsForDx = index.groupsFor(dx);
+  const classOf = index.classOf;
   const verdictById: (OpenVerdict | undefined)[] = [];
   const verdictOfId = (id: number): OpenVerdict => {
     let v = verdictById[id];
@@ -245,58 +308,35 @@ export function searchDirectory(
   };
 
   /**
-   * The filters, in order, reading the columns: null when all pass, the filter when exactly one fails,
-   * TWO_OR_MORE otherwise. The disposition and the opening times are checked only when asked (the
-   * fast path has already chosen services by both).
+   * The class-wide filters (every one but status and capacity) of one class, in this search: PASS,
+   * the one filter that fails (its index in FILTERS), or TWO_OR_MORE. Decided once per class.
    */
-  const check = (slot: number, full: boolean): FilterName | null | typeof TWO_OR_MORE => {
-    let failed: FilterName | null = null;
-    const flags = c.flags[slot] as number;
-    if ((flags & 1) === 0) failed = 'status';
-    if (full) {
-      const accepts =
-        ((c.dispositionsLo[slot] as number) & bitLo) !== 0 ||
-        ((c.dispositionsHi[slot] as number) & bitHi) !== 0 ||
-        ((flags & 4) !== 0 && acceptsAt(slot));
-      if (!accepts) {
-        if (failed !== null) return TWO_OR_MORE;
-        failed = 'disposition';
+  const classVerdicts = new Uint8Array(index.classCount).fill(UNKNOWN);
+  const classVerdict = (k: ServiceClass): number => {
+    const known = classVerdicts[k.id] as number;
+    if (known !== UNKNOWN) return known;
+    const s = k.like;
+    let failed = PASS;
+    const fail = (f: number): boolean => {
+      if (failed !== PASS) {
+        failed = TWO_OR_MORE;
+        return true;
       }
+      failed = f;
+      return false;
+    };
+    let done = !acceptsDisposition(s, dx) && fail(F_DISPOSITION);
+    if (!done && sg !== null && s.symptoms !== null) {
+      const accepted = s.symptoms.get(sg);
+      if (!accepted) done = fail(F_SYMPTOM_GROUP);
+      else if (sds.length > 0 && !sds.every((sd) => accepted.has(sd))) done = fail(F_SYMPTOM_DISCRIMINATOR);
     }
-    if (sg !== null && (flags & 8) !== 0) {
-      const accepted = index.at(slot)?.symptoms?.get(sg);
-      if (!accepted) {
-        if (failed !== null) return TWO_OR_MORE;
-        failed = 'symptom_group';
-      } else if (sds.length > 0 && !sds.every((sd) => accepted.has(sd))) {
-        if (failed !== null) return TWO_OR_MORE;
-        failed = 'symptom_discriminator';
-      }
-    }
-    if (((c.sexMask[slot] as number) & sex) === 0) {
-      if (failed !== null) return TWO_OR_MORE;
-      failed = 'sex';
-    }
-    if (ageDays < (c.ageMin[slot] as number) || ageDays > (c.ageMax[slot] as number)) {
-      if (failed !== null) return TWO_OR_MORE;
-      failed = 'age';
-    }
-    if (((c.roleMask[slot] as number) & role) === 0) {
-      if (failed !== null) return TWO_OR_MORE;
-      failed = 'referral_role';
-    }
-    if ((c.redUntil[slot] as number) > atMs) {
-      if (failed !== null) return TWO_OR_MORE;
-      failed = 'capacity';
-    }
-    if ((flags & 2) !== 0 && c.area[slot] !== patientArea) {
-      if (failed !== null) return TWO_OR_MORE;
-      failed = 'commissioning';
-    }
-    if (full && !verdictOfId(c.opening[slot] as number).ok) {
-      if (failed !== null) return TWO_OR_MORE;
-      failed = 'opening_times';
-    }
+    if (!done && (s.sexMask & sex) === 0) done = fail(F_SEX);
+    if (!done && (ageDays < s.ageMin || ageDays > s.ageMax)) done = fail(F_AGE);
+    if (!done && (s.roleMask & role) === 0) done = fail(F_REFERRAL_ROLE);
+    if (!done && s.limited && s.areaCode !== area) done = fail(F_COMMISSIONING);
+    if (!done && !verdictOfId(s.opening.id).ok) fail(F_OPENING_TIMES);
+    classVerdicts[k.id] = failed;
     return failed;
   };
 
@@ -328,8 +368,8 @@ export function searchDirectory(
       best.sort(compareRanked);
     }
   };
-  /** Travel time only grows with distance, so once every type of a partition holds two results nearer than this, stop. */
-  const allFull = (types: ReadonlySet<number>, minutes: number): boolean => {
+  /** Travel time only grows with distance, so once every live type holds two results nearer than this, stop. */
+  const allFull = (types: readonly number[], minutes: number): boolean => {
     for (const t of types) {
       const best = bestByType.get(t);
       if (!best || best.length < MAX_PER_TYPE || minutes <= (best[MAX_PER_TYPE - 1] as Ranked).travelMinutes)
@@ -338,33 +378,127 @@ export function searchDirectory(
     return true;
   };
 
-  // The ranked answer: only services that accept the disposition, a timetable at a time, nearest first.
+  // The ranked answer: only groups with a class that passes every class-wide filter, each walked
+  // nearest first, reading only status and capacity per service. A filter no service of a group can
+  // pass (a symptom group no pharmacy accepts, a child too young for any) skips the group unwalked.
   let visited = 0;
-  for (const p of index.partitionsFor(dx)) {
-    const verdict = openInWindow(p.opening, window);
-    verdictById[p.opening.id] = verdict;
-    if (!verdict.ok) continue;
-    index.walk(p, search.latitude, search.longitude, search.distanceKm, (slot, distanceKm) => {
+  const flags = c.flags;
+  const redUntil = c.redUntil;
+  for (const g of groupsForDx) {
+    const live: number[] = [];
+    for (const k of g.classes)
+      if (classVerdict(k) === PASS && !live.includes(k.like.typeId)) live.push(k.like.typeId);
+    if (live.length === 0) continue;
+    const pooled = g.classes.length > 1;
+    index.walk(g, search.latitude, search.longitude, search.distanceKm, (slot, distanceKm) => {
       visited++;
       const minutes = travel(distanceKm);
-      if (allFull(p.types, minutes)) return true;
+      if (allFull(live, minutes)) return true;
+      if (((flags[slot] as number) & 1) === 0 || (redUntil[slot] as number) > atMs) return false;
+      if (pooled && classVerdicts[classOf[slot] as number] !== PASS) return false;
       const s = index.at(slot);
-      if (s && check(slot, false) === null) offer(s, distanceKm, verdict, minutes);
+      if (s) offer(s, distanceKm, verdictOfId(s.opening.id), minutes);
       return false;
     });
   }
 
-  // The gaps: every service within the distance, all filters, keeping those that failed exactly one.
-  const considered = !wantGaps
-    ? visited
-    : index.scanSlots(search.latitude, search.longitude, search.distanceKm, (slot, distanceKm) => {
-        const failed = check(slot, true);
-        if (failed === null || failed === TWO_OR_MORE) return;
-        gapSlots.push(slot);
-        gapDistances.push(distanceKm);
-        gapFilters.push(failed);
-        gapCounts[failed]++;
+  // The gaps: every service within the distance that failed exactly one filter. Exact — not bounded
+  // to filters that failed near the top of the ranking — because the counts are what the gap report
+  // adds up for commissioners, and a bound would make an area's report depend on how dense its
+  // services are. Made fast by an index of their own instead: counted class by class rather than read
+  // service by service (docs/directory.md, "Search at England scale"):
+  //  - a class failing two or more class-wide filters has no gaps, and is not read at all (one k-d
+  //    tree of every service counts `considered`, a node well inside the circle counted whole);
+  //  - a class failing exactly one has every member in the circle as a gap, save the few exceptions
+  //    (removed, inactive or red, read one by one below): counted by the k-d tree (a node well inside
+  //    the circle counts whole), and walked nearest first only for the nearest `gapLimit` to list;
+  //  - a class passing all has no gaps but its exceptions that fail exactly status or capacity;
+  //  - a pooled group (past MAX_GROUPS classes) is read service by service.
+  const nearestGaps = new NearestGaps(options.gapLimit ?? DEFAULT_GAP_LIMIT);
+  let considered = visited;
+  if (wantGaps) {
+    const lat0 = search.latitude;
+    const lng0 = search.longitude;
+    const radius = search.distanceKm;
+    const area0 = circle(lat0, lng0, radius);
+    /** A service's filters in full (its class's verdict, then status and capacity): PASS, the one that failed, or TWO_OR_MORE. */
+    const verdictOfSlot = (slot: number): number => {
+      if (index.at(slot) === null) return TWO_OR_MORE;
+      let failed = classVerdict(index.classes[classOf[slot] as number] as ServiceClass);
+      if (failed === TWO_OR_MORE) return failed;
+      if (((flags[slot] as number) & 1) === 0) {
+        if (failed !== PASS) return TWO_OR_MORE;
+        failed = F_STATUS;
+      }
+      if ((redUntil[slot] as number) > atMs) {
+        if (failed !== PASS) return TWO_OR_MORE;
+        failed = F_CAPACITY;
+      }
+      return failed;
+    };
+    // First the counts; gaps found one by one (pooled groups, exceptions) are kept aside for the list.
+    const oneByOne: { d: number; slot: number; f: number }[] = [];
+    const toList: { g: ServiceGroup; v: number; n: number }[] = [];
+    considered = index.countAll(area0);
+    for (const g of index.allGroups()) {
+      if (g.classes.length > 1) {
+        index.scanGroup(g, lat0, lng0, radius, (slot, d) => {
+          const f = verdictOfSlot(slot);
+          if (f === PASS || f === TWO_OR_MORE) return;
+          gapCounts[FILTERS[f] as FilterName]++;
+          oneByOne.push({ d, slot, f });
+        });
+        continue;
+      }
+      const v = classVerdict(g.classes[0] as ServiceClass);
+      if (v === PASS || v === TWO_OR_MORE) continue;
+      const n = index.countWithin(g, area0);
+      if (n === 0) continue;
+      gapCounts[FILTERS[v] as FilterName] += n;
+      toList.push({ g, v, n });
+    }
+    const pooled = index.pooledClasses;
+    for (const slot of index.exceptionsWithin(area0)) {
+      const k = classOf[slot] as number;
+      if (k < 0) continue; // removed before the groups were built: in no tree
+      const d = index.distanceIfWithin(slot, area0);
+      if (d < 0) continue;
+      if (index.at(slot) === null) considered--; // a removed service still in the trees
+      if (pooled[k] === 1) continue; // read service by service already
+      const v = classVerdicts[k] as number;
+      if (v === TWO_OR_MORE || v === UNKNOWN) continue;
+      const f = verdictOfSlot(slot);
+      // Counted with its class (which failed one filter), but it is removed or fails a second.
+      if (v !== PASS && f !== v) gapCounts[FILTERS[v] as FilterName]--;
+      // Its class passes all, and it fails exactly status or capacity.
+      if (v === PASS && f !== PASS && f !== TWO_OR_MORE) {
+        gapCounts[FILTERS[f] as FilterName]++;
+        oneByOne.push({ d, slot, f });
+      }
+    }
+    // Then the nearest gaps to list. Where gaps are most of the services (half or more), one
+    // nearest-first walk of every service finds them soonest; else each class that has them is walked,
+    // densest first, so the others stop soonest (measured: the better of the two on the bench's mix).
+    let total = 0;
+    for (const f of FILTERS) total += gapCounts[f];
+    if (total > 0 && total * 2 >= considered) {
+      index.walkAll(lat0, lng0, radius, (slot, d) => {
+        if (d > nearestGaps.worst()) return true;
+        const f = verdictOfSlot(slot);
+        if (f !== PASS && f !== TWO_OR_MORE) nearestGaps.offer(d, slot, f);
+        return false;
       });
+    } else if (total > 0) {
+      for (const x of oneByOne) nearestGaps.offer(x.d, x.slot, x.f);
+      toList.sort((a, b) => b.n - a.n);
+      for (const { g, v } of toList)
+        index.walk(g, lat0, lng0, radius, (slot, d) => {
+          if (d > nearestGaps.worst()) return true;
+          if (verdictOfSlot(slot) === v) nearestGaps.offer(d, slot, v);
+          return false;
+        });
+    }
+  }
 
   const ranked = [...bestByType.values()].flat().sort(compareRanked);
 
@@ -406,7 +540,10 @@ export function searchDirectory(
   let fallback = false;
   if (results.length === 0) {
     fallback = true;
-    const eds = index.nearest(
+    // Only the groups that hold emergency departments are walked, not all 50,000 services.
+    const edGroups = index.allGroups().filter((g) => g.classes.some((k) => k.like.typeId === ED_TYPE_ID));
+    const eds = index.nearestIn(
+      edGroups,
       search.latitude,
       search.longitude,
       2,
@@ -439,9 +576,9 @@ export function searchDirectory(
   return {
     results,
     fallback,
-    gaps: nearestGaps(gapDistances, options.gapLimit ?? DEFAULT_GAP_LIMIT).flatMap((i) => {
-      const service = index.at(gapSlots[i] as number);
-      const failed = gapFilters[i] as FilterName;
+    gaps: nearestGaps.sorted().flatMap(({ slot, filter }) => {
+      const service = index.at(slot);
+      const failed = FILTERS[filter] as FilterName;
       return service
         ? [
             {

@@ -106,7 +106,7 @@ export function indexService(record: ServiceRecord): IndexedService {
 
 /**
  * The directory's acceptance rule: the service takes patients with this disposition. The index's
- * per-disposition partitions, the search's disposition filter and the cases module's check of a chosen
+ * per-disposition groups, the search's disposition filter and the cases module's check of a chosen
  * service all read it here.
  */
 export function acceptsDisposition(service: IndexedService, dispositionCode: string): boolean {
@@ -125,15 +125,56 @@ export function distanceKm(lat1: number, lng1: number, lat2: number, lng2: numbe
 }
 
 /**
- * The services that accept one disposition and share one timetable, with their own k-d tree: a search
- * skips a whole partition that is closed, and walks an open one nearest first, stopping early.
+ * The fields a search can decide once for many services: type, dispositions, symptom pairs, sexes,
+ * referral roles, ages, timetable, and for a limited service its area. Services that agree on all of
+ * them are one class, and every filter but status and capacity (which change service by service and
+ * minute by minute) has the same verdict for the whole class in one search.
  */
-export interface Partition {
-  readonly opening: CompiledOpening;
+export function classKey(s: IndexedService): string {
+  const symptoms =
+    s.symptoms === null
+      ? '*'
+      : [...s.symptoms]
+          .map(([sg, sds]) => `${sg}:${[...sds].sort().join('+')}`)
+          .sort()
+          .join(';');
+  return [
+    s.typeId,
+    [...s.dispositions].sort().join(','),
+    symptoms,
+    s.sexMask,
+    s.roleMask,
+    s.ageMin,
+    s.ageMax,
+    s.opening.id,
+    s.limited ? s.areaCode : '',
+  ].join('|');
+}
+
+/** A class of services (see `classKey`): `like` is any member, they agree on every field that matters. */
+export interface ServiceClass {
+  readonly id: number;
+  readonly like: IndexedService;
+}
+
+/**
+ * Services walked together, with their own k-d tree: one class, or (past MAX_GROUPS classes) the
+ * smallest classes pooled. A search skips a whole group whose classes all fail, and walks a live one
+ * nearest first, stopping early.
+ */
+export interface ServiceGroup {
+  readonly classes: readonly ServiceClass[];
   readonly tree: KDBush;
   readonly slots: Int32Array;
-  readonly types: ReadonlySet<number>;
+  /** The box around its services (as they were when the group was built). */
+  readonly box: Box;
 }
+
+/**
+ * Past this many classes (a directory where services differ one by one) the smallest are pooled into
+ * one group, read service by service: the search then costs what a plain scan costs, not more.
+ */
+export const MAX_GROUPS = 1024;
 
 export interface Nearby {
   readonly service: IndexedService;
@@ -151,7 +192,15 @@ export class DirectoryIndex {
   private tree: KDBush | null = null;
   private treeSize = 0;
   private cols: IndexColumns = DirectoryIndex.columnsFor(0);
-  private partitions = new Map<string, Partition[]>();
+  private groups: ServiceGroup[] | null = null;
+  private groupsByDisposition = new Map<string, ServiceGroup[]>();
+  private classOfSlot = new Int32Array(0);
+  private classList: ServiceClass[] = [];
+  private classPooled = new Uint8Array(0);
+  /** Every service in one tree with small leaves: counts `considered` with a thin rim, and finds common gaps. */
+  private everyService: ServiceGroup | null = null;
+  private readonly exceptional = new Set<number>();
+  private exceptionList: { slots: Int32Array; tree: KDBush } | null = null;
 
   private static columnsFor(n: number): IndexColumns {
     return {
@@ -179,6 +228,10 @@ export class DirectoryIndex {
       this.cols = bigger;
     }
     const c = this.cols;
+    // Removed, inactive or ever red: the few services a count of a class cannot take on trust.
+    if (s === null || !s.active || s.redUntil > 0) this.exceptional.add(slot);
+    else this.exceptional.delete(slot);
+    this.exceptionList = null;
     if (!s) {
       c.flags[slot] = 0;
       c.dispositionsLo[slot] = 0;
@@ -218,7 +271,11 @@ export class DirectoryIndex {
     return this.slots[slot] ?? null;
   }
 
-  constructor(records: Iterable<ServiceRecord> = []) {
+  private readonly maxGroups: number;
+
+  /** `maxGroups` (default MAX_GROUPS): past it, the smallest classes share one pooled group. */
+  constructor(records: Iterable<ServiceRecord> = [], options: { maxGroups?: number } = {}) {
+    this.maxGroups = Math.max(1, options.maxGroups ?? MAX_GROUPS);
     for (const r of records) this.upsert(r);
   }
 
@@ -243,11 +300,8 @@ export class DirectoryIndex {
       if (old && old.record.latitude === record.latitude && old.record.longitude === record.longitude) {
         this.slots[slot] = indexed;
         this.writeColumns(slot, indexed);
-        const sameDispositions =
-          old.dispositions.size === indexed.dispositions.size &&
-          [...old.dispositions].every((d) => indexed.dispositions.has(d));
-        if (!sameDispositions || old.opening.id !== indexed.opening.id || old.typeId !== indexed.typeId)
-          this.partitions.clear();
+        // Status and capacity are read per service; any other change may move it to another class.
+        if (classKey(old) !== classKey(indexed)) this.dropGroups();
         return;
       }
       this.slots[slot] = null;
@@ -257,7 +311,12 @@ export class DirectoryIndex {
     this.writeColumns(this.slots.length, indexed);
     this.slots.push(indexed);
     this.tree = null;
-    this.partitions.clear();
+    this.dropGroups();
+  }
+
+  private dropGroups(): void {
+    this.groups = null;
+    this.groupsByDisposition.clear();
   }
 
   remove(id: string): boolean {
@@ -276,6 +335,7 @@ export class DirectoryIndex {
       this.slots = this.slots.filter((s): s is IndexedService => s !== null);
       this.slotById.clear();
       this.cols = DirectoryIndex.columnsFor(this.slots.length);
+      this.exceptional.clear();
       this.slots.forEach((s, i) => {
         if (s) this.slotById.set(s.record.id, i);
         this.writeColumns(i, s);
@@ -293,39 +353,160 @@ export class DirectoryIndex {
     return tree;
   }
 
-  /** The partitions (one per timetable) of the services that accept a disposition; built on first use. */
-  partitionsFor(disposition: string): readonly Partition[] {
+  /** Every group, built on first use (after the tree, whose compaction renumbers slots). */
+  allGroups(): readonly ServiceGroup[] {
     this.ensureTree();
-    let parts = this.partitions.get(disposition);
-    if (parts) return parts;
-    const groups = new Map<number, { opening: CompiledOpening; slots: number[]; types: Set<number> }>();
+    if (this.groups) return this.groups;
+    const classByKey = new Map<string, { cls: ServiceClass; slots: number[] }>();
+    const classOf = new Int32Array(this.slots.length).fill(-1);
+    const members: { cls: ServiceClass; slots: number[] }[] = [];
     this.slots.forEach((s, slot) => {
-      if (!s || !acceptsDisposition(s, disposition)) return;
-      let g = groups.get(s.opening.id);
-      if (!g) {
-        g = { opening: s.opening, slots: [], types: new Set() };
-        groups.set(s.opening.id, g);
+      if (!s) return;
+      const key = classKey(s);
+      let m = classByKey.get(key);
+      if (!m) {
+        m = { cls: { id: members.length, like: s }, slots: [] };
+        classByKey.set(key, m);
+        members.push(m);
       }
-      g.slots.push(slot);
-      g.types.add(s.typeId);
+      m.slots.push(slot);
+      classOf[slot] = m.cls.id;
     });
-    parts = [...groups.values()].map((g) => {
-      const tree = new KDBush(g.slots.length, 16, Float64Array);
-      for (const slot of g.slots)
-        tree.add(this.cols.longitude[slot] as number, this.cols.latitude[slot] as number);
-      tree.finish();
-      return { opening: g.opening, tree, slots: Int32Array.from(g.slots), types: g.types };
-    });
-    this.partitions.set(disposition, parts);
-    return parts;
+    // Largest classes get their own group; past MAX_GROUPS - 1, the rest share one.
+    const bySize = [...members].sort((x, y) => y.slots.length - x.slots.length);
+    const max = this.maxGroups;
+    const own = members.length <= max ? bySize : bySize.slice(0, max - 1);
+    const pooled = members.length <= max ? [] : bySize.slice(max - 1);
+    const sets = own.map((m) => ({ classes: [m.cls], slots: m.slots }));
+    if (pooled.length > 0)
+      sets.push({ classes: pooled.map((m) => m.cls), slots: pooled.flatMap((m) => m.slots) });
+    this.groups = sets.map((g) => ({
+      classes: g.classes,
+      slots: Int32Array.from(g.slots),
+      ...this.treeOf(g.slots, 16),
+    }));
+    const every = members.flatMap((m) => m.slots);
+    this.everyService =
+      every.length > 0 ? { classes: [], slots: Int32Array.from(every), ...this.treeOf(every, 8) } : null;
+    this.classOfSlot = classOf;
+    this.classList = members.map((m) => m.cls);
+    this.classPooled = new Uint8Array(members.length);
+    for (const m of pooled) this.classPooled[m.cls.id] = 1;
+    return this.groups;
+  }
+
+  /** A k-d tree over some slots (its ids index `slots`), and their box. */
+  private treeOf(slots: readonly number[], nodeSize: number): { tree: KDBush; box: Box } {
+    const tree = new KDBush(slots.length, nodeSize, Float64Array);
+    const box = { minX: 180, minY: 90, maxX: -180, maxY: -90 };
+    for (const slot of slots) {
+      const x = this.cols.longitude[slot] as number;
+      const y = this.cols.latitude[slot] as number;
+      tree.add(x, y);
+      box.minX = Math.min(box.minX, x);
+      box.maxX = Math.max(box.maxX, x);
+      box.minY = Math.min(box.minY, y);
+      box.maxY = Math.max(box.maxY, y);
+    }
+    tree.finish();
+    return { tree, box };
+  }
+
+  /** The class id of every slot (-1 for none); read after `allGroups`. */
+  get classOf(): Int32Array {
+    return this.classOfSlot;
+  }
+
+  /** 1 for a class that shares a pooled group (read service by service), by class id; after `allGroups`. */
+  get pooledClasses(): Uint8Array {
+    return this.classPooled;
   }
 
   /**
-   * Walks a partition nearest first within `radiusKm`, calling `visit(slot, distanceKm)` until it
+   * The slots of every removed, inactive or ever-red service in the circle's box: all a search must
+   * read one by one besides the groups it walks, as every other service of a class shares the
+   * class's verdict. Kept in a k-d tree of their own, rebuilt on the next search after one changes.
+   */
+  exceptionsWithin(c: Circle): number[] {
+    if (!this.exceptionList) {
+      const slots = Int32Array.from(this.exceptional);
+      const tree = new KDBush(Math.max(1, slots.length), 16, Float64Array);
+      for (const slot of slots)
+        tree.add(this.cols.longitude[slot] as number, this.cols.latitude[slot] as number);
+      if (slots.length === 0) tree.add(0, -90);
+      tree.finish();
+      this.exceptionList = { slots, tree };
+    }
+    const { slots, tree } = this.exceptionList;
+    return tree.range(c.box.minX, c.box.minY, c.box.maxX, c.box.maxY).flatMap((i) => {
+      const slot = slots[i];
+      return slot === undefined ? [] : [slot];
+    });
+  }
+
+  /** Every class, by id; read after `allGroups`. */
+  get classes(): readonly ServiceClass[] {
+    return this.classList;
+  }
+
+  /** The nearest services of the given groups that satisfy `accept`, nearest first, at any distance. */
+  nearestIn(
+    groups: readonly ServiceGroup[],
+    latitude: number,
+    longitude: number,
+    count: number,
+    accept: (s: IndexedService) => boolean,
+  ): Nearby[] {
+    const found: Nearby[] = [];
+    for (const g of groups) {
+      const ids = around(g.tree, longitude, latitude, count, undefined, (i) => {
+        const s = this.slots[g.slots[i] as number];
+        return s !== null && s !== undefined && accept(s);
+      });
+      for (const i of ids) {
+        const s = this.slots[g.slots[i] as number];
+        if (s)
+          found.push({
+            service: s,
+            distanceKm: distanceKm(latitude, longitude, s.record.latitude, s.record.longitude),
+          });
+      }
+    }
+    return found
+      .sort(
+        (a, b) =>
+          a.distanceKm - b.distanceKm ||
+          (a.service.record.id < b.service.record.id
+            ? -1
+            : a.service.record.id > b.service.record.id
+              ? 1
+              : 0),
+      )
+      .slice(0, count);
+  }
+
+  /** How many classes there are; read after `allGroups`. */
+  get classCount(): number {
+    return this.classList.length;
+  }
+
+  /** The groups holding a class that accepts the disposition: the only ones a ranked answer can come from. */
+  groupsFor(disposition: string): readonly ServiceGroup[] {
+    const all = this.allGroups();
+    let groups = this.groupsByDisposition.get(disposition);
+    if (!groups) {
+      groups = all.filter((g) => g.classes.some((k) => acceptsDisposition(k.like, disposition)));
+      this.groupsByDisposition.set(disposition, groups);
+    }
+    return groups;
+  }
+
+  /**
+   * Walks a group nearest first within `radiusKm`, calling `visit(slot, distanceKm)` until it
    * returns true (stop) or the radius is passed. Removed services are skipped.
    */
   walk(
-    p: Partition,
+    g: ServiceGroup,
     latitude: number,
     longitude: number,
     radiusKm: number,
@@ -335,13 +516,63 @@ export class DirectoryIndex {
     const lng = this.cols.longitude;
     // geokdbush walks the tree nearest first (great-circle order); asking for one result makes
     // "visit returned true" the stop.
-    around(p.tree, longitude, latitude, 1, radiusKm * 1.0001 + 0.001, (i) => {
-      const slot = p.slots[i] as number;
+    around(g.tree, longitude, latitude, 1, radiusKm * 1.0001 + 0.001, (i) => {
+      const slot = g.slots[i] as number;
       if (!this.slots[slot]) return false;
       const d = distanceKm(latitude, longitude, lat[slot] as number, lng[slot] as number);
       if (d > radiusKm) return false;
       return visit(slot, d);
     });
+  }
+
+  /** `walk` over every service (as of when the groups were built; removed ones skipped). */
+  walkAll(
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: (slot: number, distanceKm: number) => boolean,
+  ): void {
+    this.allGroups();
+    if (this.everyService) this.walk(this.everyService, latitude, longitude, radiusKm, visit);
+  }
+
+  /** Visits every service of a group within `radiusKm` (unordered), with its distance; returns how many. */
+  scanGroup(
+    g: ServiceGroup,
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: ((slot: number, distanceKm: number) => void) | null,
+  ): number {
+    return this.scanTree(g.tree, g.slots, latitude, longitude, radiusKm, visit);
+  }
+
+  /**
+   * How many of a group's slots lie within `radiusKm` (removed ones included: the caller subtracts
+   * them with the exceptions). The same decision as `scanSlots` point by point, but a k-d node whose
+   * four corners are well inside the circle is counted whole, unread: the cost follows the circle's
+   * rim, not its area.
+   */
+  countWithin(g: ServiceGroup, c: Circle): number {
+    return countInCircle(g.tree, g.box, c);
+  }
+
+  /**
+   * How many services lie within the circle (removed ones since the groups were built included:
+   * they are among the exceptions). One k-d tree of every service, with small leaves, so its rim is thin.
+   */
+  countAll(c: Circle): number {
+    this.allGroups();
+    const all = this.everyService;
+    return all ? countInCircle(all.tree, all.box, c) : 0;
+  }
+
+  /** The distance of a slot if it lies within `radiusKm` (the same decision as `scanSlots`), else -1. */
+  distanceIfWithin(slot: number, c: Circle): number {
+    const sLat = this.cols.latitude[slot] as number;
+    const sLng = this.cols.longitude[slot] as number;
+    if (!c.within(sLat, sLng)) return -1;
+    return distanceKm(c.latitude, c.longitude, sLat, sLng);
   }
 
   /** Every service within `radiusKm` of a point, unordered. */
@@ -373,13 +604,20 @@ export class DirectoryIndex {
     radiusKm: number,
     visit: (slot: number, distanceKm: number) => void,
   ): number {
-    const tree = this.ensureTree();
-    const dLat = radiusKm / 110.574;
-    // A degree of longitude is shortest at the box's poleward edge: size the box there, or services
-    // within the radius but north (or south) of the centre fall outside it.
-    const poleward = Math.min(89, Math.abs(latitude) + dLat);
-    const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(poleward * RAD)));
-    const ids = tree.range(longitude - dLng, latitude - dLat, longitude + dLng, latitude + dLat);
+    return this.scanTree(this.ensureTree(), null, latitude, longitude, radiusKm, visit);
+  }
+
+  /** A range query on a tree whose ids are slots (`slots` null) or index `slots`; `visit` null only counts. */
+  private scanTree(
+    tree: KDBush,
+    slots: Int32Array | null,
+    latitude: number,
+    longitude: number,
+    radiusKm: number,
+    visit: ((slot: number, distanceKm: number) => void) | null,
+  ): number {
+    const box = searchBox(latitude, longitude, radiusKm);
+    const ids = tree.range(box.minX, box.minY, box.maxX, box.maxY);
     const lat = this.cols.latitude;
     const lng = this.cols.longitude;
     const flags = this.cols.flags;
@@ -389,7 +627,7 @@ export class DirectoryIndex {
     const outer = radiusKm * 1.02;
     let n = 0;
     for (let k = 0; k < ids.length; k++) {
-      const slot = ids[k] as number;
+      const slot = slots ? (slots[ids[k] as number] as number) : (ids[k] as number);
       if (flags[slot] === 0 && this.slots[slot] === null) continue;
       // A flat-earth distance decides all but the services near the edge, which get the great circle.
       const sLat = lat[slot] as number;
@@ -400,7 +638,7 @@ export class DirectoryIndex {
       const d = flat < inner || flat > outer ? flat : distanceKm(latitude, longitude, sLat, sLng);
       if (d <= radiusKm) {
         n++;
-        visit(slot, d);
+        visit?.(slot, d);
       }
     }
     return n;
@@ -425,6 +663,120 @@ export class DirectoryIndex {
         : [];
     });
   }
+}
+
+/** A search's circle, prepared once: its box, its "within" test, and the radius a whole node must be inside. */
+type Box = { minX: number; minY: number; maxX: number; maxY: number };
+
+export interface Circle {
+  readonly latitude: number;
+  readonly longitude: number;
+  readonly radiusKm: number;
+  readonly box: { minX: number; minY: number; maxX: number; maxY: number };
+  readonly within: (lat: number, lng: number) => boolean;
+}
+
+export function circle(latitude: number, longitude: number, radiusKm: number): Circle {
+  return {
+    latitude,
+    longitude,
+    radiusKm,
+    box: searchBox(latitude, longitude, radiusKm),
+    within: nearTest(latitude, longitude, radiusKm),
+  };
+}
+
+/**
+ * The longitude/latitude box that holds a circle. A degree of longitude is shortest at the box's
+ * poleward edge: size the box there, or services within the radius but north (or south) of the
+ * centre fall outside it.
+ */
+function searchBox(latitude: number, longitude: number, radiusKm: number) {
+  const dLat = radiusKm / 110.574;
+  const poleward = Math.min(89, Math.abs(latitude) + dLat);
+  const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(poleward * RAD)));
+  return { minX: longitude - dLng, minY: latitude - dLat, maxX: longitude + dLng, maxY: latitude + dLat };
+}
+
+/**
+ * "Within the radius", as every scan decides it: a flat-earth distance decides all but the points
+ * near the rim, which get the great circle.
+ */
+function nearTest(
+  latitude: number,
+  longitude: number,
+  radiusKm: number,
+): (lat: number, lng: number) => boolean {
+  const box = searchBox(latitude, longitude, radiusKm);
+  const cosLat = Math.cos(latitude * RAD);
+  const kmPerDegree = EARTH_RADIUS_KM * RAD;
+  const inner = radiusKm * 0.98;
+  const outer = radiusKm * 1.02;
+  return (sLat, sLng) => {
+    if (sLng < box.minX || sLng > box.maxX || sLat < box.minY || sLat > box.maxY) return false;
+    const x = (sLng - longitude) * cosLat;
+    const y = sLat - latitude;
+    const flat = kmPerDegree * Math.sqrt(x * x + y * y);
+    const d = flat < inner || flat > outer ? flat : distanceKm(latitude, longitude, sLat, sLng);
+    return d <= radiusKm;
+  };
+}
+
+/** A count of a tree's points within a circle: see `DirectoryIndex.countWithin`. */
+function countInCircle(tree: KDBush, bounds: Box, c: Circle): number {
+  const box = c.box;
+  if (bounds.maxX < box.minX || bounds.minX > box.maxX || bounds.maxY < box.minY || bounds.minY > box.maxY)
+    return 0;
+  const ids = tree.ids;
+  const coords = tree.coords;
+  const nodeSize = tree.nodeSize;
+  const near = c.within;
+  const { latitude, longitude } = c;
+  const cosLat = Math.cos(latitude * RAD);
+  const kmPerDegree = EARTH_RADIUS_KM * RAD;
+  const inner = c.radiusKm * 0.98;
+  // A node is inside when its farthest corner, by the flat-earth distance, is nearer than the rim
+  // band: every point in it is then nearer still by that distance, which is how `within` decides it
+  // (the flat distance grows with each of |Δlongitude| and |Δlatitude|, so the corner is the farthest).
+  const cornersInside = (x0: number, y0: number, x1: number, y1: number): boolean => {
+    if (x0 < box.minX || x1 > box.maxX || y0 < box.minY || y1 > box.maxY) return false;
+    const x = Math.max(Math.abs(x0 - longitude), Math.abs(x1 - longitude)) * cosLat;
+    const y = Math.max(Math.abs(y0 - latitude), Math.abs(y1 - latitude));
+    return kmPerDegree * Math.sqrt(x * x + y * y) < inner;
+  };
+  // [left, right, axis, minX, minY, maxX, maxY] per node still to read.
+  const stack: number[] = [0, ids.length - 1, 0, bounds.minX, bounds.minY, bounds.maxX, bounds.maxY];
+  let n = 0;
+  while (stack.length > 0) {
+    const maxY = stack.pop() as number;
+    const maxX = stack.pop() as number;
+    const minY = stack.pop() as number;
+    const minX = stack.pop() as number;
+    const axis = stack.pop() as number;
+    const right = stack.pop() as number;
+    const left = stack.pop() as number;
+    if (maxX < box.minX || minX > box.maxX || maxY < box.minY || minY > box.maxY) continue;
+    if (cornersInside(minX, minY, maxX, maxY)) {
+      n += right - left + 1;
+      continue;
+    }
+    if (right - left <= nodeSize) {
+      for (let i = left; i <= right; i++) if (near(coords[2 * i + 1] as number, coords[2 * i] as number)) n++;
+      continue;
+    }
+    const m = (left + right) >> 1;
+    const x = coords[2 * m] as number;
+    const y = coords[2 * m + 1] as number;
+    if (near(y, x)) n++;
+    if (axis === 0) {
+      stack.push(left, m - 1, 1, minX, minY, x, maxY);
+      stack.push(m + 1, right, 1, x, minY, maxX, maxY);
+    } else {
+      stack.push(left, m - 1, 0, minX, minY, maxX, y);
+      stack.push(m + 1, right, 0, minX, y, maxX, maxY);
+    }
+  }
+  return n;
 }
 
 /** The postcode district whose centroid is nearest a point: how a bare latitude/longitude finds its area. */
