@@ -12,6 +12,7 @@ import { describeEachEngine } from '../../test/engines';
 import { validateFhir } from '../../test/fhir-validate';
 import { finishedTriage, type PostJson, routeTo, startTriage } from '../../test/triage';
 import { hashPassword } from '../domain/auth/index';
+import { ED_TYPE_ID } from '../domain/directory/index';
 import { demoAdapters } from '../messaging/demo-receivers';
 import { deliverDue } from '../messaging/worker';
 import { auditTrail } from '../store/audit';
@@ -276,7 +277,10 @@ describeEachEngine('cases API', (use) => {
   it('refers to the service as the Directory of Services records it, and asks for one when missing', async () => {
     const services = await loadServices(use().db);
     const utc = services.find((x) => x.status === 'active' && x.dispositions.includes('Dx03'));
-    const elsewhere = services.find((x) => x.status === 'active' && !x.dispositions.includes('Dx03'));
+    // Not an emergency department: the Directory falls back to those for any disposition.
+    const elsewhere = services.find(
+      (x) => x.status === 'active' && !x.dispositions.includes('Dx03') && x.typeId !== ED_TYPE_ID,
+    );
     if (!utc || !elsewhere) throw new Error('the demo directory has no service for this test');
     const id = await triagedCase('Dx03');
     const missing = await post(`/api/cases/${id}/outcome`, {});
@@ -325,6 +329,18 @@ describeEachEngine('cases API', (use) => {
     await validateFhir(sr);
     expect(sr.performer?.[0]?.reference).toBe(`HealthcareService/${utc.id}`);
     expect((await get(`/fhir/R4/${sr.performer?.[0]?.reference}`)).statusCode).toBe(200);
+  });
+
+  it("refers to an emergency department that does not list the disposition (the Directory's fallback)", async () => {
+    const services = await loadServices(use().db);
+    const ed = services.find(
+      (x) => x.status === 'active' && x.typeId === ED_TYPE_ID && !x.dispositions.includes('Dx17'),
+    );
+    if (!ed) throw new Error('the demo directory has no emergency department without Dx17');
+    const id = await triagedCase('Dx17');
+    const res = await post(`/api/cases/${id}/outcome`, { service: { id: ed.id } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().referral).toMatchObject({ id: ed.id, name: ed.name });
   });
 
   it('records only the disposition a real, finished triage of this provider ended in', async () => {

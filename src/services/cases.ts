@@ -20,7 +20,7 @@ import {
   type ReferralOutcome,
   type ValidationResult,
 } from '../domain/cases/index';
-import { acceptsDisposition, indexService } from '../domain/directory/index';
+import { indexService, takesReferral } from '../domain/directory/index';
 import type { Disposition, DispositionCatalogue } from '../domain/dispositions/index';
 import { conflict, invalid, notFound } from '../domain/errors';
 import { ambulanceTrustOn } from '../domain/geography/index';
@@ -197,7 +197,7 @@ export async function verifyTriage(
 
 /**
  * The chosen service as the Directory of Services records it: it must exist, be active and accept the
- * disposition (the directory's own rule). The referral goes to the directory's name and first endpoint,
+ * disposition, or be the emergency department the Directory falls back to (its own rule). The referral goes to the directory's name and first endpoint,
  * never the client's.
  */
 export async function resolveService(tx: Tx, serviceId: string, d: Disposition): Promise<ChosenService> {
@@ -208,7 +208,7 @@ export async function resolveService(tx: Tx, serviceId: string, d: Disposition):
     throw conflict(
       `${found.name} (${found.id}) is ${found.status} in the Directory of Services: refer to an active service.`,
     );
-  if (!acceptsDisposition(service, d.code))
+  if (!takesReferral(service, d.code))
     throw invalid(
       `${found.name} (${found.id}) does not accept ${d.code} (${d.title}): choose a service the directory offers for this disposition.`,
       [

@@ -36,6 +36,16 @@ export const MIN_DISTANCE_KM = 1;
 export const MAX_DISTANCE_KM = 99;
 export const MAX_PER_TYPE = 2;
 export const ED_TYPE_ID = 105;
+
+/**
+ * Whether a referral for a disposition may go to a service: one that accepts the disposition, or an
+ * emergency department, which is the Directory's own answer when nothing matches (the search then offers
+ * the two nearest). Without the second, a dental call at night, with no dental service open, was offered
+ * an emergency department that the referral then refused (found by the four-node benchmark).
+ */
+export function takesReferral(service: IndexedService, dispositionCode: string): boolean {
+  return acceptsDisposition(service, dispositionCode) || service.record.typeId === ED_TYPE_ID;
+}
 export const DEFAULT_GAP_LIMIT = 50;
 /** A class verdict: every class-wide filter passed, not yet decided, or two or more failed; else the FILTERS index that failed. */
 const PASS = 254;
