@@ -1,6 +1,7 @@
 import type { Disposition } from '../dispositions/index';
 import { invalid } from '../errors';
 import { formatClock, toLondon } from './london-time';
+import { NearestWalk } from './nearest-walk';
 import { compiledOpening, type OpenVerdict, openInWindow, searchWindow } from './opening';
 import {
   acceptsDisposition,
@@ -177,6 +178,9 @@ function compareRanked(a: Ranked, b: Ranked): number {
     (a.service.record.id < b.service.record.id ? -1 : a.service.record.id > b.service.record.id ? 1 : 0)
   );
 }
+
+/** One walk at a time (a search runs to the end without yielding), its queue reused by every search. */
+const walker = new NearestWalk();
 
 /** The `limit` nearest gaps seen, kept in a max-heap on distance (then slot), so keeping costs O(log limit). */
 class NearestGaps {
@@ -390,16 +394,19 @@ export function searchDirectory(
       if (classVerdict(k) === PASS && !live.includes(k.like.typeId)) live.push(k.like.typeId);
     if (live.length === 0) continue;
     const pooled = g.classes.length > 1;
-    index.walk(g, search.latitude, search.longitude, search.distanceKm, (slot, distanceKm) => {
-      visited++;
-      const minutes = travel(distanceKm);
-      if (allFull(live, minutes)) return true;
-      if (((flags[slot] as number) & 1) === 0 || (redUntil[slot] as number) > atMs) return false;
-      if (pooled && classVerdicts[classOf[slot] as number] !== PASS) return false;
+    walker.start(search.latitude, search.longitude, search.distanceKm);
+    walker.add(g, 0);
+    for (let slot = walker.next(); slot >= 0; slot = walker.next()) {
       const s = index.at(slot);
-      if (s) offer(s, distanceKm, verdictOfId(s.opening.id), minutes);
-      return false;
-    });
+      if (s === null) continue;
+      visited++;
+      const distanceKm = walker.distanceKm;
+      const minutes = travel(distanceKm);
+      if (allFull(live, minutes)) break;
+      if (((flags[slot] as number) & 1) === 0 || (redUntil[slot] as number) > atMs) continue;
+      if (pooled && classVerdicts[classOf[slot] as number] !== PASS) continue;
+      offer(s, distanceKm, verdictOfId(s.opening.id), minutes);
+    }
   }
 
   // The gaps: every service within the distance that failed exactly one filter. Exact — not bounded
@@ -482,21 +489,31 @@ export function searchDirectory(
     let total = 0;
     for (const f of FILTERS) total += gapCounts[f];
     if (total > 0 && total * 2 >= considered) {
-      index.walkAll(lat0, lng0, radius, (slot, d) => {
-        if (d > nearestGaps.worst()) return true;
+      const every = index.everyGroup();
+      walker.start(lat0, lng0, radius);
+      if (every) walker.add(every, 0);
+      for (let slot = walker.next(); slot >= 0; slot = walker.next()) {
+        const d = walker.distanceKm;
+        if (d > nearestGaps.worst()) break;
         const f = verdictOfSlot(slot);
-        if (f !== PASS && f !== TWO_OR_MORE) nearestGaps.offer(d, slot, f);
-        return false;
-      });
+        if (f === PASS || f === TWO_OR_MORE) continue;
+        nearestGaps.offer(d, slot, f);
+        walker.tighten(nearestGaps.worst());
+      }
     } else if (total > 0) {
       for (const x of oneByOne) nearestGaps.offer(x.d, x.slot, x.f);
-      toList.sort((a, b) => b.n - a.n);
-      for (const { g, v } of toList)
-        index.walk(g, lat0, lng0, radius, (slot, d) => {
-          if (d > nearestGaps.worst()) return true;
-          if (verdictOfSlot(slot) === v) nearestGaps.offer(d, slot, v);
-          return false;
-        });
+      // Every class that has gaps in one walk, nearest first: the first `gapLimit` gaps it gives are the list.
+      walker.start(lat0, lng0, radius);
+      walker.tighten(nearestGaps.worst());
+      for (const { g, v } of toList) walker.add(g, v);
+      for (let slot = walker.next(); slot >= 0; slot = walker.next()) {
+        const d = walker.distanceKm;
+        if (d > nearestGaps.worst()) break;
+        const v = walker.tag;
+        if (verdictOfSlot(slot) !== v) continue;
+        nearestGaps.offer(d, slot, v);
+        walker.tighten(nearestGaps.worst());
+      }
     }
   }
 

@@ -1,5 +1,6 @@
 import { around } from 'geokdbush';
 import KDBush from 'kdbush';
+import type { WalkTree } from './nearest-walk';
 import { type CompiledOpening, compileOpening } from './opening';
 import type { ReferralRole, ServiceRecord, Sex } from './types';
 
@@ -162,7 +163,7 @@ export interface ServiceClass {
  * smallest classes pooled. A search skips a whole group whose classes all fail, and walks a live one
  * nearest first, stopping early.
  */
-export interface ServiceGroup {
+export interface ServiceGroup extends WalkTree {
   readonly classes: readonly ServiceClass[];
   readonly tree: KDBush;
   readonly slots: Int32Array;
@@ -395,8 +396,8 @@ export class DirectoryIndex {
     return this.groups;
   }
 
-  /** A k-d tree over some slots (its ids index `slots`), and their box. */
-  private treeOf(slots: readonly number[], nodeSize: number): { tree: KDBush; box: Box } {
+  /** A k-d tree over some slots (its ids index `slots`), their box, and cos(latitude) by tree position. */
+  private treeOf(slots: readonly number[], nodeSize: number): { tree: KDBush; box: Box; cosLat: Float64Array } {
     const tree = new KDBush(slots.length, nodeSize, Float64Array);
     const box = { minX: 180, minY: 90, maxX: -180, maxY: -90 };
     for (const slot of slots) {
@@ -409,7 +410,9 @@ export class DirectoryIndex {
       box.maxY = Math.max(box.maxY, y);
     }
     tree.finish();
-    return { tree, box };
+    const cosLat = new Float64Array(slots.length);
+    for (let i = 0; i < slots.length; i++) cosLat[i] = Math.cos((tree.coords[2 * i + 1] as number) * RAD);
+    return { tree, box, cosLat };
   }
 
   /** The class id of every slot (-1 for none); read after `allGroups`. */
@@ -501,39 +504,10 @@ export class DirectoryIndex {
     return groups;
   }
 
-  /**
-   * Walks a group nearest first within `radiusKm`, calling `visit(slot, distanceKm)` until it
-   * returns true (stop) or the radius is passed. Removed services are skipped.
-   */
-  walk(
-    g: ServiceGroup,
-    latitude: number,
-    longitude: number,
-    radiusKm: number,
-    visit: (slot: number, distanceKm: number) => boolean,
-  ): void {
-    const lat = this.cols.latitude;
-    const lng = this.cols.longitude;
-    // geokdbush walks the tree nearest first (great-circle order); asking for one result makes
-    // "visit returned true" the stop.
-    around(g.tree, longitude, latitude, 1, radiusKm * 1.0001 + 0.001, (i) => {
-      const slot = g.slots[i] as number;
-      if (!this.slots[slot]) return false;
-      const d = distanceKm(latitude, longitude, lat[slot] as number, lng[slot] as number);
-      if (d > radiusKm) return false;
-      return visit(slot, d);
-    });
-  }
-
-  /** `walk` over every service (as of when the groups were built; removed ones skipped). */
-  walkAll(
-    latitude: number,
-    longitude: number,
-    radiusKm: number,
-    visit: (slot: number, distanceKm: number) => boolean,
-  ): void {
+  /** One group of every service (as of when the groups were built), for a walk of them all; null when empty. */
+  everyGroup(): ServiceGroup | null {
     this.allGroups();
-    if (this.everyService) this.walk(this.everyService, latitude, longitude, radiusKm, visit);
+    return this.everyService;
   }
 
   /** Visits every service of a group within `radiusKm` (unordered), with its distance; returns how many. */
