@@ -639,25 +639,47 @@ export class DirectoryIndex {
   }
 }
 
-/** A search's circle, prepared once: its box, its "within" test, and the radius a whole node must be inside. */
 type Box = { minX: number; minY: number; maxX: number; maxY: number };
 
-export interface Circle {
-  readonly latitude: number;
-  readonly longitude: number;
-  readonly radiusKm: number;
-  readonly box: { minX: number; minY: number; maxX: number; maxY: number };
-  readonly within: (lat: number, lng: number) => boolean;
+const KM_PER_DEGREE = EARTH_RADIUS_KM * RAD;
+
+/** A search's circle, prepared once: its box, its "within" test, and the radius a whole node must be inside. */
+export class Circle {
+  readonly box: Box;
+  readonly cosLat: number;
+  /** Flat-earth distances below `inner` or above `outer` decide "within"; between them, the great circle. */
+  readonly inner: number;
+  readonly outer: number;
+
+  constructor(
+    readonly latitude: number,
+    readonly longitude: number,
+    readonly radiusKm: number,
+  ) {
+    this.box = searchBox(latitude, longitude, radiusKm);
+    this.cosLat = Math.cos(latitude * RAD);
+    this.inner = radiusKm * 0.98;
+    this.outer = radiusKm * 1.02;
+  }
+
+  /**
+   * "Within the radius", as every scan decides it: a flat-earth distance decides all but the points
+   * near the rim, which get the great circle.
+   */
+  within(sLat: number, sLng: number): boolean {
+    const box = this.box;
+    if (sLng < box.minX || sLng > box.maxX || sLat < box.minY || sLat > box.maxY) return false;
+    const x = (sLng - this.longitude) * this.cosLat;
+    const y = sLat - this.latitude;
+    const flat = KM_PER_DEGREE * Math.sqrt(x * x + y * y);
+    const d =
+      flat < this.inner || flat > this.outer ? flat : distanceKm(this.latitude, this.longitude, sLat, sLng);
+    return d <= this.radiusKm;
+  }
 }
 
 export function circle(latitude: number, longitude: number, radiusKm: number): Circle {
-  return {
-    latitude,
-    longitude,
-    radiusKm,
-    box: searchBox(latitude, longitude, radiusKm),
-    within: nearTest(latitude, longitude, radiusKm),
-  };
+  return new Circle(latitude, longitude, radiusKm);
 }
 
 /**
@@ -665,36 +687,15 @@ export function circle(latitude: number, longitude: number, radiusKm: number): C
  * poleward edge: size the box there, or services within the radius but north (or south) of the
  * centre fall outside it.
  */
-function searchBox(latitude: number, longitude: number, radiusKm: number) {
+function searchBox(latitude: number, longitude: number, radiusKm: number): Box {
   const dLat = radiusKm / 110.574;
   const poleward = Math.min(89, Math.abs(latitude) + dLat);
   const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(poleward * RAD)));
   return { minX: longitude - dLng, minY: latitude - dLat, maxX: longitude + dLng, maxY: latitude + dLat };
 }
 
-/**
- * "Within the radius", as every scan decides it: a flat-earth distance decides all but the points
- * near the rim, which get the great circle.
- */
-function nearTest(
-  latitude: number,
-  longitude: number,
-  radiusKm: number,
-): (lat: number, lng: number) => boolean {
-  const box = searchBox(latitude, longitude, radiusKm);
-  const cosLat = Math.cos(latitude * RAD);
-  const kmPerDegree = EARTH_RADIUS_KM * RAD;
-  const inner = radiusKm * 0.98;
-  const outer = radiusKm * 1.02;
-  return (sLat, sLng) => {
-    if (sLng < box.minX || sLng > box.maxX || sLat < box.minY || sLat > box.maxY) return false;
-    const x = (sLng - longitude) * cosLat;
-    const y = sLat - latitude;
-    const flat = kmPerDegree * Math.sqrt(x * x + y * y);
-    const d = flat < inner || flat > outer ? flat : distanceKm(latitude, longitude, sLat, sLng);
-    return d <= radiusKm;
-  };
-}
+/** The nodes still to read by `countInCircle`, seven numbers each; reused (a count runs to the end). */
+let countStack = new Float64Array(7 * 64);
 
 /** A count of a tree's points within a circle: see `DirectoryIndex.countWithin`. */
 function countInCircle(tree: KDBush, bounds: Box, c: Circle): number {
@@ -704,51 +705,83 @@ function countInCircle(tree: KDBush, bounds: Box, c: Circle): number {
   const ids = tree.ids;
   const coords = tree.coords;
   const nodeSize = tree.nodeSize;
-  const near = c.within;
-  const { latitude, longitude } = c;
-  const cosLat = Math.cos(latitude * RAD);
-  const kmPerDegree = EARTH_RADIUS_KM * RAD;
-  const inner = c.radiusKm * 0.98;
-  // A node is inside when its farthest corner, by the flat-earth distance, is nearer than the rim
-  // band: every point in it is then nearer still by that distance, which is how `within` decides it
-  // (the flat distance grows with each of |Δlongitude| and |Δlatitude|, so the corner is the farthest).
-  const cornersInside = (x0: number, y0: number, x1: number, y1: number): boolean => {
-    if (x0 < box.minX || x1 > box.maxX || y0 < box.minY || y1 > box.maxY) return false;
-    const x = Math.max(Math.abs(x0 - longitude), Math.abs(x1 - longitude)) * cosLat;
-    const y = Math.max(Math.abs(y0 - latitude), Math.abs(y1 - latitude));
-    return kmPerDegree * Math.sqrt(x * x + y * y) < inner;
-  };
+  const { latitude, longitude, cosLat, inner, outer } = c;
   // [left, right, axis, minX, minY, maxX, maxY] per node still to read.
-  const stack: number[] = [0, ids.length - 1, 0, bounds.minX, bounds.minY, bounds.maxX, bounds.maxY];
+  let stack = countStack;
+  stack[0] = 0;
+  stack[1] = ids.length - 1;
+  stack[2] = 0;
+  stack[3] = bounds.minX;
+  stack[4] = bounds.minY;
+  stack[5] = bounds.maxX;
+  stack[6] = bounds.maxY;
+  let top = 7;
   let n = 0;
-  while (stack.length > 0) {
-    const maxY = stack.pop() as number;
-    const maxX = stack.pop() as number;
-    const minY = stack.pop() as number;
-    const minX = stack.pop() as number;
-    const axis = stack.pop() as number;
-    const right = stack.pop() as number;
-    const left = stack.pop() as number;
+  while (top > 0) {
+    top -= 7;
+    const left = stack[top] as number;
+    const right = stack[top + 1] as number;
+    const axis = stack[top + 2] as number;
+    const minX = stack[top + 3] as number;
+    const minY = stack[top + 4] as number;
+    const maxX = stack[top + 5] as number;
+    const maxY = stack[top + 6] as number;
     if (maxX < box.minX || minX > box.maxX || maxY < box.minY || minY > box.maxY) continue;
-    if (cornersInside(minX, minY, maxX, maxY)) {
-      n += right - left + 1;
-      continue;
+    // The flat-earth distance grows with each of |Δlongitude| and |Δlatitude|, so over a node it is
+    // least at its nearest point and greatest at its farthest corner. Nearest beyond the rim band:
+    // every point is out, as `within` decides it. Farthest corner inside the band, and the node
+    // inside the box: every point is in. Either way the node is not read.
+    const nx = (longitude < minX ? minX - longitude : longitude > maxX ? longitude - maxX : 0) * cosLat;
+    const ny = latitude < minY ? minY - latitude : latitude > maxY ? latitude - maxY : 0;
+    if (KM_PER_DEGREE * Math.sqrt(nx * nx + ny * ny) > outer) continue;
+    if (minX >= box.minX && maxX <= box.maxX && minY >= box.minY && maxY <= box.maxY) {
+      const fx = Math.max(Math.abs(minX - longitude), Math.abs(maxX - longitude)) * cosLat;
+      const fy = Math.max(Math.abs(minY - latitude), Math.abs(maxY - latitude));
+      if (KM_PER_DEGREE * Math.sqrt(fx * fx + fy * fy) < inner) {
+        n += right - left + 1;
+        continue;
+      }
     }
     if (right - left <= nodeSize) {
-      for (let i = left; i <= right; i++) if (near(coords[2 * i + 1] as number, coords[2 * i] as number)) n++;
+      for (let i = left; i <= right; i++) if (c.within(coords[2 * i + 1] as number, coords[2 * i] as number)) n++;
       continue;
     }
     const m = (left + right) >> 1;
     const x = coords[2 * m] as number;
     const y = coords[2 * m + 1] as number;
-    if (near(y, x)) n++;
-    if (axis === 0) {
-      stack.push(left, m - 1, 1, minX, minY, x, maxY);
-      stack.push(m + 1, right, 1, x, minY, maxX, maxY);
-    } else {
-      stack.push(left, m - 1, 0, minX, minY, maxX, y);
-      stack.push(m + 1, right, 0, minX, y, maxX, maxY);
+    if (c.within(y, x)) n++;
+    if (top + 14 > stack.length) {
+      const bigger = new Float64Array(stack.length * 2);
+      bigger.set(stack);
+      countStack = bigger;
+      stack = bigger;
     }
+    stack[top] = left;
+    stack[top + 1] = m - 1;
+    stack[top + 2] = 1 - axis;
+    stack[top + 7] = m + 1;
+    stack[top + 8] = right;
+    stack[top + 9] = 1 - axis;
+    if (axis === 0) {
+      stack[top + 3] = minX;
+      stack[top + 4] = minY;
+      stack[top + 5] = x;
+      stack[top + 6] = maxY;
+      stack[top + 10] = x;
+      stack[top + 11] = minY;
+      stack[top + 12] = maxX;
+      stack[top + 13] = maxY;
+    } else {
+      stack[top + 3] = minX;
+      stack[top + 4] = minY;
+      stack[top + 5] = maxX;
+      stack[top + 6] = y;
+      stack[top + 10] = minX;
+      stack[top + 11] = y;
+      stack[top + 12] = maxX;
+      stack[top + 13] = maxY;
+    }
+    top += 14;
   }
   return n;
 }
