@@ -2,7 +2,7 @@ import type { Disposition } from '../dispositions/index';
 import { invalid } from '../errors';
 import { formatClock, toLondon } from './london-time';
 import { NearestWalk } from './nearest-walk';
-import { compiledOpening, type OpenVerdict, openInWindow, searchWindow } from './opening';
+import { compiledOpening, type OpenVerdict, openInWindow, type SearchWindow, searchWindow } from './opening';
 import {
   acceptsDisposition,
   circle,
@@ -266,6 +266,153 @@ const reasons: Record<FilterName, (s: ServiceRecord, q: DirectorySearch) => stri
   opening_times: () => 'not open long enough within the timeframe',
 };
 
+const CLOSED: OpenVerdict = { ok: false, interval: null, openNow: false };
+
+/**
+ * One search's state and steps. A class rather than closures inside `searchDirectory`: its methods
+ * are made once, not on every search (measured: making and naming a dozen closures per search, one
+ * per class verdict among them, was about a tenth of a search with gaps).
+ */
+class DirectoryQuery {
+  readonly travel: TravelTime;
+  readonly ageDays: number;
+  readonly sex: number;
+  readonly role: number;
+  readonly atMs: number;
+  readonly window: SearchWindow;
+  readonly flags: Uint8Array;
+  readonly redUntil: Float64Array;
+  readonly classOf: Int32Array;
+  /** Only the best two of each type can be shown: keep those, not every match. */
+  readonly bestByType = new Map<number, Ranked[]>();
+  private readonly rankOfType = new Map<number, { rank: number; source: 'area' | 'national' }>();
+  private readonly verdictById: (OpenVerdict | undefined)[] = [];
+  /** Each class's verdict in this search (see `classVerdict`), by class id. */
+  readonly classVerdicts: Uint8Array;
+
+  constructor(
+    readonly index: DirectoryIndex,
+    readonly search: DirectorySearch,
+    readonly options: SearchOptions,
+  ) {
+    this.travel = options.travelTime ?? straightLineTravel;
+    this.ageDays = ageInDays(search.age);
+    this.sex = sexBit(search.sex);
+    this.role = roleBit(search.role);
+    this.atMs = search.at.getTime();
+    this.window = searchWindow(search.at, options.disposition.timeframeMinutes ?? 0);
+    const c = index.columns;
+    this.flags = c.flags;
+    this.redUntil = c.redUntil;
+    index.allGroups();
+    this.classOf = index.classOf;
+    this.classVerdicts = new Uint8Array(index.classCount).fill(UNKNOWN);
+  }
+
+  verdictOfId(id: number): OpenVerdict {
+    let v = this.verdictById[id];
+    if (!v) {
+      const compiled = compiledOpening(id);
+      v = compiled ? openInWindow(compiled, this.window) : CLOSED;
+      this.verdictById[id] = v;
+    }
+    return v;
+  }
+
+  /**
+   * The class-wide filters (every one but status and capacity) of one class, in this search: PASS,
+   * the one filter that fails (its index in FILTERS), or TWO_OR_MORE. Decided once per class.
+   */
+  classVerdict(k: ServiceClass): number {
+    const known = this.classVerdicts[k.id] as number;
+    if (known !== UNKNOWN) return known;
+    const s = k.like;
+    const q = this.search;
+    let failed = PASS;
+    if (!acceptsDisposition(s, q.disposition)) failed = F_DISPOSITION;
+    const sg = q.symptomGroup;
+    if (sg !== null && s.symptoms !== null) {
+      const accepted = s.symptoms.get(sg);
+      if (!accepted) failed = also(failed, F_SYMPTOM_GROUP);
+      else
+        for (const sd of q.symptomDiscriminators)
+          if (!accepted.has(sd)) {
+            failed = also(failed, F_SYMPTOM_DISCRIMINATOR);
+            break;
+          }
+    }
+    if (failed !== TWO_OR_MORE && (s.sexMask & this.sex) === 0) failed = also(failed, F_SEX);
+    if (failed !== TWO_OR_MORE && (this.ageDays < s.ageMin || this.ageDays > s.ageMax))
+      failed = also(failed, F_AGE);
+    if (failed !== TWO_OR_MORE && (s.roleMask & this.role) === 0) failed = also(failed, F_REFERRAL_ROLE);
+    if (failed !== TWO_OR_MORE && s.limited && s.areaCode !== q.areaCode) failed = also(failed, F_COMMISSIONING);
+    if (failed !== TWO_OR_MORE && !this.verdictOfId(s.opening.id).ok) failed = also(failed, F_OPENING_TIMES);
+    this.classVerdicts[k.id] = failed;
+    return failed;
+  }
+
+  /** A service's filters in full (its class's verdict, then status and capacity): PASS, the one that failed, or TWO_OR_MORE. */
+  verdictOfSlot(slot: number): number {
+    const index = this.index;
+    if (index.at(slot) === null) return TWO_OR_MORE;
+    let failed = this.classVerdict(index.classes[this.classOf[slot] as number] as ServiceClass);
+    if (failed === TWO_OR_MORE) return failed;
+    if (((this.flags[slot] as number) & 1) === 0) {
+      if (failed !== PASS) return TWO_OR_MORE;
+      failed = F_STATUS;
+    }
+    if ((this.redUntil[slot] as number) > this.atMs) {
+      if (failed !== PASS) return TWO_OR_MORE;
+      failed = F_CAPACITY;
+    }
+    return failed;
+  }
+
+  rankOf(typeId: number): { rank: number; source: 'area' | 'national' } {
+    let typeRank = this.rankOfType.get(typeId);
+    if (!typeRank) {
+      typeRank = typeRankFor(this.options.typeRanks, typeId, this.search.areaCode);
+      this.rankOfType.set(typeId, typeRank);
+    }
+    return typeRank;
+  }
+
+  offer(s: IndexedService, distanceKm: number, open: OpenVerdict, minutes: number): void {
+    const q = this.search;
+    const candidate: Ranked = {
+      service: s,
+      distanceKm,
+      open,
+      typeRank: this.rankOf(s.typeId),
+      travelMinutes: minutes,
+      ownGp: q.gpPractice !== null && s.record.odsCode === q.gpPractice,
+      commissioned: q.areaCode !== null && s.areaCode === q.areaCode,
+    };
+    const best = this.bestByType.get(s.typeId);
+    if (!best) this.bestByType.set(s.typeId, [candidate]);
+    else if (best.length < MAX_PER_TYPE) {
+      best.push(candidate);
+      best.sort(compareRanked);
+    } else if (compareRanked(candidate, best[MAX_PER_TYPE - 1] as Ranked) < 0) {
+      best[MAX_PER_TYPE - 1] = candidate;
+      best.sort(compareRanked);
+    }
+  }
+
+  /** Travel time only grows with distance, so once every live type holds two results nearer than this, stop. */
+  allFull(types: readonly number[], minutes: number): boolean {
+    for (const t of types) {
+      const best = this.bestByType.get(t);
+      if (!best || best.length < MAX_PER_TYPE || minutes <= (best[MAX_PER_TYPE - 1] as Ranked).travelMinutes)
+        return false;
+    }
+    return true;
+  }
+}
+
+/** A verdict with one more filter failed: that filter if none had, else TWO_OR_MORE. */
+const also = (failed: number, f: number): number => (failed === PASS ? f : TWO_OR_MORE);
+
 /**
  * The DoS search: filters exactly as the national directory applies them, ranking by travel time,
  * then service-type rank, then own GP, then commissioned; at most two per service type; the two
@@ -276,122 +423,22 @@ export function searchDirectory(
   search: DirectorySearch,
   options: SearchOptions,
 ): DirectoryAnswer {
-  const disposition = options.disposition;
-  const travel = options.travelTime ?? straightLineTravel;
   const wantGaps = options.gaps ?? true;
-  const ageDays = ageInDays(search.age);
-  const sex = sexBit(search.sex);
-  const role = roleBit(search.role);
   const at = search.at;
   const atMs = at.getTime();
-  const timeframe = disposition.timeframeMinutes ?? 0;
-
-  const window = searchWindow(at, timeframe);
-  const dx = search.disposition;
-  const sg = search.symptomGroup;
-  const sds = search.symptomDiscriminators;
-  const area = search.areaCode;
-  const gp = search.gpPractice;
-
-  // Only the best two of each type can be shown: keep those, not every match.
-  const bestByType = new Map<number, Ranked[]>();
-  const rankOfType = new Map<number, { rank: number; source: 'area' | 'national' }>();
+  const travel = options.travelTime ?? straightLineTravel;
   const gapCounts = Object.fromEntries(FILTERS.map((f) => [f, 0])) as Record<FilterName, number>;
-  const c = index.columns;
-  const groupsForDx = index.groupsFor(dx);
-  const classOf = index.classOf;
-  const verdictById: (OpenVerdict | undefined)[] = [];
-  const verdictOfId = (id: number): OpenVerdict => {
-    let v = verdictById[id];
-    if (!v) {
-      const compiled = compiledOpening(id);
-      v = compiled ? openInWindow(compiled, window) : { ok: false, interval: null, openNow: false };
-      verdictById[id] = v;
-    }
-    return v;
-  };
-
-  /**
-   * The class-wide filters (every one but status and capacity) of one class, in this search: PASS,
-   * the one filter that fails (its index in FILTERS), or TWO_OR_MORE. Decided once per class.
-   */
-  const classVerdicts = new Uint8Array(index.classCount).fill(UNKNOWN);
-  const classVerdict = (k: ServiceClass): number => {
-    const known = classVerdicts[k.id] as number;
-    if (known !== UNKNOWN) return known;
-    const s = k.like;
-    let failed = PASS;
-    const fail = (f: number): boolean => {
-      if (failed !== PASS) {
-        failed = TWO_OR_MORE;
-        return true;
-      }
-      failed = f;
-      return false;
-    };
-    let done = !acceptsDisposition(s, dx) && fail(F_DISPOSITION);
-    if (!done && sg !== null && s.symptoms !== null) {
-      const accepted = s.symptoms.get(sg);
-      if (!accepted) done = fail(F_SYMPTOM_GROUP);
-      else if (sds.length > 0 && !sds.every((sd) => accepted.has(sd))) done = fail(F_SYMPTOM_DISCRIMINATOR);
-    }
-    if (!done && (s.sexMask & sex) === 0) done = fail(F_SEX);
-    if (!done && (ageDays < s.ageMin || ageDays > s.ageMax)) done = fail(F_AGE);
-    if (!done && (s.roleMask & role) === 0) done = fail(F_REFERRAL_ROLE);
-    if (!done && s.limited && s.areaCode !== area) done = fail(F_COMMISSIONING);
-    if (!done && !verdictOfId(s.opening.id).ok) fail(F_OPENING_TIMES);
-    classVerdicts[k.id] = failed;
-    return failed;
-  };
-
-  const rankOf = (typeId: number) => {
-    let typeRank = rankOfType.get(typeId);
-    if (!typeRank) {
-      typeRank = typeRankFor(options.typeRanks, typeId, area);
-      rankOfType.set(typeId, typeRank);
-    }
-    return typeRank;
-  };
-  const offer = (s: IndexedService, distanceKm: number, open: OpenVerdict, minutes: number): void => {
-    const candidate: Ranked = {
-      service: s,
-      distanceKm,
-      open,
-      typeRank: rankOf(s.typeId),
-      travelMinutes: minutes,
-      ownGp: gp !== null && s.record.odsCode === gp,
-      commissioned: area !== null && s.areaCode === area,
-    };
-    const best = bestByType.get(s.typeId);
-    if (!best) bestByType.set(s.typeId, [candidate]);
-    else if (best.length < MAX_PER_TYPE) {
-      best.push(candidate);
-      best.sort(compareRanked);
-    } else if (compareRanked(candidate, best[MAX_PER_TYPE - 1] as Ranked) < 0) {
-      best[MAX_PER_TYPE - 1] = candidate;
-      best.sort(compareRanked);
-    }
-  };
-  /** Travel time only grows with distance, so once every live type holds two results nearer than this, stop. */
-  const allFull = (types: readonly number[], minutes: number): boolean => {
-    for (const t of types) {
-      const best = bestByType.get(t);
-      if (!best || best.length < MAX_PER_TYPE || minutes <= (best[MAX_PER_TYPE - 1] as Ranked).travelMinutes)
-        return false;
-    }
-    return true;
-  };
+  const run = new DirectoryQuery(index, search, options);
+  const { bestByType, classVerdicts, classOf, flags, redUntil } = run;
 
   // The ranked answer: only groups with a class that passes every class-wide filter, each walked
   // nearest first, reading only status and capacity per service. A filter no service of a group can
   // pass (a symptom group no pharmacy accepts, a child too young for any) skips the group unwalked.
   let visited = 0;
-  const flags = c.flags;
-  const redUntil = c.redUntil;
-  for (const g of groupsForDx) {
+  for (const g of index.groupsFor(search.disposition)) {
     const live: number[] = [];
     for (const k of g.classes)
-      if (classVerdict(k) === PASS && !live.includes(k.like.typeId)) live.push(k.like.typeId);
+      if (run.classVerdict(k) === PASS && !live.includes(k.like.typeId)) live.push(k.like.typeId);
     if (live.length === 0) continue;
     const pooled = g.classes.length > 1;
     walker.start(search.latitude, search.longitude, search.distanceKm);
@@ -402,10 +449,10 @@ export function searchDirectory(
       visited++;
       const distanceKm = walker.distanceKm;
       const minutes = travel(distanceKm);
-      if (allFull(live, minutes)) break;
+      if (run.allFull(live, minutes)) break;
       if (((flags[slot] as number) & 1) === 0 || (redUntil[slot] as number) > atMs) continue;
       if (pooled && classVerdicts[classOf[slot] as number] !== PASS) continue;
-      offer(s, distanceKm, verdictOfId(s.opening.id), minutes);
+      run.offer(s, distanceKm, run.verdictOfId(s.opening.id), minutes);
     }
   }
 
@@ -428,21 +475,6 @@ export function searchDirectory(
     const lng0 = search.longitude;
     const radius = search.distanceKm;
     const area0 = circle(lat0, lng0, radius);
-    /** A service's filters in full (its class's verdict, then status and capacity): PASS, the one that failed, or TWO_OR_MORE. */
-    const verdictOfSlot = (slot: number): number => {
-      if (index.at(slot) === null) return TWO_OR_MORE;
-      let failed = classVerdict(index.classes[classOf[slot] as number] as ServiceClass);
-      if (failed === TWO_OR_MORE) return failed;
-      if (((flags[slot] as number) & 1) === 0) {
-        if (failed !== PASS) return TWO_OR_MORE;
-        failed = F_STATUS;
-      }
-      if ((redUntil[slot] as number) > atMs) {
-        if (failed !== PASS) return TWO_OR_MORE;
-        failed = F_CAPACITY;
-      }
-      return failed;
-    };
     // First the counts; gaps found one by one (pooled groups, exceptions) are kept aside for the list.
     const oneByOne: { d: number; slot: number; f: number }[] = [];
     const toList: { g: ServiceGroup; v: number; n: number }[] = [];
@@ -450,14 +482,14 @@ export function searchDirectory(
     for (const g of index.allGroups()) {
       if (g.classes.length > 1) {
         index.scanGroup(g, lat0, lng0, radius, (slot, d) => {
-          const f = verdictOfSlot(slot);
+          const f = run.verdictOfSlot(slot);
           if (f === PASS || f === TWO_OR_MORE) return;
           gapCounts[FILTERS[f] as FilterName]++;
           oneByOne.push({ d, slot, f });
         });
         continue;
       }
-      const v = classVerdict(g.classes[0] as ServiceClass);
+      const v = run.classVerdict(g.classes[0] as ServiceClass);
       if (v === PASS || v === TWO_OR_MORE) continue;
       const n = index.countWithin(g, area0);
       if (n === 0) continue;
@@ -474,7 +506,7 @@ export function searchDirectory(
       if (pooled[k] === 1) continue; // read service by service already
       const v = classVerdicts[k] as number;
       if (v === TWO_OR_MORE || v === UNKNOWN) continue;
-      const f = verdictOfSlot(slot);
+      const f = run.verdictOfSlot(slot);
       // Counted with its class (which failed one filter), but it is removed or fails a second.
       if (v !== PASS && f !== v) gapCounts[FILTERS[v] as FilterName]--;
       // Its class passes all, and it fails exactly status or capacity.
@@ -495,7 +527,7 @@ export function searchDirectory(
       for (let slot = walker.next(); slot >= 0; slot = walker.next()) {
         const d = walker.distanceKm;
         if (d > nearestGaps.worst()) break;
-        const f = verdictOfSlot(slot);
+        const f = run.verdictOfSlot(slot);
         if (f === PASS || f === TWO_OR_MORE) continue;
         nearestGaps.offer(d, slot, f);
         walker.tighten(nearestGaps.worst());
@@ -510,7 +542,7 @@ export function searchDirectory(
         const d = walker.distanceKm;
         if (d > nearestGaps.worst()) break;
         const v = walker.tag;
-        if (verdictOfSlot(slot) !== v) continue;
+        if (run.verdictOfSlot(slot) !== v) continue;
         nearestGaps.offer(d, slot, v);
         walker.tighten(nearestGaps.worst());
       }
