@@ -289,6 +289,8 @@ class DirectoryQuery {
   private readonly verdictById: (OpenVerdict | undefined)[] = [];
   /** Each class's verdict in this search (see `classVerdict`), by class id. */
   readonly classVerdicts: Uint8Array;
+  /** 1 for each class that accepts the disposition, by class id. */
+  private readonly accepting: Uint8Array;
 
   constructor(
     readonly index: DirectoryIndex,
@@ -307,6 +309,7 @@ class DirectoryQuery {
     index.allGroups();
     this.classOf = index.classOf;
     this.classVerdicts = new Uint8Array(index.classCount).fill(UNKNOWN);
+    this.accepting = index.classesAccepting(search.disposition);
   }
 
   verdictOfId(id: number): OpenVerdict {
@@ -329,7 +332,7 @@ class DirectoryQuery {
     const s = k.like;
     const q = this.search;
     let failed = PASS;
-    if (!acceptsDisposition(s, q.disposition)) failed = F_DISPOSITION;
+    if (this.accepting[k.id] !== 1) failed = F_DISPOSITION;
     const sg = q.symptomGroup;
     if (sg !== null && s.symptoms !== null) {
       const accepted = s.symptoms.get(sg);
@@ -625,30 +628,28 @@ export function searchDirectory(
   return {
     results,
     fallback,
-    gaps: nearestGaps.sorted().flatMap(({ slot, filter }) => {
-      const service = index.at(slot);
-      const failed = FILTERS[filter] as FilterName;
-      return service
-        ? [
-            {
-              service: service.record,
-              distanceKm: round2(
-                greatCircleKm(
-                  search.latitude,
-                  search.longitude,
-                  service.record.latitude,
-                  service.record.longitude,
-                ),
-              ),
-              failed,
-              reason: reasons[failed](service.record, search),
-            },
-          ]
-        : [];
-    }),
+    gaps: gapList(index, search, nearestGaps),
     gapCounts,
     considered,
   };
+}
+
+/** The listed gaps, nearest first, with the reason each failed. */
+function gapList(index: DirectoryIndex, search: DirectorySearch, nearest: NearestGaps): DirectoryGap[] {
+  const out: DirectoryGap[] = [];
+  for (const { slot, filter } of nearest.sorted()) {
+    const service = index.at(slot);
+    if (!service) continue;
+    const r = service.record;
+    const failed = FILTERS[filter] as FilterName;
+    out.push({
+      service: r,
+      distanceKm: round2(greatCircleKm(search.latitude, search.longitude, r.latitude, r.longitude)),
+      failed,
+      reason: reasons[failed](r, search),
+    });
+  }
+  return out;
 }
 
 function openingPhrase(openNow: boolean, interval: { start: number; end: number } | null): string {

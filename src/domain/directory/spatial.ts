@@ -195,6 +195,7 @@ export class DirectoryIndex {
   private cols: IndexColumns = DirectoryIndex.columnsFor(0);
   private groups: ServiceGroup[] | null = null;
   private groupsByDisposition = new Map<string, ServiceGroup[]>();
+  private acceptingByDisposition = new Map<string, Uint8Array>();
   private classOfSlot = new Int32Array(0);
   private classList: ServiceClass[] = [];
   private classPooled = new Uint8Array(0);
@@ -318,6 +319,7 @@ export class DirectoryIndex {
   private dropGroups(): void {
     this.groups = null;
     this.groupsByDisposition.clear();
+    this.acceptingByDisposition.clear();
   }
 
   remove(id: string): boolean {
@@ -441,10 +443,13 @@ export class DirectoryIndex {
       this.exceptionList = { slots, tree };
     }
     const { slots, tree } = this.exceptionList;
-    return tree.range(c.box.minX, c.box.minY, c.box.maxX, c.box.maxY).flatMap((i) => {
-      const slot = slots[i];
-      return slot === undefined ? [] : [slot];
-    });
+    const ids = tree.range(c.box.minX, c.box.minY, c.box.maxX, c.box.maxY);
+    const out: number[] = [];
+    for (let k = 0; k < ids.length; k++) {
+      const slot = slots[ids[k] as number];
+      if (slot !== undefined) out.push(slot);
+    }
+    return out;
   }
 
   /** Every class, by id; read after `allGroups`. */
@@ -491,6 +496,18 @@ export class DirectoryIndex {
   /** How many classes there are; read after `allGroups`. */
   get classCount(): number {
     return this.classList.length;
+  }
+
+  /** 1 for each class (by id) that accepts the disposition, else 0: a search reads it, not each class's set. */
+  classesAccepting(disposition: string): Uint8Array {
+    this.allGroups();
+    let accepting = this.acceptingByDisposition.get(disposition);
+    if (!accepting) {
+      accepting = new Uint8Array(this.classList.length);
+      for (const k of this.classList) accepting[k.id] = acceptsDisposition(k.like, disposition) ? 1 : 0;
+      this.acceptingByDisposition.set(disposition, accepting);
+    }
+    return accepting;
   }
 
   /** The groups holding a class that accepts the disposition: the only ones a ranked answer can come from. */
