@@ -70,12 +70,15 @@ export class NearestWalk {
   /** Adds a tree to the walk; services from it come back with `tag`. */
   add(t: WalkTree, tag: number): void {
     if (t.tree.ids.length === 0) return;
-    const b = t.box;
-    const lb = this.boxKey(b.minX, b.minY, b.maxX, b.maxY);
-    if (lb > this.maxKey) return;
     this.trees.push(t);
     this.tags.push(tag);
-    this.pushNode(lb, 0, t.tree.ids.length - 1, 0, this.trees.length - 1, b.minX, b.minY, b.maxX, b.maxY);
+    const e = this.entry();
+    const b = 4 * e;
+    this.box[b] = t.box.minX;
+    this.box[b + 1] = t.box.minY;
+    this.box[b + 2] = t.box.maxX;
+    this.box[b + 3] = t.box.maxY;
+    this.queueNode(e, 0, t.tree.ids.length - 1, 0, this.trees.length - 1);
   }
 
   /** Nothing farther than this (km) is wanted any more: it is not queued (what is queued still comes). */
@@ -100,99 +103,80 @@ export class NearestWalk {
     return -1;
   }
 
-  /** Queues a node's services (a leaf) or its middle service and two halves. */
+  /**
+   * Queues a node's services (a leaf) or its middle service and two halves. (Boxes go through the
+   * typed arrays, not as arguments: a double passed to a call that is not inlined is boxed, and
+   * that was most of what a walk allocated.)
+   */
   private open(e: number): void {
     const ti = this.treeOf[e] as number;
     const t = this.trees[ti] as WalkTree;
     const coords = t.tree.coords;
-    const ids = t.tree.ids;
     const left = this.left[e] as number;
     const right = this.right[e] as number;
     if (right - left <= t.tree.nodeSize) {
-      for (let i = left; i <= right; i++) this.pushPoint(t, ti, i, ids[i] as number, coords);
+      for (let i = left; i <= right; i++) this.queuePoint(t, ti, i);
       return;
     }
     const m = (left + right) >> 1;
-    this.pushPoint(t, ti, m, ids[m] as number, coords);
-    const x = coords[2 * m] as number;
-    const y = coords[2 * m + 1] as number;
+    this.queuePoint(t, ti, m);
+    const axis = this.axis[e] as number;
+    const next = 1 - axis;
     const b = 4 * e;
-    const minX = this.box[b] as number;
-    const minY = this.box[b + 1] as number;
-    const maxX = this.box[b + 2] as number;
-    const maxY = this.box[b + 3] as number;
-    const next = this.axis[e] === 0 ? 1 : 0;
-    if (this.axis[e] === 0) {
-      this.pushBox(left, m - 1, next, ti, minX, minY, x, maxY);
-      this.pushBox(m + 1, right, next, ti, x, minY, maxX, maxY);
-    } else {
-      this.pushBox(left, m - 1, next, ti, minX, minY, maxX, y);
-      this.pushBox(m + 1, right, next, ti, minX, y, maxX, maxY);
+    if (m - 1 >= left) {
+      const l = this.entry();
+      this.box.copyWithin(4 * l, b, b + 4);
+      this.box[4 * l + 2 + axis] = coords[2 * m + axis] as number; // its max on the split axis
+      this.queueNode(l, left, m - 1, next, ti);
+    }
+    if (right >= m + 1) {
+      const r = this.entry();
+      this.box.copyWithin(4 * r, b, b + 4);
+      this.box[4 * r + axis] = coords[2 * m + axis] as number; // its min on the split axis
+      this.queueNode(r, m + 1, right, next, ti);
     }
   }
 
-  private pushBox(
-    left: number,
-    right: number,
-    axis: number,
-    ti: number,
-    minX: number,
-    minY: number,
-    maxX: number,
-    maxY: number,
-  ): void {
-    if (right < left) return;
-    const lb = this.boxKey(minX, minY, maxX, maxY);
-    if (lb > this.maxKey) return;
-    this.pushNode(lb, left, right, axis, ti, minX, minY, maxX, maxY);
+  /** Queues a node whose box is written at entry `e`, unless no point in it can be within reach. */
+  private queueNode(e: number, left: number, right: number, axis: number, ti: number): void {
+    const lb = this.boxKey(e);
+    if (lb > this.maxKey) {
+      this.size--; // the last entry taken: give it back
+      return;
+    }
+    this.key[e] = lb;
+    this.left[e] = left;
+    this.right[e] = right;
+    this.axis[e] = axis;
+    this.treeOf[e] = ti;
+    this.push(e);
   }
 
   /** A service: its exact haversine term, as `distanceKm` in spatial.ts computes it. */
-  private pushPoint(t: WalkTree, ti: number, i: number, id: number, coords: ArrayLike<number>): void {
-    const sLng = coords[2 * i] as number;
-    const sLat = coords[2 * i + 1] as number;
-    const dLat = (sLat - this.lat) * RAD;
-    const dLng = (sLng - this.lng) * RAD;
+  private queuePoint(t: WalkTree, ti: number, i: number): void {
+    const coords = t.tree.coords;
+    const dLat = ((coords[2 * i + 1] as number) - this.lat) * RAD;
+    const dLng = ((coords[2 * i] as number) - this.lng) * RAD;
     const a = Math.sin(dLat / 2) ** 2 + this.cos0 * (t.cosLat[i] as number) * Math.sin(dLng / 2) ** 2;
     if (a > this.maxKey) return;
     const e = this.entry();
     this.key[e] = a;
-    this.left[e] = t.slots[id] as number;
+    this.left[e] = t.slots[t.tree.ids[i] as number] as number;
     this.right[e] = -1;
     this.treeOf[e] = ti;
     this.push(e);
   }
 
-  private pushNode(
-    key: number,
-    left: number,
-    right: number,
-    axis: number,
-    ti: number,
-    minX: number,
-    minY: number,
-    maxX: number,
-    maxY: number,
-  ): void {
-    const e = this.entry();
-    this.key[e] = key;
-    this.left[e] = left;
-    this.right[e] = right;
-    this.axis[e] = axis;
-    this.treeOf[e] = ti;
-    const b = 4 * e;
-    this.box[b] = minX;
-    this.box[b + 1] = minY;
-    this.box[b + 2] = maxX;
-    this.box[b + 3] = maxY;
-    this.push(e);
-  }
-
   /**
-   * A lower bound of the haversine term of any point in a box: each of its two terms at its least
-   * (the nearest latitude, the nearest longitude, the smallest cosine, at the box's poleward edge).
+   * A lower bound of the haversine term of any point in entry `e`'s box: each of its two terms at
+   * its least (the nearest latitude, the nearest longitude, the smallest cosine, at the poleward edge).
    */
-  private boxKey(minX: number, minY: number, maxX: number, maxY: number): number {
+  private boxKey(e: number): number {
+    const b = 4 * e;
+    const minX = this.box[b] as number;
+    const minY = this.box[b + 1] as number;
+    const maxX = this.box[b + 2] as number;
+    const maxY = this.box[b + 3] as number;
     const lat = this.lat;
     const lng = this.lng;
     const dLat = lat < minY ? minY - lat : lat > maxY ? lat - maxY : 0;
