@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded-map';
 import {
   addDays,
   DAY_MS,
@@ -89,19 +90,29 @@ export interface SearchWindow {
   readonly days: readonly WindowDay[];
 }
 
+/**
+ * London days worked out once and kept (their date, weekday and bank-holiday flag cost string work a
+ * search should not repeat): at most this many, about five and a half years of them.
+ */
+export const DAYS_KEPT = 2048;
+const dayCache = new BoundedMap<number, WindowDay>(DAYS_KEPT);
+function makeDay(localMidnight: number): WindowDay {
+  const date = new Date(localMidnight).toISOString().slice(0, 10);
+  return { date, weekday: WEEKDAYS.indexOf(weekdayOf(date)), bankHoliday: isBankHoliday(date), localMidnight };
+}
+
+/** The London wall-clock midnight (written as if it were UTC) of the London date at an instant. */
+function londonMidnight(utcMs: number): number {
+  const local = utcMs + londonOffsetMinutes(utcMs) * 60_000;
+  return Math.floor(local / DAY_MS) * DAY_MS;
+}
+
 export function searchWindow(at: Date, timeframeMinutes: number): SearchWindow {
   const now = at.getTime();
   const deadline = now + timeframeMinutes * 60_000;
   const days: WindowDay[] = [];
-  const last = toLondon(deadline + DAY_MS).date;
-  for (let date = toLondon(now - DAY_MS).date; date <= last; date = addDays(date, 1)) {
-    days.push({
-      date,
-      weekday: WEEKDAYS.indexOf(weekdayOf(date)),
-      bankHoliday: isBankHoliday(date),
-      localMidnight: Date.parse(`${date}T00:00:00Z`),
-    });
-  }
+  const last = londonMidnight(deadline + DAY_MS);
+  for (let m = londonMidnight(now - DAY_MS); m <= last; m += DAY_MS) days.push(dayCache.get(m, makeDay));
   return { now, deadline, days };
 }
 
