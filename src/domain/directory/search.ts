@@ -243,12 +243,27 @@ class NearestGaps {
     return this.d.length < this.limit ? Number.POSITIVE_INFINITY : (this.d[0] as number);
   }
 
-  /** Nearest first; equal distances by slot. */
-  sorted(): { slot: number; filter: number }[] {
-    return this.d
-      .map((_, i) => i)
-      .sort((i, j) => (this.after(i, j) ? 1 : this.after(j, i) ? -1 : 0))
-      .map((i) => ({ slot: this.slot[i] as number, filter: this.filter[i] as number }));
+  /** The kept gaps' positions, nearest first, equal distances by slot (an insertion sort: they are few). */
+  order(): number[] {
+    const order: number[] = [];
+    for (let i = 0; i < this.d.length; i++) {
+      let j = order.length;
+      order.push(i);
+      while (j > 0 && this.after(order[j - 1] as number, i)) {
+        order[j] = order[j - 1] as number;
+        j--;
+      }
+      order[j] = i;
+    }
+    return order;
+  }
+
+  slotAt(i: number): number {
+    return this.slot[i] as number;
+  }
+
+  filterAt(i: number): number {
+    return this.filter[i] as number;
   }
 }
 
@@ -392,14 +407,22 @@ class DirectoryQuery {
       commissioned: q.areaCode !== null && s.areaCode === q.areaCode,
     };
     const best = this.bestByType.get(s.typeId);
-    if (!best) this.bestByType.set(s.typeId, [candidate]);
-    else if (best.length < MAX_PER_TYPE) {
-      best.push(candidate);
-      best.sort(compareRanked);
-    } else if (compareRanked(candidate, best[MAX_PER_TYPE - 1] as Ranked) < 0) {
-      best[MAX_PER_TYPE - 1] = candidate;
-      best.sort(compareRanked);
+    if (!best) {
+      this.bestByType.set(s.typeId, [candidate]);
+      return;
     }
+    if (best.length >= MAX_PER_TYPE) {
+      if (compareRanked(candidate, best[MAX_PER_TYPE - 1] as Ranked) >= 0) return;
+      best.pop();
+    }
+    // Kept in order by one insertion (a sort per offer allocated its work array).
+    let i = best.length;
+    best.push(candidate);
+    while (i > 0 && compareRanked(candidate, best[i - 1] as Ranked) < 0) {
+      best[i] = best[i - 1] as Ranked;
+      i--;
+    }
+    best[i] = candidate;
   }
 
   /** Travel time only grows with distance, so once every live type holds two results nearer than this, stop. */
@@ -637,14 +660,18 @@ export function searchDirectory(
 /** The listed gaps, nearest first, with the reason each failed. */
 function gapList(index: DirectoryIndex, search: DirectorySearch, nearest: NearestGaps): DirectoryGap[] {
   const out: DirectoryGap[] = [];
-  for (const { slot, filter } of nearest.sorted()) {
+  const { latitude, longitude } = index.columns;
+  for (const i of nearest.order()) {
+    const slot = nearest.slotAt(i);
     const service = index.at(slot);
     if (!service) continue;
     const r = service.record;
-    const failed = FILTERS[filter] as FilterName;
+    const failed = FILTERS[nearest.filterAt(i)] as FilterName;
+    // The position from the columns (the record's own, copied): one record fewer read per gap.
+    const d = greatCircleKm(search.latitude, search.longitude, latitude[slot] as number, longitude[slot] as number);
     out.push({
       service: r,
-      distanceKm: round2(greatCircleKm(search.latitude, search.longitude, r.latitude, r.longitude)),
+      distanceKm: round2(d),
       failed,
       reason: reasons[failed](r, search),
     });
