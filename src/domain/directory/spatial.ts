@@ -203,6 +203,8 @@ export class DirectoryIndex {
   private everyService: ServiceGroup | null = null;
   private readonly exceptional = new Set<number>();
   private exceptionList: { slots: Int32Array; tree: KDBush } | null = null;
+  /** What `exceptionsWithin` returns a view of: reused, so a search allocates no list of them. */
+  private exceptionBuffer = new Int32Array(0);
 
   private static columnsFor(n: number): IndexColumns {
     return {
@@ -432,7 +434,7 @@ export class DirectoryIndex {
    * read one by one besides the groups it walks, as every other service of a class shares the
    * class's verdict. Kept in a k-d tree of their own, rebuilt on the next search after one changes.
    */
-  exceptionsWithin(c: Circle): number[] {
+  exceptionsWithin(c: Circle): Int32Array {
     if (!this.exceptionList) {
       const slots = Int32Array.from(this.exceptional);
       const tree = new KDBush(Math.max(1, slots.length), 16, Float64Array);
@@ -443,13 +445,10 @@ export class DirectoryIndex {
       this.exceptionList = { slots, tree };
     }
     const { slots, tree } = this.exceptionList;
-    const ids = tree.range(c.box.minX, c.box.minY, c.box.maxX, c.box.maxY);
-    const out: number[] = [];
-    for (let k = 0; k < ids.length; k++) {
-      const slot = slots[ids[k] as number];
-      if (slot !== undefined) out.push(slot);
-    }
-    return out;
+    if (slots.length === 0) return this.exceptionBuffer.subarray(0, 0); // the tree holds only a placeholder
+    if (this.exceptionBuffer.length < slots.length) this.exceptionBuffer = new Int32Array(slots.length);
+    const n = rangeInto(tree, slots, c.box, this.exceptionBuffer);
+    return this.exceptionBuffer.subarray(0, n);
   }
 
   /** Every class, by id; read after `allGroups`. */
@@ -713,6 +712,53 @@ function searchBox(latitude: number, longitude: number, radiusKm: number): Box {
 
 /** The nodes still to read by `countInCircle`, seven numbers each; reused (a count runs to the end). */
 let countStack = new Float64Array(7 * 64);
+
+/** The kdbush range query, writing `slots[id]` of each point in the box into `out`; returns how many. */
+function rangeInto(tree: KDBush, slots: Int32Array, box: Box, out: Int32Array): number {
+  const { ids, coords, nodeSize } = tree;
+  const { minX, minY, maxX, maxY } = box;
+  let stack = countStack;
+  stack[0] = 0;
+  stack[1] = ids.length - 1;
+  stack[2] = 0;
+  let top = 3;
+  let n = 0;
+  while (top > 0) {
+    top -= 3;
+    const left = stack[top] as number;
+    const right = stack[top + 1] as number;
+    const axis = stack[top + 2] as number;
+    if (right - left <= nodeSize) {
+      for (let i = left; i <= right; i++) {
+        const x = coords[2 * i] as number;
+        const y = coords[2 * i + 1] as number;
+        if (x >= minX && x <= maxX && y >= minY && y <= maxY) out[n++] = slots[ids[i] as number] as number;
+      }
+      continue;
+    }
+    const m = (left + right) >> 1;
+    const x = coords[2 * m] as number;
+    const y = coords[2 * m + 1] as number;
+    if (x >= minX && x <= maxX && y >= minY && y <= maxY) out[n++] = slots[ids[m] as number] as number;
+    if (top + 6 > stack.length) {
+      const bigger = new Float64Array(stack.length * 2);
+      bigger.set(stack);
+      countStack = bigger;
+      stack = bigger;
+    }
+    if (axis === 0 ? minX <= x : minY <= y) {
+      stack[top++] = left;
+      stack[top++] = m - 1;
+      stack[top++] = 1 - axis;
+    }
+    if (axis === 0 ? maxX >= x : maxY >= y) {
+      stack[top++] = m + 1;
+      stack[top++] = right;
+      stack[top++] = 1 - axis;
+    }
+  }
+  return n;
+}
 
 /** A count of a tree's points within a circle: see `DirectoryIndex.countWithin`. */
 function countInCircle(tree: KDBush, bounds: Box, c: Circle): number {
