@@ -578,18 +578,24 @@ export function searchDirectory(
   const ranked = [...bestByType.values()].flat().sort(compareRanked);
 
   const results: DirectoryResult[] = [];
+  // Services with one timetable share one verdict: its words and instants are written once.
+  const timings = new Map<OpenVerdict, Timing>();
   for (const c of ranked) {
     const r = c.service.record;
     const typeName = options.typeRanks.national.get(r.typeId)?.name ?? `type ${r.typeId}`;
     const capacity = effectiveCapacity(r, at);
     const openNow = c.open.openNow;
-    const interval = c.open.interval;
+    let timing = timings.get(c.open);
+    if (!timing) {
+      timing = timingOf(c.open, atMs);
+      timings.set(c.open, timing);
+    }
     const why = [
       `${c.distanceKm.toFixed(1)} km away, about ${c.travelMinutes} min`,
       `${typeName}: type rank ${c.typeRank.rank} (${c.typeRank.source === 'area' ? `area ${search.areaCode}` : 'national'})`,
       ...(c.ownGp ? ["the patient's own GP practice"] : []),
       ...(c.commissioned ? ["commissioned for the patient's area"] : []),
-      openingPhrase(openNow, interval),
+      timing.phrase,
       `capacity ${capacity}`,
     ];
     results.push({
@@ -602,11 +608,8 @@ export function searchDirectory(
       ownGp: c.ownGp,
       commissioned: c.commissioned,
       openNow,
-      opensAt:
-        interval && Number.isFinite(interval.start)
-          ? new Date(Math.max(interval.start, atMs)).toISOString()
-          : null,
-      closesAt: interval && Number.isFinite(interval.end) ? new Date(interval.end).toISOString() : null,
+      opensAt: timing.opensAt,
+      closesAt: timing.closesAt,
       capacity,
       why,
     });
@@ -677,6 +680,22 @@ function gapList(index: DirectoryIndex, search: DirectorySearch, nearest: Neares
     });
   }
   return out;
+}
+
+interface Timing {
+  readonly phrase: string;
+  readonly opensAt: string | null;
+  readonly closesAt: string | null;
+}
+
+function timingOf(open: OpenVerdict, atMs: number): Timing {
+  const interval = open.interval;
+  return {
+    phrase: openingPhrase(open.openNow, interval),
+    opensAt:
+      interval && Number.isFinite(interval.start) ? new Date(Math.max(interval.start, atMs)).toISOString() : null,
+    closesAt: interval && Number.isFinite(interval.end) ? new Date(interval.end).toISOString() : null,
+  };
 }
 
 function openingPhrase(openNow: boolean, interval: { start: number; end: number } | null): string {
