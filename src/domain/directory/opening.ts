@@ -6,7 +6,6 @@ import {
   isBankHoliday,
   londonOffsetMinutes,
   parseClock,
-  toLondon,
   weekdayOf,
 } from './london-time';
 import { type OpeningTimes, type Session, WEEKDAYS } from './types';
@@ -98,7 +97,12 @@ export const DAYS_KEPT = 2048;
 const dayCache = new BoundedMap<number, WindowDay>(DAYS_KEPT);
 function makeDay(localMidnight: number): WindowDay {
   const date = new Date(localMidnight).toISOString().slice(0, 10);
-  return { date, weekday: WEEKDAYS.indexOf(weekdayOf(date)), bankHoliday: isBankHoliday(date), localMidnight };
+  return {
+    date,
+    weekday: WEEKDAYS.indexOf(weekdayOf(date)),
+    bankHoliday: isBankHoliday(date),
+    localMidnight,
+  };
 }
 
 /** The London wall-clock midnight (written as if it were UTC) of the London date at an instant. */

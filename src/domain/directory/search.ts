@@ -4,7 +4,6 @@ import { formatClock, toLondon } from './london-time';
 import { NearestWalk } from './nearest-walk';
 import { compiledOpening, type OpenVerdict, openInWindow, type SearchWindow, searchWindow } from './opening';
 import {
-  acceptsDisposition,
   circle,
   type DirectoryIndex,
   distanceKm as greatCircleKm,
@@ -363,7 +362,8 @@ class DirectoryQuery {
     if (failed !== TWO_OR_MORE && (this.ageDays < s.ageMin || this.ageDays > s.ageMax))
       failed = also(failed, F_AGE);
     if (failed !== TWO_OR_MORE && (s.roleMask & this.role) === 0) failed = also(failed, F_REFERRAL_ROLE);
-    if (failed !== TWO_OR_MORE && s.limited && s.areaCode !== q.areaCode) failed = also(failed, F_COMMISSIONING);
+    if (failed !== TWO_OR_MORE && s.limited && s.areaCode !== q.areaCode)
+      failed = also(failed, F_COMMISSIONING);
     if (failed !== TWO_OR_MORE && !this.verdictOfId(s.opening.id).ok) failed = also(failed, F_OPENING_TIMES);
     this.classVerdicts[k.id] = failed;
     return failed;
@@ -671,7 +671,12 @@ function gapList(index: DirectoryIndex, search: DirectorySearch, nearest: Neares
     const r = service.record;
     const failed = FILTERS[nearest.filterAt(i)] as FilterName;
     // The position from the columns (the record's own, copied): one record fewer read per gap.
-    const d = greatCircleKm(search.latitude, search.longitude, latitude[slot] as number, longitude[slot] as number);
+    const d = greatCircleKm(
+      search.latitude,
+      search.longitude,
+      latitude[slot] as number,
+      longitude[slot] as number,
+    );
     out.push({
       service: r,
       distanceKm: round2(d),
@@ -693,7 +698,9 @@ function timingOf(open: OpenVerdict, atMs: number): Timing {
   return {
     phrase: openingPhrase(open.openNow, interval),
     opensAt:
-      interval && Number.isFinite(interval.start) ? new Date(Math.max(interval.start, atMs)).toISOString() : null,
+      interval && Number.isFinite(interval.start)
+        ? new Date(Math.max(interval.start, atMs)).toISOString()
+        : null,
     closesAt: interval && Number.isFinite(interval.end) ? new Date(interval.end).toISOString() : null,
   };
 }

@@ -401,7 +401,10 @@ export class DirectoryIndex {
   }
 
   /** A k-d tree over some slots (its ids index `slots`), their box, and cos(latitude) by tree position. */
-  private treeOf(slots: readonly number[], nodeSize: number): { tree: KDBush; box: Box; cosLat: Float64Array } {
+  private treeOf(
+    slots: readonly number[],
+    nodeSize: number,
+  ): { tree: KDBush; box: Box; cosLat: Float64Array } {
     const tree = new KDBush(slots.length, nodeSize, Float64Array);
     const box = { minX: 180, minY: 90, maxX: -180, maxY: -90 };
     for (const slot of slots) {
@@ -806,7 +809,8 @@ function countInCircle(tree: KDBush, bounds: Box, c: Circle): number {
       }
     }
     if (right - left <= nodeSize) {
-      for (let i = left; i <= right; i++) if (c.within(coords[2 * i + 1] as number, coords[2 * i] as number)) n++;
+      for (let i = left; i <= right; i++)
+        if (c.within(coords[2 * i + 1] as number, coords[2 * i] as number)) n++;
       continue;
     }
     const m = (left + right) >> 1;
