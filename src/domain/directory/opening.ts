@@ -124,7 +124,25 @@ const HOUR = 3_600_000;
 /** Wall-clock → instant (see fromLondon): spring-gap times move forward, autumn-overlap times take BST. */
 const instant = (local: number): number => (londonOffsetMinutes(local - HOUR) === 60 ? local - HOUR : local);
 
-function intervalsIn(c: CompiledOpening, w: SearchWindow): OpenInterval[] {
+/**
+ * A timetable's open intervals over a window's days, kept: they depend only on the timetable and the
+ * days, and the searches of one day share both. At most this many (a few MB).
+ */
+export const INTERVALS_KEPT = 8192;
+const intervalCache = new BoundedMap<number, readonly OpenInterval[]>(INTERVALS_KEPT);
+
+function intervalsIn(c: CompiledOpening, w: SearchWindow): readonly OpenInterval[] {
+  const first = w.days[0];
+  // (day number, how many days, timetable id) as one integer key.
+  const day = first ? first.localMidnight / DAY_MS : Number.NaN;
+  // Years past ±9999 and more than 2^24 timetables are not kept, so the key stays an exact integer.
+  if (!(Math.abs(day) < 4_194_304) || c.id >= 16_777_216 || w.days.length >= 64)
+    return computeIntervals(c, w);
+  const key = (day * 64 + w.days.length) * 16_777_216 + c.id;
+  return intervalCache.get(key, () => computeIntervals(c, w));
+}
+
+function computeIntervals(c: CompiledOpening, w: SearchWindow): OpenInterval[] {
   const raw: OpenInterval[] = [];
   for (const day of w.days) {
     const m = c.specified.get(day.date) ?? (day.bankHoliday ? c.bankHolidays : c.weekly[day.weekday]) ?? [];
