@@ -1,3 +1,4 @@
+import { BoundedMap } from '../bounded-map';
 import {
   addDays,
   DAY_MS,
@@ -5,7 +6,6 @@ import {
   isBankHoliday,
   londonOffsetMinutes,
   parseClock,
-  toLondon,
   weekdayOf,
 } from './london-time';
 import { type OpeningTimes, type Session, WEEKDAYS } from './types';
@@ -89,19 +89,34 @@ export interface SearchWindow {
   readonly days: readonly WindowDay[];
 }
 
+/**
+ * London days worked out once and kept (their date, weekday and bank-holiday flag cost string work a
+ * search should not repeat): at most this many, about five and a half years of them.
+ */
+export const DAYS_KEPT = 2048;
+const dayCache = new BoundedMap<number, WindowDay>(DAYS_KEPT);
+function makeDay(localMidnight: number): WindowDay {
+  const date = new Date(localMidnight).toISOString().slice(0, 10);
+  return {
+    date,
+    weekday: WEEKDAYS.indexOf(weekdayOf(date)),
+    bankHoliday: isBankHoliday(date),
+    localMidnight,
+  };
+}
+
+/** The London wall-clock midnight (written as if it were UTC) of the London date at an instant. */
+function londonMidnight(utcMs: number): number {
+  const local = utcMs + londonOffsetMinutes(utcMs) * 60_000;
+  return Math.floor(local / DAY_MS) * DAY_MS;
+}
+
 export function searchWindow(at: Date, timeframeMinutes: number): SearchWindow {
   const now = at.getTime();
   const deadline = now + timeframeMinutes * 60_000;
   const days: WindowDay[] = [];
-  const last = toLondon(deadline + DAY_MS).date;
-  for (let date = toLondon(now - DAY_MS).date; date <= last; date = addDays(date, 1)) {
-    days.push({
-      date,
-      weekday: WEEKDAYS.indexOf(weekdayOf(date)),
-      bankHoliday: isBankHoliday(date),
-      localMidnight: Date.parse(`${date}T00:00:00Z`),
-    });
-  }
+  const last = londonMidnight(deadline + DAY_MS);
+  for (let m = londonMidnight(now - DAY_MS); m <= last; m += DAY_MS) days.push(dayCache.get(m, makeDay));
   return { now, deadline, days };
 }
 
@@ -109,7 +124,25 @@ const HOUR = 3_600_000;
 /** Wall-clock → instant (see fromLondon): spring-gap times move forward, autumn-overlap times take BST. */
 const instant = (local: number): number => (londonOffsetMinutes(local - HOUR) === 60 ? local - HOUR : local);
 
-function intervalsIn(c: CompiledOpening, w: SearchWindow): OpenInterval[] {
+/**
+ * A timetable's open intervals over a window's days, kept: they depend only on the timetable and the
+ * days, and the searches of one day share both. At most this many (a few MB).
+ */
+export const INTERVALS_KEPT = 8192;
+const intervalCache = new BoundedMap<number, readonly OpenInterval[]>(INTERVALS_KEPT);
+
+function intervalsIn(c: CompiledOpening, w: SearchWindow): readonly OpenInterval[] {
+  const first = w.days[0];
+  // (day number, how many days, timetable id) as one integer key.
+  const day = first ? first.localMidnight / DAY_MS : Number.NaN;
+  // Years past ±9999 and more than 2^24 timetables are not kept, so the key stays an exact integer.
+  if (!(Math.abs(day) < 4_194_304) || c.id >= 16_777_216 || w.days.length >= 64)
+    return computeIntervals(c, w);
+  const key = (day * 64 + w.days.length) * 16_777_216 + c.id;
+  return intervalCache.get(key, () => computeIntervals(c, w));
+}
+
+function computeIntervals(c: CompiledOpening, w: SearchWindow): OpenInterval[] {
   const raw: OpenInterval[] = [];
   for (const day of w.days) {
     const m = c.specified.get(day.date) ?? (day.bankHoliday ? c.bankHolidays : c.weekly[day.weekday]) ?? [];

@@ -1,9 +1,9 @@
 import type { Disposition } from '../dispositions/index';
 import { invalid } from '../errors';
 import { formatClock, toLondon } from './london-time';
-import { compiledOpening, type OpenVerdict, openInWindow, searchWindow } from './opening';
+import { NearestWalk } from './nearest-walk';
+import { compiledOpening, type OpenVerdict, openInWindow, type SearchWindow, searchWindow } from './opening';
 import {
-  acceptsDisposition,
   circle,
   type DirectoryIndex,
   distanceKm as greatCircleKm,
@@ -188,6 +188,9 @@ function compareRanked(a: Ranked, b: Ranked): number {
   );
 }
 
+/** One walk at a time (a search runs to the end without yielding), its queue reused by every search. */
+const walker = new NearestWalk();
+
 /** The `limit` nearest gaps seen, kept in a max-heap on distance (then slot), so keeping costs O(log limit). */
 class NearestGaps {
   private readonly d: number[] = [];
@@ -249,12 +252,27 @@ class NearestGaps {
     return this.d.length < this.limit ? Number.POSITIVE_INFINITY : (this.d[0] as number);
   }
 
-  /** Nearest first; equal distances by slot. */
-  sorted(): { slot: number; filter: number }[] {
-    return this.d
-      .map((_, i) => i)
-      .sort((i, j) => (this.after(i, j) ? 1 : this.after(j, i) ? -1 : 0))
-      .map((i) => ({ slot: this.slot[i] as number, filter: this.filter[i] as number }));
+  /** The kept gaps' positions, nearest first, equal distances by slot (an insertion sort: they are few). */
+  order(): number[] {
+    const order: number[] = [];
+    for (let i = 0; i < this.d.length; i++) {
+      let j = order.length;
+      order.push(i);
+      while (j > 0 && this.after(order[j - 1] as number, i)) {
+        order[j] = order[j - 1] as number;
+        j--;
+      }
+      order[j] = i;
+    }
+    return order;
+  }
+
+  slotAt(i: number): number {
+    return this.slot[i] as number;
+  }
+
+  filterAt(i: number): number {
+    return this.filter[i] as number;
   }
 }
 
@@ -272,6 +290,165 @@ const reasons: Record<FilterName, (s: ServiceRecord, q: DirectorySearch) => stri
   opening_times: () => 'not open long enough within the timeframe',
 };
 
+const CLOSED: OpenVerdict = { ok: false, interval: null, openNow: false };
+
+/**
+ * One search's state and steps. A class rather than closures inside `searchDirectory`: its methods
+ * are made once, not on every search (measured: making and naming a dozen closures per search, one
+ * per class verdict among them, was about a tenth of a search with gaps).
+ */
+class DirectoryQuery {
+  readonly travel: TravelTime;
+  readonly ageDays: number;
+  readonly sex: number;
+  readonly role: number;
+  readonly atMs: number;
+  readonly window: SearchWindow;
+  readonly flags: Uint8Array;
+  readonly redUntil: Float64Array;
+  readonly classOf: Int32Array;
+  /** Only the best two of each type can be shown: keep those, not every match. */
+  readonly bestByType = new Map<number, Ranked[]>();
+  private readonly rankOfType = new Map<number, { rank: number; source: 'area' | 'national' }>();
+  private readonly verdictById: (OpenVerdict | undefined)[] = [];
+  /** Each class's verdict in this search (see `classVerdict`), by class id. */
+  readonly classVerdicts: Uint8Array;
+  /** 1 for each class that accepts the disposition, by class id. */
+  private readonly accepting: Uint8Array;
+
+  constructor(
+    readonly index: DirectoryIndex,
+    readonly search: DirectorySearch,
+    readonly options: SearchOptions,
+  ) {
+    this.travel = options.travelTime ?? straightLineTravel;
+    this.ageDays = ageInDays(search.age);
+    this.sex = sexBit(search.sex);
+    this.role = roleBit(search.role);
+    this.atMs = search.at.getTime();
+    this.window = searchWindow(search.at, options.disposition.timeframeMinutes ?? 0);
+    const c = index.columns;
+    this.flags = c.flags;
+    this.redUntil = c.redUntil;
+    index.allGroups();
+    this.classOf = index.classOf;
+    this.classVerdicts = new Uint8Array(index.classCount).fill(UNKNOWN);
+    this.accepting = index.classesAccepting(search.disposition);
+  }
+
+  verdictOfId(id: number): OpenVerdict {
+    let v = this.verdictById[id];
+    if (!v) {
+      const compiled = compiledOpening(id);
+      v = compiled ? openInWindow(compiled, this.window) : CLOSED;
+      this.verdictById[id] = v;
+    }
+    return v;
+  }
+
+  /**
+   * The class-wide filters (every one but status and capacity) of one class, in this search: PASS,
+   * the one filter that fails (its index in FILTERS), or TWO_OR_MORE. Decided once per class.
+   */
+  classVerdict(k: ServiceClass): number {
+    const known = this.classVerdicts[k.id] as number;
+    if (known !== UNKNOWN) return known;
+    const s = k.like;
+    const q = this.search;
+    let failed = PASS;
+    if (this.accepting[k.id] !== 1) failed = F_DISPOSITION;
+    const sg = q.symptomGroup;
+    if (sg !== null && s.symptoms !== null) {
+      const accepted = s.symptoms.get(sg);
+      if (!accepted) failed = also(failed, F_SYMPTOM_GROUP);
+      else
+        for (const sd of q.symptomDiscriminators)
+          if (!accepted.has(sd)) {
+            failed = also(failed, F_SYMPTOM_DISCRIMINATOR);
+            break;
+          }
+    }
+    if (failed !== TWO_OR_MORE && (s.sexMask & this.sex) === 0) failed = also(failed, F_SEX);
+    if (failed !== TWO_OR_MORE && (this.ageDays < s.ageMin || this.ageDays > s.ageMax))
+      failed = also(failed, F_AGE);
+    if (failed !== TWO_OR_MORE && (s.roleMask & this.role) === 0) failed = also(failed, F_REFERRAL_ROLE);
+    if (failed !== TWO_OR_MORE && s.limited && s.areaCode !== q.areaCode)
+      failed = also(failed, F_COMMISSIONING);
+    if (failed !== TWO_OR_MORE && !this.verdictOfId(s.opening.id).ok) failed = also(failed, F_OPENING_TIMES);
+    this.classVerdicts[k.id] = failed;
+    return failed;
+  }
+
+  /** A service's filters in full (its class's verdict, then status and capacity): PASS, the one that failed, or TWO_OR_MORE. */
+  verdictOfSlot(slot: number): number {
+    const index = this.index;
+    if (index.at(slot) === null) return TWO_OR_MORE;
+    let failed = this.classVerdict(index.classes[this.classOf[slot] as number] as ServiceClass);
+    if (failed === TWO_OR_MORE) return failed;
+    if (((this.flags[slot] as number) & 1) === 0) {
+      if (failed !== PASS) return TWO_OR_MORE;
+      failed = F_STATUS;
+    }
+    if ((this.redUntil[slot] as number) > this.atMs) {
+      if (failed !== PASS) return TWO_OR_MORE;
+      failed = F_CAPACITY;
+    }
+    return failed;
+  }
+
+  rankOf(typeId: number): { rank: number; source: 'area' | 'national' } {
+    let typeRank = this.rankOfType.get(typeId);
+    if (!typeRank) {
+      typeRank = typeRankFor(this.options.typeRanks, typeId, this.search.areaCode);
+      this.rankOfType.set(typeId, typeRank);
+    }
+    return typeRank;
+  }
+
+  offer(s: IndexedService, distanceKm: number, open: OpenVerdict, minutes: number): void {
+    const q = this.search;
+    const candidate: Ranked = {
+      service: s,
+      distanceKm,
+      open,
+      typeRank: this.rankOf(s.typeId),
+      travelMinutes: minutes,
+      ownGp: q.gpPractice !== null && s.record.odsCode === q.gpPractice,
+      commissioned: q.areaCode !== null && s.areaCode === q.areaCode,
+    };
+    const best = this.bestByType.get(s.typeId);
+    if (!best) {
+      this.bestByType.set(s.typeId, [candidate]);
+      return;
+    }
+    if (best.length >= MAX_PER_TYPE) {
+      if (compareRanked(candidate, best[MAX_PER_TYPE - 1] as Ranked) >= 0) return;
+      best.pop();
+    }
+    // Kept in order by one insertion (a sort per offer allocated its work array).
+    let i = best.length;
+    best.push(candidate);
+    while (i > 0 && compareRanked(candidate, best[i - 1] as Ranked) < 0) {
+      best[i] = best[i - 1] as Ranked;
+      i--;
+    }
+    best[i] = candidate;
+  }
+
+  /** Travel time only grows with distance, so once every live type holds two results nearer than this, stop. */
+  allFull(types: readonly number[], minutes: number): boolean {
+    for (const t of types) {
+      const best = this.bestByType.get(t);
+      if (!best || best.length < MAX_PER_TYPE || minutes <= (best[MAX_PER_TYPE - 1] as Ranked).travelMinutes)
+        return false;
+    }
+    return true;
+  }
+}
+
+/** A verdict with one more filter failed: that filter if none had, else TWO_OR_MORE. */
+const also = (failed: number, f: number): number => (failed === PASS ? f : TWO_OR_MORE);
+
 /**
  * The DoS search: filters exactly as the national directory applies them, ranking by travel time,
  * then service-type rank, then own GP, then commissioned; at most two per service type; the two
@@ -282,134 +459,37 @@ export function searchDirectory(
   search: DirectorySearch,
   options: SearchOptions,
 ): DirectoryAnswer {
-  const disposition = options.disposition;
-  const travel = options.travelTime ?? straightLineTravel;
   const wantGaps = options.gaps ?? true;
-  const ageDays = ageInDays(search.age);
-  const sex = sexBit(search.sex);
-  const role = roleBit(search.role);
   const at = search.at;
   const atMs = at.getTime();
-  const timeframe = disposition.timeframeMinutes ?? 0;
-
-  const window = searchWindow(at, timeframe);
-  const dx = search.disposition;
-  const sg = search.symptomGroup;
-  const sds = search.symptomDiscriminators;
-  const area = search.areaCode;
-  const gp = search.gpPractice;
-
-  // Only the best two of each type can be shown: keep those, not every match.
-  const bestByType = new Map<number, Ranked[]>();
-  const rankOfType = new Map<number, { rank: number; source: 'area' | 'national' }>();
+  const travel = options.travelTime ?? straightLineTravel;
   const gapCounts = Object.fromEntries(FILTERS.map((f) => [f, 0])) as Record<FilterName, number>;
-  const c = index.columns;
-  const groupsForDx = index.groupsFor(dx);
-  const classOf = index.classOf;
-  const verdictById: (OpenVerdict | undefined)[] = [];
-  const verdictOfId = (id: number): OpenVerdict => {
-    let v = verdictById[id];
-    if (!v) {
-      const compiled = compiledOpening(id);
-      v = compiled ? openInWindow(compiled, window) : { ok: false, interval: null, openNow: false };
-      verdictById[id] = v;
-    }
-    return v;
-  };
-
-  /**
-   * The class-wide filters (every one but status and capacity) of one class, in this search: PASS,
-   * the one filter that fails (its index in FILTERS), or TWO_OR_MORE. Decided once per class.
-   */
-  const classVerdicts = new Uint8Array(index.classCount).fill(UNKNOWN);
-  const classVerdict = (k: ServiceClass): number => {
-    const known = classVerdicts[k.id] as number;
-    if (known !== UNKNOWN) return known;
-    const s = k.like;
-    let failed = PASS;
-    const fail = (f: number): boolean => {
-      if (failed !== PASS) {
-        failed = TWO_OR_MORE;
-        return true;
-      }
-      failed = f;
-      return false;
-    };
-    let done = !acceptsDisposition(s, dx) && fail(F_DISPOSITION);
-    if (!done && sg !== null && s.symptoms !== null) {
-      const accepted = s.symptoms.get(sg);
-      if (!accepted) done = fail(F_SYMPTOM_GROUP);
-      else if (sds.length > 0 && !sds.every((sd) => accepted.has(sd))) done = fail(F_SYMPTOM_DISCRIMINATOR);
-    }
-    if (!done && (s.sexMask & sex) === 0) done = fail(F_SEX);
-    if (!done && (ageDays < s.ageMin || ageDays > s.ageMax)) done = fail(F_AGE);
-    if (!done && (s.roleMask & role) === 0) done = fail(F_REFERRAL_ROLE);
-    if (!done && s.limited && s.areaCode !== area) done = fail(F_COMMISSIONING);
-    if (!done && !verdictOfId(s.opening.id).ok) fail(F_OPENING_TIMES);
-    classVerdicts[k.id] = failed;
-    return failed;
-  };
-
-  const rankOf = (typeId: number) => {
-    let typeRank = rankOfType.get(typeId);
-    if (!typeRank) {
-      typeRank = typeRankFor(options.typeRanks, typeId, area);
-      rankOfType.set(typeId, typeRank);
-    }
-    return typeRank;
-  };
-  const offer = (s: IndexedService, distanceKm: number, open: OpenVerdict, minutes: number): void => {
-    const candidate: Ranked = {
-      service: s,
-      distanceKm,
-      open,
-      typeRank: rankOf(s.typeId),
-      travelMinutes: minutes,
-      ownGp: gp !== null && s.record.odsCode === gp,
-      commissioned: area !== null && s.areaCode === area,
-    };
-    const best = bestByType.get(s.typeId);
-    if (!best) bestByType.set(s.typeId, [candidate]);
-    else if (best.length < MAX_PER_TYPE) {
-      best.push(candidate);
-      best.sort(compareRanked);
-    } else if (compareRanked(candidate, best[MAX_PER_TYPE - 1] as Ranked) < 0) {
-      best[MAX_PER_TYPE - 1] = candidate;
-      best.sort(compareRanked);
-    }
-  };
-  /** Travel time only grows with distance, so once every live type holds two results nearer than this, stop. */
-  const allFull = (types: readonly number[], minutes: number): boolean => {
-    for (const t of types) {
-      const best = bestByType.get(t);
-      if (!best || best.length < MAX_PER_TYPE || minutes <= (best[MAX_PER_TYPE - 1] as Ranked).travelMinutes)
-        return false;
-    }
-    return true;
-  };
+  const run = new DirectoryQuery(index, search, options);
+  const { bestByType, classVerdicts, classOf, flags, redUntil } = run;
 
   // The ranked answer: only groups with a class that passes every class-wide filter, each walked
   // nearest first, reading only status and capacity per service. A filter no service of a group can
   // pass (a symptom group no pharmacy accepts, a child too young for any) skips the group unwalked.
   let visited = 0;
-  const flags = c.flags;
-  const redUntil = c.redUntil;
-  for (const g of groupsForDx) {
+  for (const g of index.groupsFor(search.disposition)) {
     const live: number[] = [];
     for (const k of g.classes)
-      if (classVerdict(k) === PASS && !live.includes(k.like.typeId)) live.push(k.like.typeId);
+      if (run.classVerdict(k) === PASS && !live.includes(k.like.typeId)) live.push(k.like.typeId);
     if (live.length === 0) continue;
     const pooled = g.classes.length > 1;
-    index.walk(g, search.latitude, search.longitude, search.distanceKm, (slot, distanceKm) => {
-      visited++;
-      const minutes = travel(distanceKm);
-      if (allFull(live, minutes)) return true;
-      if (((flags[slot] as number) & 1) === 0 || (redUntil[slot] as number) > atMs) return false;
-      if (pooled && classVerdicts[classOf[slot] as number] !== PASS) return false;
+    walker.start(search.latitude, search.longitude, search.distanceKm);
+    walker.add(g, 0);
+    for (let slot = walker.next(); slot >= 0; slot = walker.next()) {
       const s = index.at(slot);
-      if (s) offer(s, distanceKm, verdictOfId(s.opening.id), minutes);
-      return false;
-    });
+      if (s === null) continue;
+      visited++;
+      const distanceKm = walker.distanceKm;
+      const minutes = travel(distanceKm);
+      if (run.allFull(live, minutes)) break;
+      if (((flags[slot] as number) & 1) === 0 || (redUntil[slot] as number) > atMs) continue;
+      if (pooled && classVerdicts[classOf[slot] as number] !== PASS) continue;
+      run.offer(s, distanceKm, run.verdictOfId(s.opening.id), minutes);
+    }
   }
 
   // The gaps: every service within the distance that failed exactly one filter. Exact — not bounded
@@ -431,21 +511,6 @@ export function searchDirectory(
     const lng0 = search.longitude;
     const radius = search.distanceKm;
     const area0 = circle(lat0, lng0, radius);
-    /** A service's filters in full (its class's verdict, then status and capacity): PASS, the one that failed, or TWO_OR_MORE. */
-    const verdictOfSlot = (slot: number): number => {
-      if (index.at(slot) === null) return TWO_OR_MORE;
-      let failed = classVerdict(index.classes[classOf[slot] as number] as ServiceClass);
-      if (failed === TWO_OR_MORE) return failed;
-      if (((flags[slot] as number) & 1) === 0) {
-        if (failed !== PASS) return TWO_OR_MORE;
-        failed = F_STATUS;
-      }
-      if ((redUntil[slot] as number) > atMs) {
-        if (failed !== PASS) return TWO_OR_MORE;
-        failed = F_CAPACITY;
-      }
-      return failed;
-    };
     // First the counts; gaps found one by one (pooled groups, exceptions) are kept aside for the list.
     const oneByOne: { d: number; slot: number; f: number }[] = [];
     const toList: { g: ServiceGroup; v: number; n: number }[] = [];
@@ -453,14 +518,14 @@ export function searchDirectory(
     for (const g of index.allGroups()) {
       if (g.classes.length > 1) {
         index.scanGroup(g, lat0, lng0, radius, (slot, d) => {
-          const f = verdictOfSlot(slot);
+          const f = run.verdictOfSlot(slot);
           if (f === PASS || f === TWO_OR_MORE) return;
           gapCounts[FILTERS[f] as FilterName]++;
           oneByOne.push({ d, slot, f });
         });
         continue;
       }
-      const v = classVerdict(g.classes[0] as ServiceClass);
+      const v = run.classVerdict(g.classes[0] as ServiceClass);
       if (v === PASS || v === TWO_OR_MORE) continue;
       const n = index.countWithin(g, area0);
       if (n === 0) continue;
@@ -477,7 +542,7 @@ export function searchDirectory(
       if (pooled[k] === 1) continue; // read service by service already
       const v = classVerdicts[k] as number;
       if (v === TWO_OR_MORE || v === UNKNOWN) continue;
-      const f = verdictOfSlot(slot);
+      const f = run.verdictOfSlot(slot);
       // Counted with its class (which failed one filter), but it is removed or fails a second.
       if (v !== PASS && f !== v) gapCounts[FILTERS[v] as FilterName]--;
       // Its class passes all, and it fails exactly status or capacity.
@@ -492,39 +557,55 @@ export function searchDirectory(
     let total = 0;
     for (const f of FILTERS) total += gapCounts[f];
     if (total > 0 && total * 2 >= considered) {
-      index.walkAll(lat0, lng0, radius, (slot, d) => {
-        if (d > nearestGaps.worst()) return true;
-        const f = verdictOfSlot(slot);
-        if (f !== PASS && f !== TWO_OR_MORE) nearestGaps.offer(d, slot, f);
-        return false;
-      });
+      const every = index.everyGroup();
+      walker.start(lat0, lng0, radius);
+      if (every) walker.add(every, 0);
+      for (let slot = walker.next(); slot >= 0; slot = walker.next()) {
+        const d = walker.distanceKm;
+        if (d > nearestGaps.worst()) break;
+        const f = run.verdictOfSlot(slot);
+        if (f === PASS || f === TWO_OR_MORE) continue;
+        nearestGaps.offer(d, slot, f);
+        walker.tighten(nearestGaps.worst());
+      }
     } else if (total > 0) {
       for (const x of oneByOne) nearestGaps.offer(x.d, x.slot, x.f);
-      toList.sort((a, b) => b.n - a.n);
-      for (const { g, v } of toList)
-        index.walk(g, lat0, lng0, radius, (slot, d) => {
-          if (d > nearestGaps.worst()) return true;
-          if (verdictOfSlot(slot) === v) nearestGaps.offer(d, slot, v);
-          return false;
-        });
+      // Every class that has gaps in one walk, nearest first: the first `gapLimit` gaps it gives are the list.
+      walker.start(lat0, lng0, radius);
+      walker.tighten(nearestGaps.worst());
+      for (const { g, v } of toList) walker.add(g, v);
+      for (let slot = walker.next(); slot >= 0; slot = walker.next()) {
+        const d = walker.distanceKm;
+        if (d > nearestGaps.worst()) break;
+        const v = walker.tag;
+        if (run.verdictOfSlot(slot) !== v) continue;
+        nearestGaps.offer(d, slot, v);
+        walker.tighten(nearestGaps.worst());
+      }
     }
   }
 
   const ranked = [...bestByType.values()].flat().sort(compareRanked);
 
   const results: DirectoryResult[] = [];
+  // Services with one timetable share one verdict: its words and instants are written once.
+  const timings = new Map<OpenVerdict, Timing>();
   for (const c of ranked) {
     const r = c.service.record;
     const typeName = options.typeRanks.national.get(r.typeId)?.name ?? `type ${r.typeId}`;
     const capacity = effectiveCapacity(r, at);
     const openNow = c.open.openNow;
-    const interval = c.open.interval;
+    let timing = timings.get(c.open);
+    if (!timing) {
+      timing = timingOf(c.open, atMs);
+      timings.set(c.open, timing);
+    }
     const why = [
       `${c.distanceKm.toFixed(1)} km away, about ${c.travelMinutes} min`,
       `${typeName}: type rank ${c.typeRank.rank} (${c.typeRank.source === 'area' ? `area ${search.areaCode}` : 'national'})`,
       ...(c.ownGp ? ["the patient's own GP practice"] : []),
       ...(c.commissioned ? ["commissioned for the patient's area"] : []),
-      openingPhrase(openNow, interval),
+      timing.phrase,
       `capacity ${capacity}`,
     ];
     results.push({
@@ -537,11 +618,8 @@ export function searchDirectory(
       ownGp: c.ownGp,
       commissioned: c.commissioned,
       openNow,
-      opensAt:
-        interval && Number.isFinite(interval.start)
-          ? new Date(Math.max(interval.start, atMs)).toISOString()
-          : null,
-      closesAt: interval && Number.isFinite(interval.end) ? new Date(interval.end).toISOString() : null,
+      opensAt: timing.opensAt,
+      closesAt: timing.closesAt,
       capacity,
       why,
     });
@@ -586,29 +664,54 @@ export function searchDirectory(
   return {
     results,
     fallback,
-    gaps: nearestGaps.sorted().flatMap(({ slot, filter }) => {
-      const service = index.at(slot);
-      const failed = FILTERS[filter] as FilterName;
-      return service
-        ? [
-            {
-              service: service.record,
-              distanceKm: round2(
-                greatCircleKm(
-                  search.latitude,
-                  search.longitude,
-                  service.record.latitude,
-                  service.record.longitude,
-                ),
-              ),
-              failed,
-              reason: reasons[failed](service.record, search),
-            },
-          ]
-        : [];
-    }),
+    gaps: gapList(index, search, nearestGaps),
     gapCounts,
     considered,
+  };
+}
+
+/** The listed gaps, nearest first, with the reason each failed. */
+function gapList(index: DirectoryIndex, search: DirectorySearch, nearest: NearestGaps): DirectoryGap[] {
+  const out: DirectoryGap[] = [];
+  const { latitude, longitude } = index.columns;
+  for (const i of nearest.order()) {
+    const slot = nearest.slotAt(i);
+    const service = index.at(slot);
+    if (!service) continue;
+    const r = service.record;
+    const failed = FILTERS[nearest.filterAt(i)] as FilterName;
+    // The position from the columns (the record's own, copied): one record fewer read per gap.
+    const d = greatCircleKm(
+      search.latitude,
+      search.longitude,
+      latitude[slot] as number,
+      longitude[slot] as number,
+    );
+    out.push({
+      service: r,
+      distanceKm: round2(d),
+      failed,
+      reason: reasons[failed](r, search),
+    });
+  }
+  return out;
+}
+
+interface Timing {
+  readonly phrase: string;
+  readonly opensAt: string | null;
+  readonly closesAt: string | null;
+}
+
+function timingOf(open: OpenVerdict, atMs: number): Timing {
+  const interval = open.interval;
+  return {
+    phrase: openingPhrase(open.openNow, interval),
+    opensAt:
+      interval && Number.isFinite(interval.start)
+        ? new Date(Math.max(interval.start, atMs)).toISOString()
+        : null,
+    closesAt: interval && Number.isFinite(interval.end) ? new Date(interval.end).toISOString() : null,
   };
 }
 

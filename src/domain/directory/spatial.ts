@@ -1,5 +1,6 @@
 import { around } from 'geokdbush';
 import KDBush from 'kdbush';
+import type { WalkTree } from './nearest-walk';
 import { type CompiledOpening, compileOpening } from './opening';
 import type { ReferralRole, ServiceRecord, Sex } from './types';
 
@@ -162,7 +163,7 @@ export interface ServiceClass {
  * smallest classes pooled. A search skips a whole group whose classes all fail, and walks a live one
  * nearest first, stopping early.
  */
-export interface ServiceGroup {
+export interface ServiceGroup extends WalkTree {
   readonly classes: readonly ServiceClass[];
   readonly tree: KDBush;
   readonly slots: Int32Array;
@@ -194,6 +195,7 @@ export class DirectoryIndex {
   private cols: IndexColumns = DirectoryIndex.columnsFor(0);
   private groups: ServiceGroup[] | null = null;
   private groupsByDisposition = new Map<string, ServiceGroup[]>();
+  private acceptingByDisposition = new Map<string, Uint8Array>();
   private classOfSlot = new Int32Array(0);
   private classList: ServiceClass[] = [];
   private classPooled = new Uint8Array(0);
@@ -201,6 +203,8 @@ export class DirectoryIndex {
   private everyService: ServiceGroup | null = null;
   private readonly exceptional = new Set<number>();
   private exceptionList: { slots: Int32Array; tree: KDBush } | null = null;
+  /** What `exceptionsWithin` returns a view of: reused, so a search allocates no list of them. */
+  private exceptionBuffer = new Int32Array(0);
 
   private static columnsFor(n: number): IndexColumns {
     return {
@@ -317,6 +321,7 @@ export class DirectoryIndex {
   private dropGroups(): void {
     this.groups = null;
     this.groupsByDisposition.clear();
+    this.acceptingByDisposition.clear();
   }
 
   remove(id: string): boolean {
@@ -395,8 +400,11 @@ export class DirectoryIndex {
     return this.groups;
   }
 
-  /** A k-d tree over some slots (its ids index `slots`), and their box. */
-  private treeOf(slots: readonly number[], nodeSize: number): { tree: KDBush; box: Box } {
+  /** A k-d tree over some slots (its ids index `slots`), their box, and cos(latitude) by tree position. */
+  private treeOf(
+    slots: readonly number[],
+    nodeSize: number,
+  ): { tree: KDBush; box: Box; cosLat: Float64Array } {
     const tree = new KDBush(slots.length, nodeSize, Float64Array);
     const box = { minX: 180, minY: 90, maxX: -180, maxY: -90 };
     for (const slot of slots) {
@@ -409,7 +417,9 @@ export class DirectoryIndex {
       box.maxY = Math.max(box.maxY, y);
     }
     tree.finish();
-    return { tree, box };
+    const cosLat = new Float64Array(slots.length);
+    for (let i = 0; i < slots.length; i++) cosLat[i] = Math.cos((tree.coords[2 * i + 1] as number) * RAD);
+    return { tree, box, cosLat };
   }
 
   /** The class id of every slot (-1 for none); read after `allGroups`. */
@@ -427,7 +437,7 @@ export class DirectoryIndex {
    * read one by one besides the groups it walks, as every other service of a class shares the
    * class's verdict. Kept in a k-d tree of their own, rebuilt on the next search after one changes.
    */
-  exceptionsWithin(c: Circle): number[] {
+  exceptionsWithin(c: Circle): Int32Array {
     if (!this.exceptionList) {
       const slots = Int32Array.from(this.exceptional);
       const tree = new KDBush(Math.max(1, slots.length), 16, Float64Array);
@@ -438,10 +448,10 @@ export class DirectoryIndex {
       this.exceptionList = { slots, tree };
     }
     const { slots, tree } = this.exceptionList;
-    return tree.range(c.box.minX, c.box.minY, c.box.maxX, c.box.maxY).flatMap((i) => {
-      const slot = slots[i];
-      return slot === undefined ? [] : [slot];
-    });
+    if (slots.length === 0) return this.exceptionBuffer.subarray(0, 0); // the tree holds only a placeholder
+    if (this.exceptionBuffer.length < slots.length) this.exceptionBuffer = new Int32Array(slots.length);
+    const n = rangeInto(tree, slots, c.box, this.exceptionBuffer);
+    return this.exceptionBuffer.subarray(0, n);
   }
 
   /** Every class, by id; read after `allGroups`. */
@@ -490,6 +500,18 @@ export class DirectoryIndex {
     return this.classList.length;
   }
 
+  /** 1 for each class (by id) that accepts the disposition, else 0: a search reads it, not each class's set. */
+  classesAccepting(disposition: string): Uint8Array {
+    this.allGroups();
+    let accepting = this.acceptingByDisposition.get(disposition);
+    if (!accepting) {
+      accepting = new Uint8Array(this.classList.length);
+      for (const k of this.classList) accepting[k.id] = acceptsDisposition(k.like, disposition) ? 1 : 0;
+      this.acceptingByDisposition.set(disposition, accepting);
+    }
+    return accepting;
+  }
+
   /** The groups holding a class that accepts the disposition: the only ones a ranked answer can come from. */
   groupsFor(disposition: string): readonly ServiceGroup[] {
     const all = this.allGroups();
@@ -501,39 +523,10 @@ export class DirectoryIndex {
     return groups;
   }
 
-  /**
-   * Walks a group nearest first within `radiusKm`, calling `visit(slot, distanceKm)` until it
-   * returns true (stop) or the radius is passed. Removed services are skipped.
-   */
-  walk(
-    g: ServiceGroup,
-    latitude: number,
-    longitude: number,
-    radiusKm: number,
-    visit: (slot: number, distanceKm: number) => boolean,
-  ): void {
-    const lat = this.cols.latitude;
-    const lng = this.cols.longitude;
-    // geokdbush walks the tree nearest first (great-circle order); asking for one result makes
-    // "visit returned true" the stop.
-    around(g.tree, longitude, latitude, 1, radiusKm * 1.0001 + 0.001, (i) => {
-      const slot = g.slots[i] as number;
-      if (!this.slots[slot]) return false;
-      const d = distanceKm(latitude, longitude, lat[slot] as number, lng[slot] as number);
-      if (d > radiusKm) return false;
-      return visit(slot, d);
-    });
-  }
-
-  /** `walk` over every service (as of when the groups were built; removed ones skipped). */
-  walkAll(
-    latitude: number,
-    longitude: number,
-    radiusKm: number,
-    visit: (slot: number, distanceKm: number) => boolean,
-  ): void {
+  /** One group of every service (as of when the groups were built), for a walk of them all; null when empty. */
+  everyGroup(): ServiceGroup | null {
     this.allGroups();
-    if (this.everyService) this.walk(this.everyService, latitude, longitude, radiusKm, visit);
+    return this.everyService;
   }
 
   /** Visits every service of a group within `radiusKm` (unordered), with its distance; returns how many. */
@@ -665,25 +658,47 @@ export class DirectoryIndex {
   }
 }
 
-/** A search's circle, prepared once: its box, its "within" test, and the radius a whole node must be inside. */
 type Box = { minX: number; minY: number; maxX: number; maxY: number };
 
-export interface Circle {
-  readonly latitude: number;
-  readonly longitude: number;
-  readonly radiusKm: number;
-  readonly box: { minX: number; minY: number; maxX: number; maxY: number };
-  readonly within: (lat: number, lng: number) => boolean;
+const KM_PER_DEGREE = EARTH_RADIUS_KM * RAD;
+
+/** A search's circle, prepared once: its box, its "within" test, and the radius a whole node must be inside. */
+export class Circle {
+  readonly box: Box;
+  readonly cosLat: number;
+  /** Flat-earth distances below `inner` or above `outer` decide "within"; between them, the great circle. */
+  readonly inner: number;
+  readonly outer: number;
+
+  constructor(
+    readonly latitude: number,
+    readonly longitude: number,
+    readonly radiusKm: number,
+  ) {
+    this.box = searchBox(latitude, longitude, radiusKm);
+    this.cosLat = Math.cos(latitude * RAD);
+    this.inner = radiusKm * 0.98;
+    this.outer = radiusKm * 1.02;
+  }
+
+  /**
+   * "Within the radius", as every scan decides it: a flat-earth distance decides all but the points
+   * near the rim, which get the great circle.
+   */
+  within(sLat: number, sLng: number): boolean {
+    const box = this.box;
+    if (sLng < box.minX || sLng > box.maxX || sLat < box.minY || sLat > box.maxY) return false;
+    const x = (sLng - this.longitude) * this.cosLat;
+    const y = sLat - this.latitude;
+    const flat = KM_PER_DEGREE * Math.sqrt(x * x + y * y);
+    const d =
+      flat < this.inner || flat > this.outer ? flat : distanceKm(this.latitude, this.longitude, sLat, sLng);
+    return d <= this.radiusKm;
+  }
 }
 
 export function circle(latitude: number, longitude: number, radiusKm: number): Circle {
-  return {
-    latitude,
-    longitude,
-    radiusKm,
-    box: searchBox(latitude, longitude, radiusKm),
-    within: nearTest(latitude, longitude, radiusKm),
-  };
+  return new Circle(latitude, longitude, radiusKm);
 }
 
 /**
@@ -691,35 +706,61 @@ export function circle(latitude: number, longitude: number, radiusKm: number): C
  * poleward edge: size the box there, or services within the radius but north (or south) of the
  * centre fall outside it.
  */
-function searchBox(latitude: number, longitude: number, radiusKm: number) {
+function searchBox(latitude: number, longitude: number, radiusKm: number): Box {
   const dLat = radiusKm / 110.574;
   const poleward = Math.min(89, Math.abs(latitude) + dLat);
   const dLng = radiusKm / (111.32 * Math.max(0.01, Math.cos(poleward * RAD)));
   return { minX: longitude - dLng, minY: latitude - dLat, maxX: longitude + dLng, maxY: latitude + dLat };
 }
 
-/**
- * "Within the radius", as every scan decides it: a flat-earth distance decides all but the points
- * near the rim, which get the great circle.
- */
-function nearTest(
-  latitude: number,
-  longitude: number,
-  radiusKm: number,
-): (lat: number, lng: number) => boolean {
-  const box = searchBox(latitude, longitude, radiusKm);
-  const cosLat = Math.cos(latitude * RAD);
-  const kmPerDegree = EARTH_RADIUS_KM * RAD;
-  const inner = radiusKm * 0.98;
-  const outer = radiusKm * 1.02;
-  return (sLat, sLng) => {
-    if (sLng < box.minX || sLng > box.maxX || sLat < box.minY || sLat > box.maxY) return false;
-    const x = (sLng - longitude) * cosLat;
-    const y = sLat - latitude;
-    const flat = kmPerDegree * Math.sqrt(x * x + y * y);
-    const d = flat < inner || flat > outer ? flat : distanceKm(latitude, longitude, sLat, sLng);
-    return d <= radiusKm;
-  };
+/** The nodes still to read by `countInCircle`, seven numbers each; reused (a count runs to the end). */
+let countStack = new Float64Array(7 * 64);
+
+/** The kdbush range query, writing `slots[id]` of each point in the box into `out`; returns how many. */
+function rangeInto(tree: KDBush, slots: Int32Array, box: Box, out: Int32Array): number {
+  const { ids, coords, nodeSize } = tree;
+  const { minX, minY, maxX, maxY } = box;
+  let stack = countStack;
+  stack[0] = 0;
+  stack[1] = ids.length - 1;
+  stack[2] = 0;
+  let top = 3;
+  let n = 0;
+  while (top > 0) {
+    top -= 3;
+    const left = stack[top] as number;
+    const right = stack[top + 1] as number;
+    const axis = stack[top + 2] as number;
+    if (right - left <= nodeSize) {
+      for (let i = left; i <= right; i++) {
+        const x = coords[2 * i] as number;
+        const y = coords[2 * i + 1] as number;
+        if (x >= minX && x <= maxX && y >= minY && y <= maxY) out[n++] = slots[ids[i] as number] as number;
+      }
+      continue;
+    }
+    const m = (left + right) >> 1;
+    const x = coords[2 * m] as number;
+    const y = coords[2 * m + 1] as number;
+    if (x >= minX && x <= maxX && y >= minY && y <= maxY) out[n++] = slots[ids[m] as number] as number;
+    if (top + 6 > stack.length) {
+      const bigger = new Float64Array(stack.length * 2);
+      bigger.set(stack);
+      countStack = bigger;
+      stack = bigger;
+    }
+    if (axis === 0 ? minX <= x : minY <= y) {
+      stack[top++] = left;
+      stack[top++] = m - 1;
+      stack[top++] = 1 - axis;
+    }
+    if (axis === 0 ? maxX >= x : maxY >= y) {
+      stack[top++] = m + 1;
+      stack[top++] = right;
+      stack[top++] = 1 - axis;
+    }
+  }
+  return n;
 }
 
 /** A count of a tree's points within a circle: see `DirectoryIndex.countWithin`. */
@@ -730,51 +771,84 @@ function countInCircle(tree: KDBush, bounds: Box, c: Circle): number {
   const ids = tree.ids;
   const coords = tree.coords;
   const nodeSize = tree.nodeSize;
-  const near = c.within;
-  const { latitude, longitude } = c;
-  const cosLat = Math.cos(latitude * RAD);
-  const kmPerDegree = EARTH_RADIUS_KM * RAD;
-  const inner = c.radiusKm * 0.98;
-  // A node is inside when its farthest corner, by the flat-earth distance, is nearer than the rim
-  // band: every point in it is then nearer still by that distance, which is how `within` decides it
-  // (the flat distance grows with each of |Δlongitude| and |Δlatitude|, so the corner is the farthest).
-  const cornersInside = (x0: number, y0: number, x1: number, y1: number): boolean => {
-    if (x0 < box.minX || x1 > box.maxX || y0 < box.minY || y1 > box.maxY) return false;
-    const x = Math.max(Math.abs(x0 - longitude), Math.abs(x1 - longitude)) * cosLat;
-    const y = Math.max(Math.abs(y0 - latitude), Math.abs(y1 - latitude));
-    return kmPerDegree * Math.sqrt(x * x + y * y) < inner;
-  };
+  const { latitude, longitude, cosLat, inner, outer } = c;
   // [left, right, axis, minX, minY, maxX, maxY] per node still to read.
-  const stack: number[] = [0, ids.length - 1, 0, bounds.minX, bounds.minY, bounds.maxX, bounds.maxY];
+  let stack = countStack;
+  stack[0] = 0;
+  stack[1] = ids.length - 1;
+  stack[2] = 0;
+  stack[3] = bounds.minX;
+  stack[4] = bounds.minY;
+  stack[5] = bounds.maxX;
+  stack[6] = bounds.maxY;
+  let top = 7;
   let n = 0;
-  while (stack.length > 0) {
-    const maxY = stack.pop() as number;
-    const maxX = stack.pop() as number;
-    const minY = stack.pop() as number;
-    const minX = stack.pop() as number;
-    const axis = stack.pop() as number;
-    const right = stack.pop() as number;
-    const left = stack.pop() as number;
+  while (top > 0) {
+    top -= 7;
+    const left = stack[top] as number;
+    const right = stack[top + 1] as number;
+    const axis = stack[top + 2] as number;
+    const minX = stack[top + 3] as number;
+    const minY = stack[top + 4] as number;
+    const maxX = stack[top + 5] as number;
+    const maxY = stack[top + 6] as number;
     if (maxX < box.minX || minX > box.maxX || maxY < box.minY || minY > box.maxY) continue;
-    if (cornersInside(minX, minY, maxX, maxY)) {
-      n += right - left + 1;
-      continue;
+    // The flat-earth distance grows with each of |Δlongitude| and |Δlatitude|, so over a node it is
+    // least at its nearest point and greatest at its farthest corner. Nearest beyond the rim band:
+    // every point is out, as `within` decides it. Farthest corner inside the band, and the node
+    // inside the box: every point is in. Either way the node is not read.
+    const nx = (longitude < minX ? minX - longitude : longitude > maxX ? longitude - maxX : 0) * cosLat;
+    const ny = latitude < minY ? minY - latitude : latitude > maxY ? latitude - maxY : 0;
+    if (KM_PER_DEGREE * Math.sqrt(nx * nx + ny * ny) > outer) continue;
+    if (minX >= box.minX && maxX <= box.maxX && minY >= box.minY && maxY <= box.maxY) {
+      const fx = Math.max(Math.abs(minX - longitude), Math.abs(maxX - longitude)) * cosLat;
+      const fy = Math.max(Math.abs(minY - latitude), Math.abs(maxY - latitude));
+      if (KM_PER_DEGREE * Math.sqrt(fx * fx + fy * fy) < inner) {
+        n += right - left + 1;
+        continue;
+      }
     }
     if (right - left <= nodeSize) {
-      for (let i = left; i <= right; i++) if (near(coords[2 * i + 1] as number, coords[2 * i] as number)) n++;
+      for (let i = left; i <= right; i++)
+        if (c.within(coords[2 * i + 1] as number, coords[2 * i] as number)) n++;
       continue;
     }
     const m = (left + right) >> 1;
     const x = coords[2 * m] as number;
     const y = coords[2 * m + 1] as number;
-    if (near(y, x)) n++;
-    if (axis === 0) {
-      stack.push(left, m - 1, 1, minX, minY, x, maxY);
-      stack.push(m + 1, right, 1, x, minY, maxX, maxY);
-    } else {
-      stack.push(left, m - 1, 0, minX, minY, maxX, y);
-      stack.push(m + 1, right, 0, minX, y, maxX, maxY);
+    if (c.within(y, x)) n++;
+    if (top + 14 > stack.length) {
+      const bigger = new Float64Array(stack.length * 2);
+      bigger.set(stack);
+      countStack = bigger;
+      stack = bigger;
     }
+    stack[top] = left;
+    stack[top + 1] = m - 1;
+    stack[top + 2] = 1 - axis;
+    stack[top + 7] = m + 1;
+    stack[top + 8] = right;
+    stack[top + 9] = 1 - axis;
+    if (axis === 0) {
+      stack[top + 3] = minX;
+      stack[top + 4] = minY;
+      stack[top + 5] = x;
+      stack[top + 6] = maxY;
+      stack[top + 10] = x;
+      stack[top + 11] = minY;
+      stack[top + 12] = maxX;
+      stack[top + 13] = maxY;
+    } else {
+      stack[top + 3] = minX;
+      stack[top + 4] = minY;
+      stack[top + 5] = maxX;
+      stack[top + 6] = y;
+      stack[top + 10] = minX;
+      stack[top + 11] = y;
+      stack[top + 12] = maxX;
+      stack[top + 13] = maxY;
+    }
+    top += 14;
   }
   return n;
 }
