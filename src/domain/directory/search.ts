@@ -4,6 +4,7 @@ import { formatClock, toLondon } from './london-time';
 import { NearestWalk } from './nearest-walk';
 import { compiledOpening, type OpenVerdict, openInWindow, type SearchWindow, searchWindow } from './opening';
 import {
+  acceptsDisposition,
   circle,
   type DirectoryIndex,
   distanceKm as greatCircleKm,
