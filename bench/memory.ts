@@ -144,47 +144,16 @@ function snapshot(child: ChildProcess): Promise<string> {
   });
 }
 
-/**
- * Starts `open111 serve --demo` as a child process and waits until it answers. A local copy of
- * bench/flow.ts's start (that file runs its bench on import), with the probe loaded and an IPC channel.
- */
+/** A `serve --demo` node with the probe loaded (after tsx, so it is compiled) and an IPC channel to it. */
 async function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const { freePort } = await import('../test/postgres-server');
-  const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--expose-gc', '--import', 'tsx', '--import', './bench/memory.ts', 'src/cli/main.ts', 'serve', '--demo'],
-    {
-      env: {
-        ...process.env,
-        ...env,
-        MEMORY_ROLE: 'probe',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    },
+  const servers = await import('./servers');
+  return servers.startServer(
+    { ...env, MEMORY_ROLE: 'probe' },
+    { nodeOptions: ['--expose-gc'], imports: ['./bench/memory.ts'], ipc: true },
   );
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 240; i += 1) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return { url, child };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  child.kill('SIGKILL');
-  throw new Error('the server did not become ready in 2 minutes');
 }
 
-const stopChild = async (child: ChildProcess) => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-};
+const stopChild = async (child: ChildProcess) => (await import('./servers')).stopChild(child);
 
 async function main(): Promise<void> {
   const { writeBenchResult } = await import('./lib');

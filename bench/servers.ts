@@ -24,11 +24,25 @@ export interface Node {
  * node finds the `seeded.*` settings and leaves the data alone. As scripts/cluster.sh does, start the
  * first node alone and the rest once it answers, so the nodes don't race to seed.
  */
-export async function startServer(env: Record<string, string>): Promise<Node> {
+export async function startServer(
+  env: Record<string, string>,
+  /** Node options, modules imported after tsx (bench/memory.ts's probe), and an IPC channel to the child. */
+  options: { nodeOptions?: readonly string[]; imports?: readonly string[]; ipc?: boolean } = {},
+): Promise<Node> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--demo'], {
+  const imports = (options.imports ?? []).flatMap((m) => ['--import', m]);
+  const args = [
+    ...(options.nodeOptions ?? []),
+    '--import',
+    'tsx',
+    ...imports,
+    'src/cli/main.ts',
+    'serve',
+    '--demo',
+  ];
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: options.ipc ? ['ignore', 'ignore', 'inherit', 'ipc'] : ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i += 1) {
@@ -45,10 +59,15 @@ export async function startServer(env: Record<string, string>): Promise<Node> {
 }
 
 /** Stops a node as an operator would (SIGTERM: requests in flight finish) and waits for it to go. */
-export async function stopServer(node: Node): Promise<void> {
-  if (node.child.exitCode !== null || node.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => node.child.once('exit', resolve));
-  node.child.kill('SIGTERM');
+export function stopServer(node: Node): Promise<void> {
+  return stopChild(node.child);
+}
+
+/** Stops a child process with SIGTERM and waits for it to go. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
   await exited;
 }
 

@@ -1,9 +1,10 @@
 import { contentFromDocuments, type StoredPathwayDocument } from '../content/triage';
 import { inForceAt, type VersionState } from '../domain/governance/index';
 import type { TriageContent } from '../domain/triage/index';
-import type { Db, Store, Tx } from '../store/db';
+import type { Db, Tx } from '../store/db';
 import { listPathwayVersions, type PathwayVersionRow, releasedPathwayYaml } from '../store/governance';
 import type { ServiceContext } from './context';
+import { perStore } from './per-store';
 
 /**
  * The triage content new sessions start on: the pathway versions in force at the instant, from the
@@ -72,17 +73,8 @@ export class ReleasedVersions {
   }
 }
 
-const released = new WeakMap<Store['pool'], ReleasedVersions>();
-
 /** The released versions held for a store in this process (shared by every service context over it). */
-export function releasedVersionsOf(store: Store): ReleasedVersions {
-  let held = released.get(store.pool);
-  if (!held) {
-    held = new ReleasedVersions(store.engine === 'postgres');
-    released.set(store.pool, held);
-  }
-  return held;
-}
+export const releasedVersionsOf = perStore((store) => new ReleasedVersions(store.engine === 'postgres'));
 
 /** The documents in force and kept, as the content loader reads them. */
 export async function storedDocuments(db: Db | Tx, at: Date): Promise<StoredPathwayDocument[]> {

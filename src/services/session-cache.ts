@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { Store } from '../store/db';
 import type { OpenSession } from '../store/users';
+import { perStore } from './per-store';
 
 /** How long a node trusts a session it read without asking the database again. */
 export const SESSION_CACHE_MS = 5_000;
@@ -94,14 +94,5 @@ export class SessionCache {
   }
 }
 
-const caches = new WeakMap<Store['pool'], SessionCache>();
-
 /** The session cache of a store in this process (shared by every service context over it). */
-export function sessionCacheOf(store: Store): SessionCache {
-  let cache = caches.get(store.pool);
-  if (!cache) {
-    cache = new SessionCache(store.engine === 'postgres');
-    caches.set(store.pool, cache);
-  }
-  return cache;
-}
+export const sessionCacheOf = perStore((store) => new SessionCache(store.engine === 'postgres'));
