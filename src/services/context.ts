@@ -114,7 +114,7 @@ export function createServiceContext(
           stop = await listenForChanges(store, [ROLLOUT_CHANNEL, SESSION_CHANNEL, PATHWAY_CHANNEL], {
             onChange: (channel, payload) => {
               if (channel === SESSION_CHANNEL) sessions.forgetUser(Number(payload));
-              else if (channel === PATHWAY_CHANNEL) pathways.forget();
+              else if (channel === PATHWAY_CHANNEL) pathways.forgetAll();
               else refreshRollout();
             },
             onLost: () => {

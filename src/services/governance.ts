@@ -306,7 +306,7 @@ export async function releaseVersion(
     });
   });
   // Committed: this node reads the released versions afresh (the others when they hear the announcement).
-  releasedVersionsOf(ctx.store).forget();
+  releasedVersionsOf(ctx.store).forgetAll();
   return readPathwayVersion(ctx, caller, pathwayId, version);
 }
 
@@ -336,7 +336,7 @@ export async function rollBack(
     });
     return { retired: retire.version, restored: restore.version };
   });
-  releasedVersionsOf(ctx.store).forget();
+  releasedVersionsOf(ctx.store).forgetAll();
   const now = ctx.now();
   const all = await listPathwayVersions(ctx.store.db, { pathwayId });
   const find = (n: number) => all.find((r) => r.version === n) as PathwayVersionRow;

@@ -4,7 +4,7 @@ import type { TriageContent } from '../domain/triage/index';
 import type { Db, Tx } from '../store/db';
 import { listPathwayVersions, type PathwayVersionRow, releasedPathwayYaml } from '../store/governance';
 import type { ServiceContext } from './context';
-import { perStore } from './per-store';
+import { HeardCache, perStore } from './per-store';
 
 /**
  * The triage content new sessions start on: the pathway versions in force at the instant, from the
@@ -32,14 +32,11 @@ const RELEASED = { statuses: ['released', 'retired'] } as const;
  * announced (`PATHWAY_CHANNEL`) in its transaction; the node that made it forgets after its commit,
  * the others when they hear it. On PostgreSQL the rows are kept only while this process listens.
  */
-export class ReleasedVersions {
+export class ReleasedVersions extends HeardCache {
   private rows: Promise<PathwayVersionRow[]> | undefined;
-  private listeners = 0;
-
-  constructor(private readonly needsListener: boolean) {}
 
   get(db: Db): Promise<PathwayVersionRow[]> {
-    if (this.needsListener && this.listeners === 0) return listPathwayVersions(db, RELEASED);
+    if (!this.trusted) return listPathwayVersions(db, RELEASED);
     if (!this.rows) {
       const loading = listPathwayVersions(db, RELEASED);
       this.rows = loading;
@@ -56,20 +53,8 @@ export class ReleasedVersions {
     return this.rows;
   }
 
-  forget(): void {
+  forgetAll(): void {
     this.rows = undefined;
-  }
-
-  /** This process now hears announcements of releases (until the returned function is called). */
-  listening(): () => void {
-    this.listeners += 1;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.listeners -= 1;
-      this.forget();
-    };
   }
 }
 

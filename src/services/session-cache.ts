@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { OpenSession } from '../store/users';
-import { perStore } from './per-store';
+import { HeardCache, perStore } from './per-store';
 
 /** How long a node trusts a session it read without asking the database again. */
 export const SESSION_CACHE_MS = 5_000;
@@ -23,22 +23,19 @@ interface Entry {
  * (two apps in a test on one PGlite) forgets together. On PostgreSQL the cache is used only while this
  * process is listening: a node that cannot hear the announcements asks the database every time.
  */
-export class SessionCache {
+export class SessionCache extends HeardCache {
   private readonly entries = new Map<string, Entry>();
   /** Bumped by every forgetting: a read that began before it may not be stored after it. */
   private generation = 0;
-  private listeners = 0;
 
   constructor(
-    private readonly needsListener: boolean,
+    needsListener: boolean,
     private readonly ttlMs = SESSION_CACHE_MS,
     private readonly size = SESSION_CACHE_SIZE,
     /** Milliseconds on a clock that only goes forward (a test passes its own). */
     private readonly clock: () => number = () => performance.now(),
-  ) {}
-
-  private get active(): boolean {
-    return !this.needsListener || this.listeners > 0;
+  ) {
+    super(needsListener);
   }
 
   /** A session read within the time to live, or undefined (then ask the database). */
@@ -46,7 +43,7 @@ export class SessionCache {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     this.entries.delete(key);
-    if (!this.active || this.clock() - entry.readAt >= this.ttlMs) return undefined;
+    if (!this.trusted || this.clock() - entry.readAt >= this.ttlMs) return undefined;
     // Re-inserted, so the Map's order is the order of last use.
     this.entries.set(key, entry);
     return entry.session;
@@ -58,7 +55,7 @@ export class SessionCache {
   }
 
   put(key: string, session: OpenSession, mark: number): void {
-    if (!this.active || mark !== this.generation) return;
+    if (!this.trusted || mark !== this.generation) return;
     this.entries.delete(key);
     this.entries.set(key, { session, readAt: this.clock() });
     while (this.entries.size > this.size) {
@@ -78,19 +75,6 @@ export class SessionCache {
   forgetAll(): void {
     this.generation += 1;
     this.entries.clear();
-  }
-
-  /** This process now hears announcements of ended sessions (until the returned function is called). */
-  listening(): () => void {
-    this.listeners += 1;
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      this.listeners -= 1;
-      // What it held may go stale from now on unheard.
-      if (this.listeners === 0) this.forgetAll();
-    };
   }
 }
 
