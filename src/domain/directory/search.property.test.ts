@@ -182,6 +182,19 @@ describe('the fast search agrees with the rules written out slowly', () => {
               symptomGroup: null,
             },
           ],
+          // Also found by it: two gaps listed 17.15 km then 17.14 km (the list is now sorted as listed).
+          [
+            {
+              district: 7,
+              disposition: 'Dx02',
+              ageYears: 1,
+              sex: 'female',
+              role: 'health_adviser',
+              distanceKm: 18,
+              minuteOfYear: 327901,
+              symptomGroup: null,
+            },
+          ],
         ],
       },
     );
