@@ -17,6 +17,8 @@ export interface Config {
    * receiving system for all, e.g. an integration engine or a test receiver) instead of the demo receivers.
    */
   readonly receiverUrl: string | undefined;
+  /** OPEN111_PREPARED_STATEMENTS=off: send statements unnamed (behind a pooler that cannot keep them). */
+  readonly preparedStatements: boolean;
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -37,6 +39,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     receiverUrl: receiverUrl(env.OPEN111_RECEIVER_URL),
     sessionIdleMinutes: idleMinutes(env.OPEN111_SESSION_IDLE_MINUTES),
+    preparedStatements: env.OPEN111_PREPARED_STATEMENTS !== 'off',
   };
 }
 
@@ -68,7 +71,9 @@ function idleMinutes(value: string | undefined): number | undefined {
 }
 
 export function storeOptions(config: Config): StoreOptions {
-  return config.databaseUrl ? { databaseUrl: config.databaseUrl } : { dataDir: config.dataDir };
+  return config.databaseUrl
+    ? { databaseUrl: config.databaseUrl, preparedStatements: config.preparedStatements }
+    : { dataDir: config.dataDir };
 }
 
 /** Opens the configured store and brings its schema up to date. */

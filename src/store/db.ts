@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, Migrator, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type PostgresPool, type Transaction } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index';
+import { preparingPool } from './prepared';
 import type { Database } from './schema';
 
 // One set of type parsers for both engines: PGlite is reached through node-postgres too.
@@ -29,6 +30,12 @@ export interface StoreOptions {
   /** Where PGlite keeps its files when no URL is given; `memory://` keeps nothing. */
   readonly dataDir?: string;
   readonly poolSize?: number;
+  /**
+   * Name the statements on a server so each connection parses and plans one only once (prepared.ts).
+   * Default on; off behind a pooler that cannot keep named statements (PgBouncer's transaction mode
+   * before 1.21).
+   */
+  readonly preparedStatements?: boolean;
 }
 
 /** Opens the store: a PostgreSQL server when a URL is given, else embedded PGlite. Same SQL either way. */
@@ -50,7 +57,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
     });
-    return storeOver(pool, 'postgres', async () => undefined);
+    const dialectPool = options.preparedStatements === false ? pool : preparingPool(pool);
+    return storeOver(pool, 'postgres', async () => undefined, dialectPool);
   }
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
@@ -64,8 +72,13 @@ export function pgliteStore(pglite: PGlite): Store {
   return storeOver(pool, 'pglite', () => pglite.close());
 }
 
-function storeOver(pool: pg.Pool, engine: Engine, closeEngine: () => Promise<void>): Store {
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+function storeOver(
+  pool: pg.Pool,
+  engine: Engine,
+  closeEngine: () => Promise<void>,
+  dialectPool: PostgresPool = pool,
+): Store {
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: dialectPool }) });
   return {
     db,
     engine,
