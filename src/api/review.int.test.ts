@@ -374,4 +374,50 @@ describeEachEngine('case review and incidents API', (use) => {
     expect(otherProvider.statusCode).toBe(404);
     expect(otherProvider.json<{ detail: string }>().detail).toBe(`There is no case ${cases.late}.`);
   });
+  it('shows a commissioner the incidents of the areas its CCG covers, and refuses (audited) the rest', async () => {
+    const inArea = await use()
+      .db.selectFrom('dos_service')
+      .select('id')
+      .where('area_code', '=', '5P2') // NHS Bedfordshire CCG (06F) covers Bedfordshire PCT (5P2)
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const elsewhere = await use()
+      .db.selectFrom('dos_service')
+      .select('id')
+      .where('area_code', '<>', '5P2')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const report = async (serviceId: string) => {
+      const res = await post('/api/incidents', adviser, {
+        about: 'service',
+        subject: serviceId,
+        title: 'Listed open when closed',
+        description: 'The patient found it shut.',
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<IncidentDetail>();
+    };
+    const ours = await report(inArea.id);
+    const theirs = await report(elsewhere.id);
+
+    const listed = await get('/api/incidents', ccg);
+    expect(listed.statusCode, listed.body).toBe(200);
+    const ids = listed.json<IncidentDetail[]>().map((i) => i.id);
+    expect(ids).toContain(ours.id);
+    expect(ids).not.toContain(theirs.id);
+    // Only the CCG's areas: the case incidents in Luton, and those about pathway versions, are not listed.
+    expect(listed.json<IncidentDetail[]>().every((i) => i.areaCode === '5P2')).toBe(true);
+    expect((await get(`/api/incidents/${ours.id}`, ccg)).statusCode).toBe(200);
+    expect((await get(`/api/incidents/${theirs.id}`, ccg)).statusCode).toBe(403);
+    // Reading is not managing: the commissioner cannot grade it.
+    expect((await post(`/api/incidents/${ours.id}/grade`, ccg, { grade: 'low' })).statusCode).toBe(403);
+    const denied = await use()
+      .db.selectFrom('audit_log')
+      .select('action')
+      .where('resource_type', '=', 'incident')
+      .where('resource_id', '=', String(theirs.id))
+      .where('action', '=', 'denied')
+      .execute();
+    expect(denied.length).toBeGreaterThan(0);
+  });
 });

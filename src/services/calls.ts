@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordRef } from '../domain/auth/index';
+import { type RecordRef, scopeFilter } from '../domain/auth/index';
 import {
   applyCallEvent,
   type CallEvent,
@@ -149,8 +149,7 @@ export async function listCalls(
 ): Promise<StoredCall[]> {
   const scope = await listScope(ctx, caller, 'call.read', { type: 'call' });
   return loadCalls(ctx.store.db, {
-    ...(scope.kind === 'provider' ? { providerCode: scope.providerCode } : {}),
-    ...(scope.kind === 'areas' ? { areaCodes: scope.areaCodes } : {}),
+    ...scopeFilter(scope),
     ...(query.status ? { status: query.status } : {}),
     limit: query.limit,
   });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readDispositionContent } from '../content/dispositions';
-import type { ListScope, Permission, RecordRef } from '../domain/auth/index';
+import { type Permission, type RecordRef, scopeFilter } from '../domain/auth/index';
 import {
   applyCaseEvent,
   type Case,
@@ -28,7 +28,6 @@ import type { OutboundMessage } from '../domain/messaging/index';
 import { findCallForUpdate } from '../store/calls';
 import {
   appendCaseEvents,
-  type CaseFilter,
   caseEvents,
   findCase,
   findCaseForUpdate,
@@ -136,13 +135,6 @@ async function mayAtAll(ctx: ServiceContext, caller: Caller, permission: Permiss
 /** Refuses (and audits) a caller who may read no case at all: a search of cases asks this first. */
 export async function mayReadCases(ctx: ServiceContext, caller: Caller): Promise<void> {
   await mayAtAll(ctx, caller, 'case.read', { type: 'case', id: 'search' });
-}
-
-/** The case list filter a policy scope comes to. */
-function scoped(scope: ListScope): Pick<CaseFilter, 'providerCode' | 'areaCodes'> {
-  if (scope.kind === 'provider') return { providerCode: scope.providerCode };
-  if (scope.kind === 'areas') return { areaCodes: scope.areaCodes };
-  return {};
 }
 
 async function record(tx: Tx, c: Case, now: Date): Promise<CaseRecord> {
@@ -304,7 +296,7 @@ export async function listCases(
   const scope = await listScope(ctx, caller, 'case.read', { type: 'case' });
   return inUseCase(ctx, caller, async (u) => {
     const cases = await loadCases(u.tx, {
-      ...scoped(scope),
+      ...scopeFilter(scope),
       ...(filter.callId ? { callId: filter.callId } : {}),
       ...(filter.status ? { statuses: [filter.status] } : {}),
       limit: filter.limit,
@@ -506,7 +498,7 @@ export async function validationQueue(
   const scope = await listScope(ctx, caller, 'clinical_queue.read', { type: 'clinical_queue' });
   return inUseCase(ctx, caller, async (u) => {
     const cases = await loadCases(u.tx, {
-      ...scoped(scope),
+      ...scopeFilter(scope),
       statuses: ['awaiting_validation'],
       byBreach: true,
       limit,
@@ -698,7 +690,7 @@ export async function clinicalQueue(
   const scope = await listScope(ctx, caller, 'clinical_queue.read', { type: 'clinical_queue' });
   return inUseCase(ctx, caller, async (u) => {
     const cases = await loadCases(u.tx, {
-      ...scoped(scope),
+      ...scopeFilter(scope),
       statuses: ['awaiting_callback', 'with_clinician'],
       limit,
     });
@@ -821,7 +813,7 @@ export async function sweepUnacknowledgedReferrals(ctx: ServiceContext): Promise
 export async function referralAlerts(ctx: ServiceContext, caller: Caller, limit: number): Promise<Case[]> {
   const scope = await listScope(ctx, caller, 'case.read', { type: 'case' });
   return inUseCase(ctx, caller, async (u) => {
-    const cases = await loadCases(u.tx, { ...scoped(scope), referralAlerted: true, limit });
+    const cases = await loadCases(u.tx, { ...scopeFilter(scope), referralAlerted: true, limit });
     await u.auditEach(
       'read',
       cases.map((c) => caseResource(c.id)),

@@ -1,4 +1,4 @@
-import { areasUnder, type RecordRef } from '../domain/auth/index';
+import { areasUnder, type RecordRef, scopeFilter } from '../domain/auth/index';
 import { invalid, notFound } from '../domain/errors';
 import {
   buildReport,
@@ -396,10 +396,11 @@ export async function listReviewQueue(
   filter: { readonly status?: 'queued' | 'scored'; readonly provider?: string },
 ): Promise<ReviewView[]> {
   const scope = await listScope(ctx, caller, 'review.read', reviewRef());
-  const providerCode = scope.kind === 'provider' ? scope.providerCode : filter.provider;
   return inUseCase(ctx, caller, async (u) => {
     const rows = await listReviews(u.tx, {
-      ...(providerCode ? { providerCode } : {}),
+      ...(filter.provider ? { providerCode: filter.provider } : {}),
+      // The scope last, so a provider's own staff cannot name another provider.
+      ...scopeFilter(scope),
       ...(filter.status ? { scored: filter.status === 'scored' } : {}),
     });
     await u.auditEach(
@@ -619,7 +620,7 @@ export async function listIncidentsFor(
   const scope = await listScope(ctx, caller, 'incident.read', incidentRef());
   return inUseCase(ctx, caller, async (u) => {
     const rows = await listIncidents(u.tx, {
-      ...(scope.kind === 'provider' ? { providerCode: scope.providerCode } : {}),
+      ...scopeFilter(scope),
       ...(filter.status ? { status: filter.status } : {}),
     });
     await u.auditEach(

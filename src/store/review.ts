@@ -1,3 +1,4 @@
+import type { ScopeFilter } from '../domain/auth/index';
 import type { Db, Tx } from './db';
 import type { CaseReviewTable, IncidentActionTable, IncidentLinkTable, IncidentTable } from './schema';
 
@@ -253,19 +254,20 @@ export async function findReview(
   return row ? toReview(row) : undefined;
 }
 
-export interface ReviewFilter {
-  readonly providerCode?: string;
+export interface ReviewFilter extends ScopeFilter {
   readonly adviserId?: number;
   readonly scored?: boolean;
   readonly limit?: number;
 }
 
 export async function listReviews(db: Db | Tx, f: ReviewFilter): Promise<ReviewRow[]> {
+  if (f.areaCodes?.size === 0) return [];
   let q = selectReviews(db)
     .orderBy('r.queued_at', 'desc')
     .orderBy('r.id', 'desc')
     .limit(f.limit ?? 200);
   if (f.providerCode) q = q.where('r.provider_code', '=', f.providerCode);
+  if (f.areaCodes) q = q.where('r.area_code', 'in', [...f.areaCodes]);
   if (f.adviserId !== undefined) q = q.where('r.adviser_id', '=', f.adviserId);
   if (f.scored === true) q = q.where('r.scored_at', 'is not', null);
   if (f.scored === false) q = q.where('r.scored_at', 'is', null);
@@ -417,13 +419,15 @@ export async function findIncident(
 
 export async function listIncidents(
   db: Db | Tx,
-  f: { providerCode?: string; status?: IncidentTable['status']; limit?: number },
+  f: ScopeFilter & { status?: IncidentTable['status']; limit?: number },
 ): Promise<IncidentRow[]> {
+  if (f.areaCodes?.size === 0) return [];
   let q = selectIncidents(db)
     .orderBy('i.reported_at', 'desc')
     .orderBy('i.id', 'desc')
     .limit(f.limit ?? 200);
   if (f.providerCode) q = q.where('i.provider_code', '=', f.providerCode);
+  if (f.areaCodes) q = q.where('i.area_code', 'in', [...f.areaCodes]);
   if (f.status) q = q.where('i.status', '=', f.status);
   return (await q.execute()).map(toIncident);
 }

@@ -22,6 +22,8 @@ export {
   type Reach,
   type RecordRef,
   rolesWith,
+  type ScopeFilter,
+  scopeFilter,
   scopeOf,
 } from './policy';
 export { type Actor, isRole, ROLES, type Role } from './roles';

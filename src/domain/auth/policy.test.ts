@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decide, inScope, type OrganisationTree, PERMISSIONS, POLICY, rolesWith, scopeOf } from './policy';
+import {
+  decide,
+  inScope,
+  type OrganisationTree,
+  PERMISSIONS,
+  POLICY,
+  rolesWith,
+  scopeFilter,
+  scopeOf,
+} from './policy';
 import { type Actor, ROLES, type Role } from './roles';
 
 // Two SHAs with two PCTs each; a CCG covering one PCT of the first.
@@ -64,6 +73,19 @@ describe('the access policy', () => {
     expect(scopeOf(ccg, 'kpi.read', tree)).toEqual({ kind: 'areas', areaCodes: new Set(['5P2']) });
     expect(scopeOf(sha, 'kpi.read', tree)).toEqual({ kind: 'areas', areaCodes: new Set(['5GC', '5P2']) });
     expect(scopeOf(dh, 'kpi.read', tree)).toEqual({ kind: 'all' });
+  });
+
+  it('turns every scope into the filter a list applies: one provider, some areas (none is none), or all', () => {
+    const of = (a: Actor) => {
+      const scope = scopeOf(a, 'incident.read', tree);
+      if (!('kind' in scope)) throw new Error('expected a scope');
+      return scopeFilter(scope);
+    };
+    expect(of(actor('governance', 'NHSD'))).toEqual({ providerCode: 'NHSD' });
+    expect(of(actor('commissioner', '06F'))).toEqual({ areaCodes: new Set(['5P2']) });
+    expect(of(actor('commissioner', 'Q35'))).toEqual({ areaCodes: new Set(['5GC', '5P2']) });
+    expect(of(actor('commissioner', 'XXX'))).toEqual({ areaCodes: new Set() });
+    expect(of(actor('system_admin', 'NHSD'))).toEqual({});
   });
 
   it('lets only the national administrator load reference data', () => {

@@ -125,7 +125,14 @@ export const POLICY = {
     reviewer: 'any',
     system_admin: 'any',
   },
-  'incident.read': { governance: 'provider', reviewer: 'provider', system_admin: 'any' },
+  // Commissioners hold the serious-incident process for the services they commission: they see the
+  // incidents of their areas (an incident about a pathway version belongs to no area, so not those).
+  'incident.read': {
+    governance: 'provider',
+    reviewer: 'provider',
+    commissioner: 'area',
+    system_admin: 'any',
+  },
   'incident.manage': { governance: 'provider', system_admin: 'any' },
   // The monthly governance report: a provider's own, a commissioner's areas'.
   'governance_report.read': { governance: 'provider', commissioner: 'area', system_admin: 'any' },
@@ -350,6 +357,22 @@ export function scopeOf(
       return { kind: 'areas', areaCodes: areas ?? new Set() };
     }
   }
+}
+
+/** What a list query filters on for a scope: nothing (all), one provider, or a set of areas. */
+export interface ScopeFilter {
+  readonly providerCode?: string;
+  readonly areaCodes?: ReadonlySet<string>;
+}
+
+/**
+ * The filter a list query applies for a scope. Every list goes through this one function, so a scope of
+ * areas can never be read as "all" by a list that only knew about providers.
+ */
+export function scopeFilter(scope: ListScope): ScopeFilter {
+  if (scope.kind === 'provider') return { providerCode: scope.providerCode };
+  if (scope.kind === 'areas') return { areaCodes: scope.areaCodes };
+  return {};
 }
 
 /** Whether a record falls inside a list scope (for a record read on its own after a scoped list). */
