@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalid, notFound } from '../domain/errors';
+import { conflict, invalid, notFound } from '../domain/errors';
 import {
   answersInForce,
   DONT_KNOW,
@@ -25,7 +25,7 @@ import {
   type TriageContent,
 } from '../domain/triage/index';
 import {
-  appendTriageEvent,
+  appendTriageEventAudited,
   findTriageSession,
   insertTriageSession,
   markTriageFinished,
@@ -35,7 +35,7 @@ import {
 } from '../store/triage';
 import type { ServiceContext } from './context';
 import { contentInForce } from './pathway-content';
-import { authorize, type Caller, inUseCase, type UnitOfWork } from './use-case';
+import { auditEntry, authorize, type Caller, inUseCase, type UnitOfWork } from './use-case';
 
 /**
  * Triage runs on the pathway versions in force (pathway change control, src/services/governance.ts):
@@ -467,17 +467,43 @@ export async function readTriage(
   });
 }
 
-/** Appends the event the engine decided on the locked session, and audits it; the session with it appended. */
-async function appendDecided(
-  u: UnitOfWork,
-  s: StoredTriageSession,
-  decision: SessionEventDecision,
-): Promise<StoredTriageSession> {
-  const seq = (s.events.at(-1)?.seq ?? 0) + 1;
-  await appendTriageEvent(u.tx, s.id, seq, decision.event, u.now, u.caller.actor.userId);
-  await u.audit('update', sessionRef(s.id), decision.detail);
-  const stored: StoredTriageEvent = { ...decision.event, seq, at: u.now, actor: u.caller.actor.username };
-  return { ...s, events: [...s.events, stored] };
+/** How many times a change is decided anew when other changes keep getting in first. */
+const APPEND_ATTEMPTS = 3;
+
+/**
+ * A change that appends one event to a session (an answer, a going back), without a transaction: the
+ * session is read, the policy asked, the engine decides, and the event goes in with its audit rows in
+ * one statement that holds only if the session is still in progress and no other event took its place
+ * (store/triage.ts). A change that got in first (a second screen answering the same question) is then
+ * read and decided on, as if this one had waited for a lock. Three statements instead of six.
+ */
+async function appendToSession(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  decide: (content: TriageContent, s: StoredTriageSession) => SessionEventDecision,
+): Promise<TriageSessionView> {
+  const content = await contentInForce(ctx);
+  const ref = sessionRef(id);
+  for (let attempt = 1; ; attempt++) {
+    const now = ctx.now();
+    const s = await findTriageSession(ctx.store.db, id);
+    if (!s) throw notFound(`There is no triage session ${id}.`);
+    await authorize(ctx, caller, 'triage_session.answer', { providerCode: s.createdByOrganisation }, ref);
+    const decision = decide(content, s);
+    const seq = (s.events.at(-1)?.seq ?? 0) + 1;
+    const trail = [auditEntry(caller, 'update', ref, decision.detail), auditEntry(caller, 'read', ref)];
+    if (
+      await appendTriageEventAudited(ctx.store.db, id, seq, decision.event, now, caller.actor.userId, trail)
+    ) {
+      const stored: StoredTriageEvent = { ...decision.event, seq, at: now, actor: caller.actor.username };
+      return sessionView(content, { ...s, events: [...s.events, stored] });
+    }
+    if (attempt === APPEND_ATTEMPTS)
+      throw conflict(
+        `Triage session ${id} kept changing while this was saved; nothing was saved. Try again.`,
+      );
+  }
 }
 
 /** Answers the question being asked. */
@@ -487,11 +513,7 @@ export async function answerTriage(
   id: string,
   answer: GivenAnswer,
 ): Promise<TriageSessionView> {
-  const content = await contentInForce(ctx);
-  return inUseCase(ctx, caller, async (u) => {
-    const s = await loadSession(u, id, 'triage_session.answer', true);
-    return shownSession(u, content, await appendDecided(u, s, decideAnswer(content, s, answer)));
-  });
+  return appendToSession(ctx, caller, id, (content, s) => decideAnswer(content, s, answer));
 }
 
 /** Goes back to the last question, or a named one: later answers stop counting (they stay in the history). */
@@ -501,11 +523,7 @@ export async function goBack(
   id: string,
   target: { readonly pathwayId?: string; readonly questionId?: string },
 ): Promise<TriageSessionView> {
-  const content = await contentInForce(ctx);
-  return inUseCase(ctx, caller, async (u) => {
-    const s = await loadSession(u, id, 'triage_session.answer', true);
-    return shownSession(u, content, await appendDecided(u, s, decideBack(s, target)));
-  });
+  return appendToSession(ctx, caller, id, (_content, s) => decideBack(s, target));
 }
 
 /** Finishes the triage with its disposition; the session is then read-only. */

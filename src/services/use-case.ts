@@ -111,6 +111,23 @@ export async function listScope(
   throw denied;
 }
 
+/** One audit row of a use case: who (the caller), through which request, did what to which record. */
+export function auditEntry(
+  caller: Caller,
+  action: AuditAction,
+  resource: ResourceRef,
+  detail?: Record<string, unknown>,
+): AuditEntry {
+  return {
+    actor: caller.actor,
+    action,
+    resourceType: resource.type,
+    resourceId: resource.id ?? null,
+    requestId: caller.requestId,
+    ...(detail ? { detail } : {}),
+  };
+}
+
 /** What a use case works with inside its transaction. */
 export interface UnitOfWork {
   readonly tx: Tx;
@@ -145,18 +162,8 @@ export async function inUseCase<T>(
 ): Promise<T> {
   const now = ctx.now();
   const tree = await ctx.organisations();
-  const entry = (
-    action: AuditAction,
-    resource: ResourceRef,
-    detail?: Record<string, unknown>,
-  ): AuditEntry => ({
-    actor: caller.actor,
-    action,
-    resourceType: resource.type,
-    resourceId: resource.id ?? null,
-    requestId: caller.requestId,
-    ...(detail ? { detail } : {}),
-  });
+  const entry = (action: AuditAction, resource: ResourceRef, detail?: Record<string, unknown>) =>
+    auditEntry(caller, action, resource, detail);
   try {
     return await inTransaction(ctx.store.db, async (tx) => {
       const trail: AuditEntry[] = [];

@@ -1,3 +1,4 @@
+import { type RawBuilder, sql } from 'kysely';
 import type { Actor } from '../domain/auth/index';
 import type { Db, Tx } from './db';
 
@@ -42,6 +43,26 @@ export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
 /** Appends several entries in one statement (e.g. one per patient record a list shows). */
 export async function auditEach(db: Db | Tx, entries: readonly AuditEntry[]): Promise<void> {
   if (entries.length > 0) await db.insertInto('audit_log').values(entries.map(auditRow)).execute();
+}
+
+/**
+ * `insert into audit_log … select … where <condition>` as a fragment, for one statement that writes a
+ * change and its audit rows together (a data-modifying CTE): the rows go in only when `condition` holds,
+ * e.g. when the change's own insert returned a row.
+ */
+export function auditInsertWhen(
+  entries: readonly AuditEntry[],
+  condition: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  if (entries.length === 0) throw new Error('auditInsertWhen needs at least one audit row.');
+  const rows = entries
+    .map(auditRow)
+    .map(
+      (r) =>
+        sql`(${r.user_id}::integer, ${r.username}::text, ${r.action}::text, ${r.resource_type}::text, ${r.resource_id}::text, ${r.request_id}::text, ${r.detail}::jsonb)`,
+    );
+  return sql`insert into audit_log (user_id, username, action, resource_type, resource_id, request_id, detail)
+    select * from (values ${sql.join(rows)}) as v where ${condition}`;
 }
 
 export interface AuditRecord {

@@ -1,7 +1,8 @@
+import { sql } from 'kysely';
 import type { Actor } from '../domain/auth/index';
 import { notFound } from '../domain/errors';
 import type { AnswerValue, SessionEvent, Sex } from '../domain/triage/index';
-import { audit } from './audit';
+import { type AuditEntry, audit, auditInsertWhen } from './audit';
 import type { Db, Tx } from './db';
 
 export const TRIAGE_RESOURCE = 'triage_session';
@@ -151,29 +152,52 @@ export async function readTriageSession(db: Db | Tx, id: string, who: Who): Prom
   return s;
 }
 
-/** Appends one event at `seq`; the (session, seq) primary key refuses a second event in the same place. */
-export async function appendTriageEvent(
-  tx: Tx,
+const eventColumns = (e: SessionEvent) => ({
+  kind: e.kind,
+  pathway_id: e.kind === 'answer' ? e.pathwayId : null,
+  question_id: e.kind === 'answer' ? e.questionId : null,
+  value: e.kind === 'answer' ? JSON.stringify(e.value) : null,
+  keep: e.kind === 'back' ? e.keep : null,
+});
+
+/** PostgreSQL's unique_violation: here, another event took the place first. */
+const isUniqueViolation = (err: unknown) =>
+  typeof err === 'object' && err !== null && 'code' in err && err.code === '23505';
+
+/**
+ * Appends one event at `seq` with its audit rows in a single statement, atomic without a transaction
+ * (each BEGIN and COMMIT is a round trip, and an answer is nearly half of a call's requests). It holds
+ * only while the session is in progress (its row is taken FOR SHARE, so a finish holding it FOR UPDATE
+ * is waited for and then seen) and while `seq` is free (the (session, seq) primary key). False when
+ * either no longer holds: the caller reads the session again and decides on what it finds.
+ */
+export async function appendTriageEventAudited(
+  db: Db,
   sessionId: string,
   seq: number,
   e: SessionEvent,
   at: Date,
   actorId: number,
-): Promise<void> {
-  await tx
-    .insertInto('triage_event')
-    .values({
-      session_id: sessionId,
-      seq,
-      kind: e.kind,
-      pathway_id: e.kind === 'answer' ? e.pathwayId : null,
-      question_id: e.kind === 'answer' ? e.questionId : null,
-      value: e.kind === 'answer' ? JSON.stringify(e.value) : null,
-      keep: e.kind === 'back' ? e.keep : null,
-      at,
-      actor_id: actorId,
-    })
-    .execute();
+  trail: readonly AuditEntry[],
+): Promise<boolean> {
+  const c = eventColumns(e);
+  try {
+    const { rows } = await sql<{ appended: number }>`
+      with s as (
+        select id from triage_session where id = ${sessionId} and status = 'in_progress' for share
+      ), e as (
+        insert into triage_event (session_id, seq, kind, pathway_id, question_id, value, keep, at, actor_id)
+        select id, ${seq}::integer, ${c.kind}::text, ${c.pathway_id}::text, ${c.question_id}::text,
+          ${c.value}::jsonb, ${c.keep}::integer, ${at}::timestamptz, ${actorId}::integer
+        from s
+        returning seq
+      ), a as (${auditInsertWhen(trail, sql`exists (select 1 from e)`)})
+      select count(*)::integer as appended from e`.execute(db);
+    return rows[0]?.appended === 1;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
 }
 
 export async function markTriageFinished(

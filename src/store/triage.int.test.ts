@@ -1,0 +1,104 @@
+import { expect, it } from 'vitest';
+import { describeEachEngine } from '../../test/engines';
+import type { SessionEvent } from '../domain/triage/index';
+import type { AuditEntry } from './audit';
+import { inTransaction } from './db';
+import {
+  appendTriageEventAudited,
+  findTriageSession,
+  insertTriageSession,
+  markTriageFinished,
+  TRIAGE_RESOURCE,
+} from './triage';
+
+describeEachEngine('a triage event and its audit in one statement (store/triage.ts)', (use) => {
+  const at = new Date('2012-06-06T10:00:00Z');
+  let adviserId = 0;
+  const trail = (id: string): AuditEntry[] => [
+    {
+      actor: {
+        userId: adviserId,
+        username: 'adviser',
+        displayName: 'A',
+        role: 'health_adviser',
+        organisationCode: 'NHSD',
+      },
+      action: 'update',
+      resourceType: TRIAGE_RESOURCE,
+      resourceId: id,
+      requestId: 'req-1',
+      detail: { answered: 'unresponsive' },
+    },
+  ];
+  const answer: SessionEvent = {
+    kind: 'answer',
+    pathwayId: 'module-0',
+    questionId: 'unresponsive',
+    value: 'no',
+  };
+  const session = async (id: string) => {
+    const user = await use()
+      .db.selectFrom('app_user')
+      .select('id')
+      .where('username', '=', 'adviser')
+      .executeTakeFirstOrThrow();
+    adviserId = user.id;
+    await inTransaction(use().db, (tx) =>
+      insertTriageSession(
+        tx,
+        {
+          id,
+          pathwayId: 'rash',
+          pathwayVersion: 1,
+          module0Version: 1,
+          contentVersion: 'test',
+          patient: { ageYears: 40, sex: 'male' },
+        },
+        at,
+        adviserId,
+      ),
+    );
+  };
+  const auditRows = (id: string) =>
+    use()
+      .db.selectFrom('audit_log')
+      .select(['action', 'username', 'request_id', 'detail'])
+      .where('resource_type', '=', TRIAGE_RESOURCE)
+      .where('resource_id', '=', id)
+      .execute();
+
+  it('writes the event and its audit row together', async () => {
+    await session('t-append');
+    expect(
+      await appendTriageEventAudited(use().db, 't-append', 1, answer, at, adviserId, trail('t-append')),
+    ).toBe(true);
+    const s = await findTriageSession(use().db, 't-append');
+    expect(s?.events).toEqual([expect.objectContaining({ seq: 1, questionId: 'unresponsive', value: 'no' })]);
+    expect(await auditRows('t-append')).toEqual([
+      { action: 'update', username: 'adviser', request_id: 'req-1', detail: { answered: 'unresponsive' } },
+    ]);
+  });
+
+  it('writes neither when another event has the place, nor when the session has finished', async () => {
+    await session('t-taken');
+    expect(
+      await appendTriageEventAudited(use().db, 't-taken', 1, answer, at, adviserId, trail('t-taken')),
+    ).toBe(true);
+    // A second change decided on the same reading (seq 1 again) is refused, and leaves no audit row.
+    expect(
+      await appendTriageEventAudited(use().db, 't-taken', 1, answer, at, adviserId, trail('t-taken')),
+    ).toBe(false);
+    expect(await auditRows('t-taken')).toHaveLength(1);
+    await inTransaction(use().db, (tx) => markTriageFinished(tx, 't-taken', 'Dx39', at, adviserId));
+    expect(
+      await appendTriageEventAudited(use().db, 't-taken', 2, answer, at, adviserId, trail('t-taken')),
+    ).toBe(false);
+    expect((await findTriageSession(use().db, 't-taken'))?.events).toHaveLength(1);
+    expect(await auditRows('t-taken')).toHaveLength(1);
+    // No session at all: nothing written either.
+    expect(
+      await appendTriageEventAudited(use().db, 't-none', 1, answer, at, adviserId, trail('t-none')),
+    ).toBe(false);
+    expect(await auditRows('t-none')).toHaveLength(0);
+  });
+});
