@@ -37,11 +37,12 @@ import {
 import type { Tx } from '../store/db';
 import { findPracticesByOdsCode, findService } from '../store/directory';
 import { listMessages as loadMessages, type StoredMessage } from '../store/outbox';
-import { readTriageSession } from '../store/triage';
+import { readTriageResult } from '../store/triage';
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
 import { locate, normalisedPostcode } from './locate';
 import {
+  auditEntry,
   authorize,
   type Caller,
   inUseCase,
@@ -158,18 +159,10 @@ export async function verifyTriage(
   triageSessionId: string,
   dispositionCode: string,
 ): Promise<void> {
-  const s = await readTriageSession(ctx.store.db, triageSessionId, {
-    actor: caller.actor,
-    at: ctx.now(),
-    ...(caller.requestId ? { requestId: caller.requestId } : {}),
-  });
-  await authorize(
-    ctx,
-    caller,
-    'triage_session.read',
-    { providerCode: s.createdByOrganisation },
-    { type: 'triage_session', id: triageSessionId },
-  );
+  const resource = { type: 'triage_session', id: triageSessionId };
+  const s = await readTriageResult(ctx.store.db, triageSessionId, auditEntry(caller, 'read', resource));
+  if (!s) throw notFound(`There is no triage session ${triageSessionId}.`);
+  await authorize(ctx, caller, 'triage_session.read', { providerCode: s.createdByOrganisation }, resource);
   if (s.status !== 'finished' || s.dispositionCode === null)
     throw conflict(
       `Triage session ${triageSessionId} is still in progress: finish the triage before recording its disposition.`,

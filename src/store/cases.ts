@@ -61,18 +61,25 @@ export async function insertCase(tx: Tx, c: Case, events: readonly CaseEvent[]):
  */
 export async function appendCaseEvents(tx: Tx, after: Case, events: readonly CaseEvent[]): Promise<void> {
   if (events.length === 0) return;
-  // The summary first: its new event count says where the events go (the row is locked, so it is ours).
-  const row = await tx
+  // One statement: the summary first, whose new event count says where the events go (the row is
+  // locked, so it is ours), then the events numbered from it.
+  const n = events.length;
+  const summaryRow = tx
     .updateTable('case_record')
-    .set({ ...summary(after), event_count: sql<number>`event_count + ${events.length}` })
+    .set({ ...summary(after), event_count: sql<number>`event_count + ${n}` })
     .where('id', '=', after.id)
-    .returning('event_count')
-    .executeTakeFirstOrThrow();
-  const before = row.event_count - events.length;
-  await tx
-    .insertInto('case_event')
-    .values(events.map((e, i) => toEventRow(e, before + i + 1)))
-    .execute();
+    .returning('event_count');
+  const values = events.map((e, i) => {
+    const r = toEventRow(e, i + 1);
+    return sql`(${r.seq}::integer, ${r.case_id}::text, ${r.kind}::text, ${r.at}::timestamptz, ${r.recorded_by}::integer, ${r.body}::jsonb)`;
+  });
+  const { rows } = await sql<{ seq: number }>`
+    with r as (${summaryRow})
+    insert into case_event (case_id, seq, kind, at, recorded_by, body)
+    select v.case_id, r.event_count - ${n}::integer + v.i, v.kind, v.at, v.recorded_by, v.body
+    from r, (values ${sql.join(values)}) as v (i, case_id, kind, at, recorded_by, body)
+    returning seq`.execute(tx);
+  if (rows.length !== n) throw new Error(`Case ${after.id} is not stored: its events were not appended.`);
 }
 
 export async function caseEvents(db: Db | Tx, caseId: string): Promise<CaseEvent[]> {

@@ -8,28 +8,28 @@ import {
   findTriageSession,
   insertTriageSession,
   markTriageFinished,
+  readTriageResult,
   TRIAGE_RESOURCE,
 } from './triage';
 
 describeEachEngine('a triage event and its audit in one statement (store/triage.ts)', (use) => {
   const at = new Date('2012-06-06T10:00:00Z');
   let adviserId = 0;
-  const trail = (id: string): AuditEntry[] => [
-    {
-      actor: {
-        userId: adviserId,
-        username: 'adviser',
-        displayName: 'A',
-        role: 'health_adviser',
-        organisationCode: 'NHSD',
-      },
-      action: 'update',
-      resourceType: TRIAGE_RESOURCE,
-      resourceId: id,
-      requestId: 'req-1',
-      detail: { answered: 'unresponsive' },
+  const trail = (id: string): AuditEntry[] => [entry(id)];
+  const entry = (id: string): AuditEntry => ({
+    actor: {
+      userId: adviserId,
+      username: 'adviser',
+      displayName: 'A',
+      role: 'health_adviser',
+      organisationCode: 'NHSD',
     },
-  ];
+    action: 'update',
+    resourceType: TRIAGE_RESOURCE,
+    resourceId: id,
+    requestId: 'req-1',
+    detail: { answered: 'unresponsive' },
+  });
   const answer: SessionEvent = {
     kind: 'answer',
     pathwayId: 'module-0',
@@ -100,5 +100,22 @@ describeEachEngine('a triage event and its audit in one statement (store/triage.
       await appendTriageEventAudited(use().db, 't-none', 1, answer, at, adviserId, trail('t-none')),
     ).toBe(false);
     expect(await auditRows('t-none')).toHaveLength(0);
+  });
+  it('reads a session’s result with the read audited in the same statement, and nothing for no session', async () => {
+    await session('t-result');
+    const read: AuditEntry = { ...entry('t-result'), action: 'read', detail: { via: 'case' } };
+    expect(await readTriageResult(use().db, 't-result', read)).toEqual({
+      status: 'in_progress',
+      dispositionCode: null,
+      createdByOrganisation: 'NHSD',
+    });
+    await inTransaction(use().db, (tx) => markTriageFinished(tx, 't-result', 'Dx39', at, adviserId));
+    expect(await readTriageResult(use().db, 't-result', read)).toMatchObject({
+      status: 'finished',
+      dispositionCode: 'Dx39',
+    });
+    expect((await auditRows('t-result')).map((r) => r.action)).toEqual(['read', 'read']);
+    expect(await readTriageResult(use().db, 't-missing', read)).toBeUndefined();
+    expect(await auditRows('t-missing')).toHaveLength(0);
   });
 });

@@ -1,8 +1,6 @@
 import { sql } from 'kysely';
-import type { Actor } from '../domain/auth/index';
-import { notFound } from '../domain/errors';
 import type { AnswerValue, SessionEvent, Sex } from '../domain/triage/index';
-import { type AuditEntry, audit, auditInsertWhen } from './audit';
+import { type AuditEntry, auditInsertWhen } from './audit';
 import type { Db, Tx } from './db';
 
 export const TRIAGE_RESOURCE = 'triage_session';
@@ -39,12 +37,6 @@ export interface NewTriageSession {
   readonly module0Version: number;
   readonly contentVersion: string;
   readonly patient: { readonly ageYears: number; readonly sex: Sex };
-}
-
-interface Who {
-  readonly actor: Actor;
-  readonly at: Date;
-  readonly requestId?: string | null;
 }
 
 export async function insertTriageSession(
@@ -135,21 +127,42 @@ export async function findTriageSession(
   };
 }
 
+/** What another module needs of a session (a case recording its disposition): not its answers. */
+export interface TriageResultRow {
+  readonly status: StoredTriageSession['status'];
+  readonly dispositionCode: string | null;
+  /** The organisation (111 provider) of the member of staff who started the session. */
+  readonly createdByOrganisation: string;
+}
+
 /**
- * Reads a session with its events for another module (a case recording the triage's disposition); the
- * read is audited. Who may read it is for the caller to ask the access policy.
+ * A session's status, disposition and provider, with the read audited in the same statement (a read of
+ * a session that does not exist leaves no row). Who may read it is for the caller to ask the policy.
  */
-export async function readTriageSession(db: Db | Tx, id: string, who: Who): Promise<StoredTriageSession> {
-  const s = await findTriageSession(db, id);
-  if (!s) throw notFound(`There is no triage session ${id}.`);
-  await audit(db, {
-    actor: who.actor,
-    action: 'read',
-    resourceType: TRIAGE_RESOURCE,
-    resourceId: id,
-    requestId: who.requestId ?? null,
-  });
-  return s;
+export async function readTriageResult(
+  db: Db,
+  id: string,
+  read: AuditEntry,
+): Promise<TriageResultRow | undefined> {
+  const { rows } = await sql<{
+    status: TriageResultRow['status'];
+    disposition_code: string | null;
+    organisation_code: string;
+  }>`
+    with s as (
+      select s.status, s.disposition_code, c.organisation_code
+      from triage_session s join app_user c on c.id = s.created_by
+      where s.id = ${id}
+    ), a as (${auditInsertWhen([read], sql`exists (select 1 from s)`)})
+    select * from s`.execute(db);
+  const row = rows[0];
+  return row
+    ? {
+        status: row.status,
+        dispositionCode: row.disposition_code,
+        createdByOrganisation: row.organisation_code,
+      }
+    : undefined;
 }
 
 const eventColumns = (e: SessionEvent) => ({
