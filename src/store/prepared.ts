@@ -34,7 +34,7 @@ const NAMEABLE = /^\s*(select|insert|update|delete|with)\b/i;
 // the statement) makes the plan's row type stale, and the server refuses it until it is prepared anew.
 const STALE_PLAN = 'cached plan must not change result type';
 
-// node-postgres types a result's command as any string; Kysely reads it only to count affected rows.
+// node-postgres types a result's command as a plain string; Kysely reads it only to count affected rows.
 function asResult<R>(r: pg.QueryResult): PostgresQueryResult<R> {
   return { command: r.command as PostgresQueryResult<R>['command'], rowCount: r.rowCount ?? 0, rows: r.rows };
 }
