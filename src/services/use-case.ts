@@ -162,8 +162,6 @@ export async function inUseCase<T>(
 ): Promise<T> {
   const now = ctx.now();
   const tree = await ctx.organisations();
-  const entry = (action: AuditAction, resource: ResourceRef, detail?: Record<string, unknown>) =>
-    auditEntry(caller, action, resource, detail);
   try {
     return await inTransaction(ctx.store.db, async (tx) => {
       const trail: AuditEntry[] = [];
@@ -178,10 +176,10 @@ export async function inUseCase<T>(
         },
         enqueue: (message) => enqueue(tx, message, now),
         async audit(action, resource, detail) {
-          trail.push(entry(action, resource, detail));
+          trail.push(auditEntry(caller, action, resource, detail));
         },
         async auditEach(action, resources, detail) {
-          for (const r of resources) trail.push(entry(action, r, detail));
+          for (const r of resources) trail.push(auditEntry(caller, action, r, detail));
         },
       });
       // The use case's whole audit trail in one statement, in the order it was written, before commit.
