@@ -9,13 +9,13 @@ import {
 } from '../domain/calls/index';
 import { conflict, notFound } from '../domain/errors';
 import {
+  callEventSave,
+  callInsert,
   findCall,
   findCallForUpdate,
-  insertCall,
   callEvents as loadCallEvents,
   listCalls as loadCalls,
   type StoredCall,
-  saveCallEvent,
 } from '../store/calls';
 import type { Tx } from '../store/db';
 import { anyQueued, callsFromNumber, oldestQueuedForUpdate } from '../store/telephony';
@@ -67,7 +67,7 @@ export async function offerCall(
         type: 'call_queue',
         id: placed.areaCode ?? placed.providerCode,
       });
-      await insertCall(u.tx, call, caller.actor.userId);
+      u.later(...callInsert(u.tx, call, caller.actor.userId));
       await u.audit('create', { type: 'call', id: call.id });
       return call;
     },
@@ -130,7 +130,7 @@ export async function recordCallEvent(
       areaCode: call.areaCode,
       providerCode: call.providerCode,
     };
-    await saveCallEvent(u.tx, next, event, caller.actor.userId);
+    u.later(...callEventSave(u.tx, next, event, caller.actor.userId));
     await u.audit('update', { type: 'call', id: callId }, { event: happening.kind });
     return next;
   });
@@ -182,7 +182,7 @@ export async function answerNextCall(ctx: ServiceContext, caller: Caller): Promi
     await u.allow('call.record', callRecord(call), { type: 'call', id: call.id });
     const event: CallEvent = { callId: call.id, kind: 'answered', at: u.now };
     const next: StoredCall = { ...call, ...applyCallEvent(call, event) };
-    await saveCallEvent(u.tx, next, event, caller.actor.userId);
+    u.later(...callEventSave(u.tx, next, event, caller.actor.userId));
     await u.audit('update', { type: 'call', id: call.id }, { event: 'answered', via: 'answer-next' });
     return next;
   });

@@ -27,11 +27,11 @@ import { ambulanceTrustOn } from '../domain/geography/index';
 import type { OutboundMessage } from '../domain/messaging/index';
 import { findCallForUpdate } from '../store/calls';
 import {
-  appendCaseEvents,
   caseEvents,
+  caseEventsAppend,
+  caseInsert,
   findCase,
   findCaseForUpdate,
-  insertCase,
   listCases as loadCases,
 } from '../store/cases';
 import type { Tx } from '../store/db';
@@ -272,7 +272,7 @@ export async function openCase(
         patient,
       };
       const c = openedCase(event);
-      await insertCase(u.tx, c, [event]);
+      u.later(...caseInsert(u.tx, c, [event]));
       await u.audit('create', caseResource(c.id));
       return { case: c, disposition: undefined, messages: [], callbackOverdue: false };
     },
@@ -373,7 +373,7 @@ async function changeCase(
       if (!c) throw notFound(`There is no case ${id}.`);
       await u.allow(permission, caseRef(c), caseResource(id));
       const p = await plan(c, u);
-      await appendCaseEvents(u.tx, p.case, p.events);
+      u.later(...caseEventsAppend(u.tx, p.case, p.events));
       for (const m of p.messages) await u.enqueue({ ...m, providerCode: c.providerCode });
       await u.audit('update', caseResource(id), {
         change,
@@ -590,7 +590,7 @@ export async function sweepBreachedValidations(ctx: ServiceContext): Promise<str
       if (!area) throw notFound(`Case ${c.id} names unknown area ${c.areaCode}.`);
       const trust = ambulanceTrustOn(geo, area, u.now);
       const p = planValidationBreach(c, d, { ambulanceTrust: { code: trust.code, name: trust.name } }, u.now);
-      await appendCaseEvents(u.tx, p.case, p.events);
+      u.later(...caseEventsAppend(u.tx, p.case, p.events));
       for (const m of p.messages) await u.enqueue({ ...m, providerCode: c.providerCode });
       await u.audit('update', caseResource(c.id), {
         change: 'validation_breached',
@@ -734,7 +734,7 @@ async function changeReferral(
     );
     if (!c) throw notFound(`There is no case ${id}.`);
     const p = single(c, body, u);
-    await appendCaseEvents(u.tx, p.case, p.events);
+    u.later(...caseEventsAppend(u.tx, p.case, p.events));
     await u.audit('update', caseResource(id), { change, events: p.events.map((e) => e.kind) });
     return record(u.tx, p.case, u.now);
   });
@@ -793,7 +793,7 @@ export async function sweepUnacknowledgedReferrals(ctx: ServiceContext): Promise
       const c = await findCaseForUpdate(u.tx, candidate.id);
       if (!c?.referral || c.referralProgress.acknowledgedAt || c.referralProgress.alertedAt) return false;
       const p = single(c, { kind: 'referral_unacknowledged', dueAt: due.toISOString() }, u);
-      await appendCaseEvents(u.tx, p.case, p.events);
+      u.later(...caseEventsAppend(u.tx, p.case, p.events));
       await u.audit('update', caseResource(c.id), { change: 'referral_unacknowledged' });
       return true;
     });

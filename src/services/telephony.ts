@@ -11,19 +11,19 @@ import {
 } from '../domain/calls/index';
 import { conflict } from '../domain/errors';
 import {
+  callEventSave,
+  callInsert,
   findCall as findCallById,
-  insertCall,
   listCalls as loadCalls,
   type StoredCall,
-  saveCallEvent,
 } from '../store/calls';
 import {
   adviserAvailability,
   findCallByRefForUpdate,
   findTelephonyEvent,
-  insertTelephonyEvent,
   lockCallRef,
   queuedCalls,
+  telephonyEventInsert,
 } from '../store/telephony';
 import { callRecord, newCallId, placeCall } from './calls';
 import type { ServiceContext } from './context';
@@ -87,8 +87,7 @@ export async function receiveTelephonyEvent(
         agent: null,
       };
       await u.allow('telephony.event', callRecord(call), { type: 'call_queue', id: placed.providerCode });
-      await insertCall(u.tx, call, caller.actor.userId);
-      await insertTelephonyEvent(u.tx, event, call.id);
+      u.later(...callInsert(u.tx, call, caller.actor.userId), telephonyEventInsert(u.tx, event, call.id));
       await u.audit('create', { type: 'call', id: call.id }, { via: 'telephony', callRef: event.callRef });
       return { call, changed: true };
     }
@@ -98,7 +97,7 @@ export async function receiveTelephonyEvent(
         `No call "${event.callRef}" was offered: the switch must send its "offered" event before "${event.type}".`,
       );
     await u.allow('telephony.event', callRecord(call), { type: 'call', id: call.id });
-    await insertTelephonyEvent(u.tx, event, call.id);
+    u.later(telephonyEventInsert(u.tx, event, call.id));
     // The console may have got there first (an adviser pressed "answer next"): the switch's word is
     // kept, and the call is not moved twice.
     if (alreadyHappened(call, event.type)) return { call, changed: false };
@@ -108,7 +107,7 @@ export async function receiveTelephonyEvent(
       ...applyCallEvent(call, happening),
       ...(event.agent ? { agent: event.agent } : {}),
     };
-    await saveCallEvent(u.tx, next, happening, caller.actor.userId);
+    u.later(...callEventSave(u.tx, next, happening, caller.actor.userId));
     await u.audit('update', { type: 'call', id: call.id }, { event: event.type, via: 'telephony' });
     return { call: next, changed: true };
   });

@@ -27,11 +27,11 @@ import {
 import {
   appendTriageEventAudited,
   findTriageSession,
-  insertTriageSession,
-  markTriageFinished,
   type StoredTriageEvent,
   type StoredTriageSession,
   TRIAGE_RESOURCE,
+  triageFinishedUpdate,
+  triageSessionInsert,
 } from '../store/triage';
 import type { ServiceContext } from './context';
 import { contentInForce } from './pathway-content';
@@ -420,18 +420,20 @@ export async function startTriage(
     await u.allow('triage_session.start', { providerCode: caller.actor.organisationCode }, sessionRef());
     const pathway = pathwayToStart(content, input.pathwayId, input.patient);
     const id = randomUUID();
-    await insertTriageSession(
-      u.tx,
-      {
-        id,
-        pathwayId: pathway.id,
-        pathwayVersion: pathway.version,
-        module0Version: content.module0.version,
-        contentVersion: content.version,
-        patient: input.patient,
-      },
-      u.now,
-      caller.actor.userId,
+    u.later(
+      triageSessionInsert(
+        u.tx,
+        {
+          id,
+          pathwayId: pathway.id,
+          pathwayVersion: pathway.version,
+          module0Version: content.module0.version,
+          contentVersion: content.version,
+          patient: input.patient,
+        },
+        u.now,
+        caller.actor.userId,
+      ),
     );
     await u.audit('create', sessionRef(id), { pathway: `${pathway.id}@${pathway.version}` });
     return shownSession(u, content, {
@@ -536,7 +538,7 @@ export async function finishTriage(
   return inUseCase(ctx, caller, async (u) => {
     const s = await loadSession(u, id, 'triage_session.answer', true);
     const finish = decideFinish(content, s);
-    await markTriageFinished(u.tx, id, finish.dispositionCode, u.now, caller.actor.userId);
+    u.later(triageFinishedUpdate(u.tx, id, finish.dispositionCode, u.now, caller.actor.userId));
     await u.audit('update', sessionRef(id), finish.detail);
     return shownSession(u, content, {
       ...s,

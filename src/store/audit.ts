@@ -42,7 +42,12 @@ export async function audit(db: Db | Tx, entry: AuditEntry): Promise<void> {
 
 /** Appends several entries in one statement (e.g. one per patient record a list shows). */
 export async function auditEach(db: Db | Tx, entries: readonly AuditEntry[]): Promise<void> {
-  if (entries.length > 0) await db.insertInto('audit_log').values(entries.map(auditRow)).execute();
+  if (entries.length > 0) await auditWrite(db, entries).execute();
+}
+
+/** The insert of several entries, to go out with a change's other writes (writes.ts). */
+export function auditWrite(db: Db | Tx, entries: readonly AuditEntry[]) {
+  return db.insertInto('audit_log').values(entries.map(auditRow));
 }
 
 /**

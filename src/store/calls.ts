@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Call, CallEvent, CallStatus } from '../domain/calls/index';
 import type { Db, Tx } from './db';
 import type { CallTable } from './schema';
+import type { Write } from './writes';
 
 export interface StoredCall extends Call {
   readonly areaCode: string | null;
@@ -50,12 +51,14 @@ const toRow = (c: StoredCall) => ({
 });
 
 /** Writes a new call and its `offered` event together. */
-export async function insertCall(tx: Tx, call: StoredCall, recordedBy: number | null): Promise<void> {
-  await tx.insertInto('call').values(toRow(call)).execute();
-  await tx
-    .insertInto('call_event')
-    .values({ call_id: call.id, kind: 'offered', at: call.offeredAt, recorded_by: recordedBy })
-    .execute();
+/** A new call and its "offered" event. */
+export function callInsert(tx: Db | Tx, call: StoredCall, recordedBy: number | null): Write[] {
+  return [
+    tx.insertInto('call').values(toRow(call)),
+    tx
+      .insertInto('call_event')
+      .values({ call_id: call.id, kind: 'offered', at: call.offeredAt, recorded_by: recordedBy }),
+  ];
 }
 
 /** Bulk load (simulated demo history): calls with every event they imply. */
@@ -88,23 +91,24 @@ export async function findCallForUpdate(tx: Tx, id: string): Promise<StoredCall 
   return row ? toCall(row) : undefined;
 }
 
-export async function saveCallEvent(
+/** A call as an event left it (locked with findCallForUpdate), and the event. */
+export function callEventSave(
   tx: Tx,
   call: StoredCall,
   event: CallEvent,
   recordedBy: number | null,
-): Promise<void> {
+): Write[] {
   // What the switch said when it offered the call never changes afterwards.
   const { id: _id, call_ref: _ref, caller_number: _number, dialled: _dialled, ...changes } = toRow(call);
-  await tx
-    .updateTable('call')
-    .set({ ...changes, ...(event.kind === 'answered' ? { answered_by: recordedBy } : {}) })
-    .where('id', '=', call.id)
-    .execute();
-  await tx
-    .insertInto('call_event')
-    .values({ call_id: call.id, kind: event.kind, at: event.at, recorded_by: recordedBy })
-    .execute();
+  return [
+    tx
+      .updateTable('call')
+      .set({ ...changes, ...(event.kind === 'answered' ? { answered_by: recordedBy } : {}) })
+      .where('id', '=', call.id),
+    tx
+      .insertInto('call_event')
+      .values({ call_id: call.id, kind: event.kind, at: event.at, recorded_by: recordedBy }),
+  ];
 }
 
 export interface CallFilter {

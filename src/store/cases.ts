@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Case, CaseEvent, CaseStatus } from '../domain/cases/index';
 import { caseFromEvents, validationPending } from '../domain/cases/index';
 import type { Db, Tx } from './db';
+import type { Write } from './writes';
 
 type EventRow = {
   case_id: string;
@@ -38,48 +39,43 @@ const summary = (c: Case) => ({
 });
 
 /** Writes a new case: its summary row and its first events, in the caller's transaction. */
-export async function insertCase(tx: Tx, c: Case, events: readonly CaseEvent[]): Promise<void> {
-  await tx
-    .insertInto('case_record')
-    .values({
+/** A new case: its summary and its first events. */
+export function caseInsert(tx: Tx, c: Case, events: readonly CaseEvent[]): Write[] {
+  return [
+    tx.insertInto('case_record').values({
       id: c.id,
       call_id: c.callId,
       opened_at: c.openedAt,
       event_count: events.length,
       ...summary(c),
-    })
-    .execute();
-  await tx
-    .insertInto('case_event')
-    .values(events.map((e, i) => toEventRow(e, i + 1)))
-    .execute();
+    }),
+    tx.insertInto('case_event').values(events.map((e, i) => toEventRow(e, i + 1))),
+  ];
 }
 
 /**
- * Appends events to a case locked with `findCaseForUpdate` and refreshes its summary. The unique
- * (case, seq) pair is a second guard: two writers can never both append event n.
+ * Events appended to a case locked with `findCaseForUpdate`, and its summary refreshed: two writes for
+ * the use case's one statement (writes.ts), once a case per statement. The events are numbered after
+ * the count the summary holds; both writes see it as it was before the statement (one snapshot), and
+ * the row is locked, so it is ours. The unique (case, seq) pair is a second guard: two writers can
+ * never both append event n.
  */
-export async function appendCaseEvents(tx: Tx, after: Case, events: readonly CaseEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  // One statement: the summary first, whose new event count says where the events go (the row is
-  // locked, so it is ours), then the events numbered from it.
-  const n = events.length;
-  const summaryRow = tx
-    .updateTable('case_record')
-    .set({ ...summary(after), event_count: sql<number>`event_count + ${n}` })
-    .where('id', '=', after.id)
-    .returning('event_count');
+export function caseEventsAppend(tx: Tx, after: Case, events: readonly CaseEvent[]): Write[] {
+  if (events.length === 0) return [];
   const values = events.map((e, i) => {
     const r = toEventRow(e, i + 1);
     return sql`(${r.seq}::integer, ${r.case_id}::text, ${r.kind}::text, ${r.at}::timestamptz, ${r.recorded_by}::integer, ${r.body}::jsonb)`;
   });
-  const { rows } = await sql<{ seq: number }>`
-    with r as (${summaryRow})
-    insert into case_event (case_id, seq, kind, at, recorded_by, body)
-    select v.case_id, r.event_count - ${n}::integer + v.i, v.kind, v.at, v.recorded_by, v.body
-    from r, (values ${sql.join(values)}) as v (i, case_id, kind, at, recorded_by, body)
-    returning seq`.execute(tx);
-  if (rows.length !== n) throw new Error(`Case ${after.id} is not stored: its events were not appended.`);
+  return [
+    tx
+      .updateTable('case_record')
+      .set({ ...summary(after), event_count: sql<number>`event_count + ${events.length}` })
+      .where('id', '=', after.id),
+    sql`insert into case_event (case_id, seq, kind, at, recorded_by, body)
+    select v.case_id, c.event_count + v.i, v.kind, v.at, v.recorded_by, v.body
+    from case_record c, (values ${sql.join(values)}) as v (i, case_id, kind, at, recorded_by, body)
+    where c.id = ${after.id}`,
+  ];
 }
 
 export async function caseEvents(db: Db | Tx, caseId: string): Promise<CaseEvent[]> {

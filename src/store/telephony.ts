@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { TelephonyEvent } from '../domain/calls/index';
 import { type StoredCall, toCall } from './calls';
 import type { Db, Tx } from './db';
+import type { Write } from './writes';
 
 /**
  * Serialises the events of one switch call reference across API nodes for the rest of the
@@ -26,17 +27,15 @@ export async function findTelephonyEvent(
   return row ? { callId: row.call_id } : undefined;
 }
 
-export async function insertTelephonyEvent(tx: Tx, e: TelephonyEvent, callId: string): Promise<void> {
-  await tx
-    .insertInto('telephony_event')
-    .values({
-      call_ref: e.callRef,
-      type: e.type,
-      at: e.at,
-      call_id: callId,
-      body: JSON.stringify({ ...e, at: e.at.toISOString() }),
-    })
-    .execute();
+/** The switch's event as received (its (callRef, type) is what makes a repeat a repeat). */
+export function telephonyEventInsert(tx: Tx, e: TelephonyEvent, callId: string): Write {
+  return tx.insertInto('telephony_event').values({
+    call_ref: e.callRef,
+    type: e.type,
+    at: e.at,
+    call_id: callId,
+    body: JSON.stringify({ ...e, at: e.at.toISOString() }),
+  });
 }
 
 /** The call a switch reference names, locked for the event about to change it. */

@@ -6,11 +6,12 @@ import { inTransaction } from './db';
 import {
   appendTriageEventAudited,
   findTriageSession,
-  insertTriageSession,
-  markTriageFinished,
   readTriageResult,
   TRIAGE_RESOURCE,
+  triageFinishedUpdate,
+  triageSessionInsert,
 } from './triage';
+import { writeTogether } from './writes';
 
 describeEachEngine('a triage event and its audit in one statement (store/triage.ts)', (use) => {
   const at = new Date('2012-06-06T10:00:00Z');
@@ -44,19 +45,21 @@ describeEachEngine('a triage event and its audit in one statement (store/triage.
       .executeTakeFirstOrThrow();
     adviserId = user.id;
     await inTransaction(use().db, (tx) =>
-      insertTriageSession(
-        tx,
-        {
-          id,
-          pathwayId: 'rash',
-          pathwayVersion: 1,
-          module0Version: 1,
-          contentVersion: 'test',
-          patient: { ageYears: 40, sex: 'male' },
-        },
-        at,
-        adviserId,
-      ),
+      writeTogether(tx, [
+        triageSessionInsert(
+          tx,
+          {
+            id,
+            pathwayId: 'rash',
+            pathwayVersion: 1,
+            module0Version: 1,
+            contentVersion: 'test',
+            patient: { ageYears: 40, sex: 'male' },
+          },
+          at,
+          adviserId,
+        ),
+      ]),
     );
   };
   const auditRows = (id: string) =>
@@ -79,6 +82,31 @@ describeEachEngine('a triage event and its audit in one statement (store/triage.
     ]);
   });
 
+  it('reads a session and its events in one statement the same as under the lock, instants and values intact', async () => {
+    await session('t-read');
+    const later = new Date('2012-06-06T10:00:07.250Z');
+    const back: SessionEvent = { kind: 'back', keep: 0 };
+    const count: SessionEvent = { kind: 'answer', pathwayId: 'rash', questionId: 'days', value: 3 };
+    expect(
+      await appendTriageEventAudited(use().db, 't-read', 1, answer, at, adviserId, trail('t-read')),
+    ).toBe(true);
+    expect(
+      await appendTriageEventAudited(use().db, 't-read', 2, back, later, adviserId, trail('t-read')),
+    ).toBe(true);
+    expect(
+      await appendTriageEventAudited(use().db, 't-read', 3, count, later, adviserId, trail('t-read')),
+    ).toBe(true);
+    const unlocked = await findTriageSession(use().db, 't-read');
+    const locked = await inTransaction(use().db, (tx) => findTriageSession(tx, 't-read', { lock: true }));
+    expect(unlocked).toEqual(locked);
+    expect(unlocked?.events).toEqual([
+      { ...answer, seq: 1, at, actor: 'adviser' },
+      { ...back, seq: 2, at: later, actor: 'adviser' },
+      { ...count, seq: 3, at: later, actor: 'adviser' },
+    ]);
+    expect(await findTriageSession(use().db, 't-missing')).toBeUndefined();
+  });
+
   it('writes neither when another event has the place, nor when the session has finished', async () => {
     await session('t-taken');
     expect(
@@ -89,7 +117,9 @@ describeEachEngine('a triage event and its audit in one statement (store/triage.
       await appendTriageEventAudited(use().db, 't-taken', 1, answer, at, adviserId, trail('t-taken')),
     ).toBe(false);
     expect(await auditRows('t-taken')).toHaveLength(1);
-    await inTransaction(use().db, (tx) => markTriageFinished(tx, 't-taken', 'Dx39', at, adviserId));
+    await inTransaction(use().db, (tx) =>
+      writeTogether(tx, [triageFinishedUpdate(tx, 't-taken', 'Dx39', at, adviserId)]),
+    );
     expect(
       await appendTriageEventAudited(use().db, 't-taken', 2, answer, at, adviserId, trail('t-taken')),
     ).toBe(false);
@@ -109,7 +139,9 @@ describeEachEngine('a triage event and its audit in one statement (store/triage.
       dispositionCode: null,
       createdByOrganisation: 'NHSD',
     });
-    await inTransaction(use().db, (tx) => markTriageFinished(tx, 't-result', 'Dx39', at, adviserId));
+    await inTransaction(use().db, (tx) =>
+      writeTogether(tx, [triageFinishedUpdate(tx, 't-result', 'Dx39', at, adviserId)]),
+    );
     expect(await readTriageResult(use().db, 't-result', read)).toMatchObject({
       status: 'finished',
       dispositionCode: 'Dx39',

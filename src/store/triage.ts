@@ -1,7 +1,10 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AnswerValue, SessionEvent, Sex } from '../domain/triage/index';
 import { type AuditEntry, auditInsertWhen } from './audit';
 import type { Db, Tx } from './db';
+import type { TriageSessionTable } from './schema';
+import type { Write } from './writes';
 
 export const TRIAGE_RESOURCE = 'triage_session';
 
@@ -39,28 +42,59 @@ export interface NewTriageSession {
   readonly patient: { readonly ageYears: number; readonly sex: Sex };
 }
 
-export async function insertTriageSession(
-  tx: Tx,
-  s: NewTriageSession,
-  at: Date,
-  createdBy: number,
-): Promise<void> {
-  await tx
-    .insertInto('triage_session')
-    .values({
-      id: s.id,
-      pathway_id: s.pathwayId,
-      pathway_version: s.pathwayVersion,
-      module0_version: s.module0Version,
-      content_version: s.contentVersion,
-      patient_age_years: s.patient.ageYears,
-      patient_sex: s.patient.sex,
-      status: 'in_progress',
-      disposition_code: null,
-      created_at: at,
-      created_by: createdBy,
-    })
-    .execute();
+export function triageSessionInsert(tx: Tx, s: NewTriageSession, at: Date, createdBy: number): Write {
+  return tx.insertInto('triage_session').values({
+    id: s.id,
+    pathway_id: s.pathwayId,
+    pathway_version: s.pathwayVersion,
+    module0_version: s.module0Version,
+    content_version: s.contentVersion,
+    patient_age_years: s.patient.ageYears,
+    patient_sex: s.patient.sex,
+    status: 'in_progress',
+    disposition_code: null,
+    created_at: at,
+    created_by: createdBy,
+  });
+}
+
+/** An event row as read, with the username of whoever recorded it. */
+interface TriageEventRow {
+  readonly seq: number;
+  readonly kind: 'answer' | 'back';
+  readonly pathway_id: string | null;
+  readonly question_id: string | null;
+  readonly value: unknown;
+  readonly keep: number | null;
+  readonly at: Date | string;
+  readonly username: string;
+}
+
+const EVENT_COLUMNS = [
+  'e.seq',
+  'e.kind',
+  'e.pathway_id',
+  'e.question_id',
+  'e.value',
+  'e.keep',
+  'e.at',
+  'u.username',
+] as const;
+
+function toEvent(e: TriageEventRow): StoredTriageEvent {
+  // Read inside the session's row as JSON, the instant comes as its ISO text.
+  const at = new Date(e.at);
+  return e.kind === 'answer'
+    ? {
+        kind: 'answer',
+        pathwayId: e.pathway_id ?? '',
+        questionId: e.question_id ?? '',
+        value: e.value as AnswerValue,
+        seq: e.seq,
+        at,
+        actor: e.username,
+      }
+    : { kind: 'back', keep: e.keep ?? 0, seq: e.seq, at, actor: e.username };
 }
 
 /**
@@ -72,7 +106,7 @@ export async function findTriageSession(
   id: string,
   options: { readonly lock?: boolean } = {},
 ): Promise<StoredTriageSession | undefined> {
-  let q = db
+  const session = db
     .selectFrom('triage_session as s')
     .innerJoin('app_user as c', 'c.id', 's.created_by')
     .leftJoin('app_user as f', 'f.id', 's.finished_by')
@@ -83,19 +117,45 @@ export async function findTriageSession(
       'f.username as finished_by_username',
     ])
     .where('s.id', '=', id);
-  if (options.lock) q = q.forUpdate('s');
-  const row = await q.executeTakeFirst();
-  if (!row) return undefined;
-  // A statement of its own, after the lock is held: joined into the locking statement, the events would
-  // be read as they stood before an answer this one waited for had committed.
-  const events = await db
-    .selectFrom('triage_event as e')
-    .innerJoin('app_user as u', 'u.id', 'e.actor_id')
-    .selectAll('e')
-    .select('u.username')
-    .where('e.session_id', '=', id)
-    .orderBy('e.seq')
-    .execute();
+  if (options.lock) {
+    const row = await session.forUpdate('s').executeTakeFirst();
+    if (!row) return undefined;
+    // The events in a statement of their own, after the lock is held: joined into the locking statement,
+    // they would be read as they stood before an answer this one waited for had committed.
+    const events = await db
+      .selectFrom('triage_event as e')
+      .innerJoin('app_user as u', 'u.id', 'e.actor_id')
+      .select(EVENT_COLUMNS)
+      .where('e.session_id', '=', id)
+      .orderBy('e.seq')
+      .execute();
+    return toSession(row, events);
+  }
+  // Unlocked, the session and its events are one statement (one snapshot): a triage answer is a third of
+  // a call's requests, and reading them took two round trips.
+  const row = await session
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('triage_event as e')
+          .innerJoin('app_user as u', 'u.id', 'e.actor_id')
+          .select(EVENT_COLUMNS)
+          .whereRef('e.session_id', '=', 's.id')
+          .orderBy('e.seq'),
+      ).as('events'),
+    )
+    .executeTakeFirst();
+  return row && toSession(row, row.events);
+}
+
+function toSession(
+  row: Selectable<TriageSessionTable> & {
+    readonly created_by_username: string;
+    readonly created_by_organisation: string;
+    readonly finished_by_username: string | null;
+  },
+  events: readonly TriageEventRow[],
+): StoredTriageSession {
   return {
     id: row.id,
     pathwayId: row.pathway_id,
@@ -110,20 +170,7 @@ export async function findTriageSession(
     createdByOrganisation: row.created_by_organisation,
     finishedAt: row.finished_at,
     finishedBy: row.finished_by_username,
-    events: events.map(
-      (e): StoredTriageEvent =>
-        e.kind === 'answer'
-          ? {
-              kind: 'answer',
-              pathwayId: e.pathway_id ?? '',
-              questionId: e.question_id ?? '',
-              value: e.value as AnswerValue,
-              seq: e.seq,
-              at: e.at,
-              actor: e.username,
-            }
-          : { kind: 'back', keep: e.keep ?? 0, seq: e.seq, at: e.at, actor: e.username },
-    ),
+    events: events.map(toEvent),
   };
 }
 
@@ -213,16 +260,15 @@ export async function appendTriageEventAudited(
   }
 }
 
-export async function markTriageFinished(
+export function triageFinishedUpdate(
   tx: Tx,
   id: string,
   dispositionCode: string,
   at: Date,
   finishedBy: number,
-): Promise<void> {
-  await tx
+): Write {
+  return tx
     .updateTable('triage_session')
     .set({ status: 'finished', disposition_code: dispositionCode, finished_at: at, finished_by: finishedBy })
-    .where('id', '=', id)
-    .execute();
+    .where('id', '=', id);
 }
