@@ -149,6 +149,27 @@ describeEachEngine('telephony: the CTI adapter, the live queue and answer next',
     expect(view.waiting.map((w) => w.waitingSeconds)).toEqual([12]);
   });
 
+  it('answers at once a call the switch stamped a moment ahead of the server’s clock: at its offer, not refused', async () => {
+    const ahead = new Date(clock.getTime() + 3_000).toISOString();
+    const offered = await send({
+      type: 'offered',
+      callRef: 'SW-AHEAD',
+      at: ahead,
+      callerNumber: '01582 333333',
+      postcode: 'LU1 3JU',
+    });
+    expect(offered.statusCode, offered.body).toBe(200);
+    const id = offered.json<{ call: { id: string } }>().call.id;
+    const answered = await api.app.inject({
+      method: 'POST',
+      url: `/api/calls/${id}/events`,
+      headers: adviser,
+      payload: { kind: 'answered' },
+    });
+    expect(answered.statusCode, answered.body).toBe(200);
+    expect(answered.json()).toMatchObject({ status: 'answered', answeredAt: ahead });
+  });
+
   it('pushes a fresh view to a listening console until it goes away', async () => {
     await api.app.listen({ port: 0, host: '127.0.0.1' });
     const address = api.app.server.address();

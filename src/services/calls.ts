@@ -5,6 +5,7 @@ import {
   type CallEvent,
   type CallStatus,
   checkCallTime,
+  momentOnCall,
   offeredCall,
 } from '../domain/calls/index';
 import { conflict, notFound } from '../domain/errors';
@@ -119,12 +120,12 @@ export async function recordCallEvent(
   happening: CallHappening,
 ): Promise<StoredCall> {
   return inUseCase(ctx, caller, async (u) => {
-    const event: CallEvent = { callId, kind: happening.kind, at: happening.at ?? u.now };
-    checkCallTime(happening.kind, event.at, u.now);
+    if (happening.at) checkCallTime(happening.kind, happening.at, u.now);
     // Locked, so two advisers cannot both answer it.
     const call = await findCallForUpdate(u.tx, callId);
     if (!call) throw notFound(`There is no call ${callId}.`);
     await u.allow('call.record', callRecord(call), { type: 'call', id: callId });
+    const event: CallEvent = { callId, kind: happening.kind, at: happening.at ?? momentOnCall(call, u.now) };
     const next: StoredCall = {
       ...applyCallEvent(call, event),
       areaCode: call.areaCode,
@@ -180,7 +181,7 @@ export async function answerNextCall(ctx: ServiceContext, caller: Caller): Promi
     const call = await oldestQueuedForUpdate(u.tx, caller.actor.organisationCode);
     if (!call) return undefined;
     await u.allow('call.record', callRecord(call), { type: 'call', id: call.id });
-    const event: CallEvent = { callId: call.id, kind: 'answered', at: u.now };
+    const event: CallEvent = { callId: call.id, kind: 'answered', at: momentOnCall(call, u.now) };
     const next: StoredCall = { ...call, ...applyCallEvent(call, event) };
     u.later(...callEventSave(u.tx, next, event, caller.actor.userId));
     await u.audit('update', { type: 'call', id: call.id }, { event: 'answered', via: 'answer-next' });

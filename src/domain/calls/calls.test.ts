@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyCallEvent, callFromEvents, callKpis, checkCallTime, offeredCall } from './index';
+import { applyCallEvent, callFromEvents, callKpis, checkCallTime, momentOnCall, offeredCall } from './index';
 
 const t0 = new Date('2012-03-03T09:00:00Z');
 const secondsLater = (s: number) => new Date(t0.getTime() + s * 1000);
@@ -37,6 +37,16 @@ describe('call lifecycle', () => {
       applyCallEvent(offeredCall('c3', t0), { callId: 'c3', kind: 'answered', at: secondsLater(-1) }),
     ).toThrow(/before/);
     expect(() => callFromEvents([{ callId: 'c4', kind: 'answered', at: t0 }])).toThrow(/starts with/);
+  });
+
+  it('records what the console does now at the server clock, but never before the call’s last event', () => {
+    // The switch stamped the offer two seconds ahead of the server's clock: answering it at once is
+    // an answer at its offer, which the lifecycle takes, not a refusal.
+    const ahead = offeredCall('c5', secondsLater(2));
+    const answeredAt = momentOnCall(ahead, t0);
+    expect(answeredAt).toEqual(secondsLater(2));
+    const answered = applyCallEvent(ahead, { callId: 'c5', kind: 'answered', at: answeredAt });
+    expect(momentOnCall(answered, secondsLater(60))).toEqual(secondsLater(60));
   });
 });
 

@@ -22,6 +22,7 @@ export {
   CLOCK_TOLERANCE_MS,
   callFromEvents,
   checkCallTime,
+  momentOnCall,
   offeredCall,
   SERVICE_START,
   waitSeconds,

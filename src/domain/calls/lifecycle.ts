@@ -44,6 +44,22 @@ export function offeredCall(id: string, at: Date): Call {
   };
 }
 
+/** The latest moment already on a call (its offer, answer or transfer). */
+function latestMoment(call: Call): number {
+  const moments = [call.offeredAt, call.answeredAt, call.transferredAt].filter((d): d is Date => d !== null);
+  return Math.max(...moments.map((d) => d.getTime()));
+}
+
+/**
+ * When something the console records now happens on a call (an adviser pressing "answer next" or
+ * "end"): the server's clock, but never before the call's last event. The switch stamps its own
+ * events and its clock may run a moment ahead of ours (CLOCK_TOLERANCE_MS allows it), so a call
+ * offered "in a second's time" can be answered at once: it is answered at its offer, not refused.
+ */
+export function momentOnCall(call: Call, now: Date): Date {
+  return new Date(Math.max(now.getTime(), latestMoment(call)));
+}
+
 /** Applies one event to a call, refusing what cannot happen (answering an abandoned call, time running backwards). */
 export function applyCallEvent(call: Call, event: CallEvent): Call {
   if (event.callId !== call.id) throw invalid(`Event for call ${event.callId} applied to call ${call.id}.`);
@@ -51,9 +67,7 @@ export function applyCallEvent(call: Call, event: CallEvent): Call {
   if (!NEXT[call.status].includes(event.kind)) {
     throw conflict(`Call ${call.id} is ${call.status}: it cannot be ${event.kind} now.`);
   }
-  const last = [call.offeredAt, call.answeredAt, call.transferredAt].filter((d): d is Date => d !== null);
-  const latest = Math.max(...last.map((d) => d.getTime()));
-  if (event.at.getTime() < latest) {
+  if (event.at.getTime() < latestMoment(call)) {
     throw invalid(
       `Call ${call.id}: ${event.kind} at ${event.at.toISOString()} is before its previous event.`,
     );
