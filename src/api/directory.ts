@@ -233,7 +233,9 @@ function placeOf(body: { postcode?: string; latitude?: number; longitude?: numbe
 }
 
 export async function directoryPlugin(app: FastifyInstance): Promise<void> {
-  const directory = new DirectoryState(app.ctx.store);
+  const directory = new DirectoryState(app.ctx.store, (message, error) =>
+    app.log.warn({ err: error }, message),
+  );
   app.addHook('onClose', async () => directory.close());
   const r = typed(app);
 
@@ -490,11 +492,16 @@ export async function directoryPlugin(app: FastifyInstance): Promise<void> {
     async (request) => {
       const { area, from, to } = request.query;
       const now = app.ctx.now();
-      return gapReport(app.ctx, callerOf(request), {
-        areaCode: area,
-        from: from === undefined ? undefined : parseAt(from, now),
-        to: to === undefined ? undefined : parseAt(to, now),
-      });
+      return gapReport(
+        app.ctx,
+        callerOf(request),
+        {
+          areaCode: area,
+          from: from === undefined ? undefined : parseAt(from, now),
+          to: to === undefined ? undefined : parseAt(to, now),
+        },
+        directory,
+      );
     },
   );
 

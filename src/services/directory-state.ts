@@ -10,10 +10,12 @@ import type { DispositionCatalogue } from '../domain/dispositions/index';
 import { listenForChanges, type StopListening } from '../store/changes';
 import type { Store } from '../store/db';
 import { DOS_CHANNEL, findService, loadServices, loadTypeRankOverrides } from '../store/directory';
+import { GapLog } from './gap-log';
 
 /**
  * The directory as one server process holds it: the in-memory index (rebuilt from the database on
- * first use) and the type ranks. On PostgreSQL it LISTENs for changes made by other processes.
+ * first use), the type ranks and the gaps its searches counted (written every few seconds). On
+ * PostgreSQL it LISTENs for changes made by other processes.
  */
 export class DirectoryState {
   readonly content: DirectoryContent = readDirectoryTypes();
@@ -22,8 +24,14 @@ export class DirectoryState {
   private ranks: TypeRanks | undefined;
   private stopListening: StopListening | undefined;
   private closed = false;
+  readonly gaps: GapLog;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    onError?: (message: string, error?: unknown) => void,
+  ) {
+    this.gaps = new GapLog(store, onError);
+  }
 
   index(): Promise<DirectoryIndex> {
     this.ready ??= this.load().catch((err: unknown) => {
@@ -86,6 +94,7 @@ export class DirectoryState {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.gaps.close();
     const stop = this.stopListening;
     this.stopListening = undefined;
     await stop?.();

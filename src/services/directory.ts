@@ -42,7 +42,6 @@ import {
   type GapReportRow,
   insertService,
   gapReport as loadGapReport,
-  logGaps,
   replaceService as replaceServiceRow,
   saveCapacity,
   saveTypeRank,
@@ -220,9 +219,8 @@ export async function searchDirectory(
     typeRanks: await directory.typeRanks(),
   });
   if (answer.gaps.length > 0) {
-    // The gap log is what the gap report counts; it is not a patient record, so not in a transaction.
-    await logGaps(
-      ctx.store.db,
+    // Counted in memory and written with other searches' every few seconds (gap-log.ts).
+    directory.gaps.add(
       answer.gaps.map((g) => ({
         at: search.at,
         areaCode: point.areaCode,
@@ -581,6 +579,7 @@ export async function gapReport(
   ctx: ServiceContext,
   caller: Caller,
   query: GapReportQuery,
+  directory: DirectoryState,
 ): Promise<GapReport> {
   const area = query.areaCode?.toUpperCase();
   let areaCodes: readonly string[] | undefined;
@@ -595,6 +594,8 @@ export async function gapReport(
   const to = query.to ?? new Date(ctx.now().getTime() + 1000);
   const from = query.from ?? new Date(to.getTime() - GAP_REPORT_DAYS * 86_400_000);
   if (from >= to) throw invalid('"from" must be before "to".');
+  // This node's searches are in its report at once; another node's within its next write (5 s).
+  await directory.gaps.flush();
   const rows = await loadGapReport(ctx.store.db, { ...(areaCodes ? { areaCodes } : {}), from, to });
   const byFilter: Record<string, number> = {};
   for (const r of rows) byFilter[r.filter] = (byFilter[r.filter] ?? 0) + r.count;

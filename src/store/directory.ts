@@ -1,5 +1,11 @@
 import { sql } from 'kysely';
-import type { Capacity, CapacityStatus, FilterName, ServiceRecord } from '../domain/directory/index';
+import {
+  type Capacity,
+  type CapacityStatus,
+  type GapCount,
+  hourOf,
+  type ServiceRecord,
+} from '../domain/directory/index';
 import type { Db, Tx } from './db';
 
 /** The channel on which a change to a service is announced to every server process. */
@@ -217,29 +223,33 @@ export async function saveTypeRank(
     .execute();
 }
 
-export interface GapLogEntry {
-  readonly at: Date;
-  readonly areaCode: string | null;
-  readonly disposition: string;
-  readonly serviceId: string;
-  readonly filter: FilterName;
-}
+/** The most gap counts one statement adds (6 parameters each, well inside PostgreSQL's 65,535). */
+export const GAP_COUNTS_A_STATEMENT = 5000;
 
-export async function logGaps(db: Db, gaps: readonly GapLogEntry[]): Promise<void> {
-  for (let i = 0; i < gaps.length; i += CHUNK) {
-    await db
-      .insertInto('dos_gap')
-      .values(
-        gaps.slice(i, i + CHUNK).map((g) => ({
-          at: g.at,
-          area_code: g.areaCode,
-          disposition: g.disposition,
-          service_id: g.serviceId,
-          filter: g.filter,
-        })),
-      )
-      .execute();
-  }
+/**
+ * Adds counts to the gap log in one statement (at most GAP_COUNTS_A_STATEMENT): a count already there
+ * for the same hour, area, disposition, service and filter is added to. No key may be given twice.
+ */
+export async function addGapCounts(db: Db, counts: readonly GapCount[]): Promise<void> {
+  if (counts.length === 0) return;
+  await db
+    .insertInto('dos_gap_count')
+    .values(
+      counts.map((c) => ({
+        hour: c.hour,
+        area_code: c.areaCode,
+        disposition: c.disposition,
+        service_id: c.serviceId,
+        filter: c.filter,
+        count: c.count,
+      })),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['hour', 'area_code', 'disposition', 'service_id', 'filter'])
+        .doUpdateSet({ count: sql<number>`dos_gap_count.count + excluded.count` }),
+    )
+    .execute();
 }
 
 export interface GapReportRow {
@@ -255,26 +265,27 @@ export async function gapReport(
   db: Db,
   filter: { areaCodes?: readonly string[]; from: Date; to: Date },
 ): Promise<GapReportRow[]> {
+  // Counted by the hour: the window takes every hour it touches.
   let q = db
-    .selectFrom('dos_gap')
-    .leftJoin('dos_service', 'dos_service.id', 'dos_gap.service_id')
+    .selectFrom('dos_gap_count as g')
+    .leftJoin('dos_service', 'dos_service.id', 'g.service_id')
     .select([
-      'dos_gap.service_id as serviceId',
+      'g.service_id as serviceId',
       'dos_service.name as serviceName',
-      'dos_gap.filter as filter',
-      'dos_gap.disposition as disposition',
-      sql<number>`count(*)::int`.as('count'),
+      'g.filter as filter',
+      'g.disposition as disposition',
+      sql<number>`sum(g.count)::int`.as('count'),
     ])
-    .where('dos_gap.at', '>=', filter.from)
-    .where('dos_gap.at', '<', filter.to)
-    .groupBy(['dos_gap.service_id', 'dos_service.name', 'dos_gap.filter', 'dos_gap.disposition'])
+    .where('g.hour', '>=', hourOf(filter.from))
+    .where('g.hour', '<', filter.to)
+    .groupBy(['g.service_id', 'dos_service.name', 'g.filter', 'g.disposition'])
     .orderBy('count', 'desc')
-    .orderBy('dos_gap.service_id')
+    .orderBy('g.service_id')
     .limit(500);
   if (filter.areaCodes) {
     // No areas at all: nothing to report (an empty `in ()` is not SQL).
     if (filter.areaCodes.length === 0) return [];
-    q = q.where('dos_gap.area_code', 'in', filter.areaCodes);
+    q = q.where('g.area_code', 'in', filter.areaCodes);
   }
   return q.execute();
 }

@@ -341,6 +341,16 @@ export interface DosGapTable {
   filter: string;
 }
 
+/** How often a service failed one filter, an hour (UTC) at a time: the gap log in aggregate. */
+export interface DosGapCountTable {
+  hour: Timestamp;
+  area_code: string | null;
+  disposition: string;
+  service_id: string;
+  filter: string;
+  count: number;
+}
+
 export interface PathwayVersionTable {
   pathway_id: string;
   version: number;
@@ -480,6 +490,7 @@ export interface Database {
   dos_service: DosServiceTable;
   dos_type_rank: DosTypeRankTable;
   dos_gap: DosGapTable;
+  dos_gap_count: DosGapCountTable;
   pathway_version: PathwayVersionTable;
   review_rule: ReviewRuleTable;
   case_review: CaseReviewTable;

@@ -1,4 +1,5 @@
 export * from './content';
+export * from './gap-tally';
 export * from './generate';
 export * from './london-time';
 export * from './opening';

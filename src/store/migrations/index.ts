@@ -16,6 +16,7 @@ import * as validation from './0014_validation';
 import * as review from './0015_review';
 import * as callFlow from './0016_call_flow';
 import * as reporting from './0018_reporting';
+import * as gapCounts from './0019_dos_gap_counts';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0013_idempotency': idempotency,
   '0018_reporting': reporting,
   '0014_validation': validation,
+  '0019_dos_gap_counts': gapCounts,
 };
