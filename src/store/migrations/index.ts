@@ -17,6 +17,7 @@ import * as review from './0015_review';
 import * as callFlow from './0016_call_flow';
 import * as reporting from './0018_reporting';
 import * as gapCounts from './0019_dos_gap_counts';
+import * as callQueue from './0020_call_queue';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0018_reporting': reporting,
   '0014_validation': validation,
   '0019_dos_gap_counts': gapCounts,
+  '0020_call_queue': callQueue,
 };
