@@ -1,5 +1,5 @@
 import { type GapSeen, GapTally } from '../domain/directory/index';
-import type { Store } from '../store/db';
+import { isConnectionError, type Store } from '../store/db';
 import { addGapCounts, GAP_COUNTS_A_STATEMENT } from '../store/directory';
 
 /** How often a node writes the gaps it counted: the most a crash can lose of the gap log. */
@@ -9,7 +9,8 @@ export const GAP_FLUSH_MS = 5000;
  * The Directory gap log of one node: a search's gaps are counted in memory and written every few
  * seconds as counts, so a search adds no statement of its own (it was an insert of about 50 rows). The
  * gap log is for commissioners (which services nearly matched), not a patient record: a crash may lose
- * the last seconds of it. A write that fails is put back and tried with the next.
+ * the last seconds of it. A write the database could not be reached for is put back and tried with
+ * the next; one it refused (bad data) is dropped and said, so it cannot hold up every later write.
  */
 export class GapLog {
   private readonly tally: GapTally;
@@ -54,9 +55,15 @@ export class GapLog {
       try {
         await addGapCounts(this.store.db, counts.slice(i, i + GAP_COUNTS_A_STATEMENT));
       } catch (error) {
-        // Only what was not written goes back: a batch is one statement, written whole or not at all.
-        this.tally.restore(counts.slice(i));
-        this.onError('gap log not written; kept for the next try', error);
+        const batch = counts.slice(i, i + GAP_COUNTS_A_STATEMENT);
+        if (isConnectionError(error)) {
+          // Only what was not written goes back: a batch is one statement, written whole or not at all.
+          this.tally.restore(counts.slice(i));
+          this.onError('gap log not written (no database); kept for the next try', error);
+        } else {
+          this.tally.restore(counts.slice(i + GAP_COUNTS_A_STATEMENT));
+          this.onError(`gap log: the database refused ${batch.length} counts; they are dropped`, error);
+        }
         throw error;
       }
     }
