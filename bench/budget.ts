@@ -31,8 +31,9 @@ interface ProcStat {
 
 function procStat(pid: number): ProcStat | undefined {
   try {
-    // The command name in brackets may hold spaces; the fields after it are fixed.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // The command name in brackets may hold spaces and brackets: the fields start after the last ") ".
+    const line = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = line.slice(line.lastIndexOf(') ') + 2).split(' ');
     const at = (i: number) => Number(fields[i] ?? 0) / TICKS_PER_SECOND;
     return { parent: Number(fields[1]), own: at(11) + at(12), reaped: at(13) + at(14) };
   } catch {

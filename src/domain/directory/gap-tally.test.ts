@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type GapSeen, GapTally, hourOf } from './gap-tally';
+import { type GapSeen, GapTally } from './gap-tally';
 
 const gap = (at: string, serviceId = 'S1', areaCode: string | null = '5GC'): GapSeen => ({
   at: new Date(at),
@@ -41,9 +41,5 @@ describe('the gap tally', () => {
     expect(t.size).toBe(2);
     expect(t.dropped).toBe(2);
     expect(t.take().map((c) => c.count)).toEqual([2, 1]);
-  });
-
-  it('takes the hour in UTC, whatever the clocks in London say', () => {
-    expect(hourOf(new Date('2012-03-25T01:30:00Z')).toISOString()).toBe('2012-03-25T01:00:00.000Z');
   });
 });
