@@ -36,7 +36,7 @@ import { governancePlugin } from './governance';
 import { healthPlugin } from './health';
 import { sendReplay } from './idempotency';
 import { messagesPlugin } from './messages';
-import { openReferralCors } from './openreferral';
+import { OPENREFERRAL_BASE } from './openreferral';
 import { toProblem } from './problems';
 import { reportsPlugin } from './reports';
 import { reviewPlugin } from './review';
@@ -83,6 +83,10 @@ export interface RouteEntry {
 function routeTable(app: FastifyInstance): RouteEntry[] {
   const table: RouteEntry[] = [];
   app.addHook('onRoute', (route) => {
+    // The Open Referral API's CORS preflight route (@fastify/cors's own, `OPTIONS /openreferral*`): a
+    // preflight carries no credentials, by the Fetch standard, so anyone reaches it.
+    if (route.method === 'OPTIONS' && route.url === `${OPENREFERRAL_BASE}*`)
+      route.config = { ...route.config, access: 'public' };
     if (!['/api/', '/fhir/', '/openreferral/'].some((prefix) => route.url.startsWith(prefix))) return;
     const access = route.config?.access;
     if (!access)
@@ -153,7 +157,6 @@ export async function buildApp(ctx: AppContext, options: AppOptions = {}): Promi
 
   guardOperations(app, edge);
   await app.register(helmet, helmetOptions(edge));
-  await openReferralCors(app);
   // Only the routes that ask for it (sign-in) are limited; the limits are per process, in memory.
   await app.register(rateLimit, { global: false });
   await app.register(cookie);

@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { DirectoryState } from '../services/directory-state';
 import {
   openReferralOrganization,
@@ -16,24 +16,8 @@ import { typed } from './context';
 
 export const OPENREFERRAL_BASE = '/openreferral';
 
-const isOpenReferral = (url: string) => url === OPENREFERRAL_BASE || url.startsWith(`${OPENREFERRAL_BASE}/`);
-
-/**
- * CORS for the Open Referral API only: any origin may read it (GET, no credentials), as ORUK directories
- * are read from other organisations' web pages. Registered before sign-in is checked, so a browser's
- * preflight is answered; every other path keeps the same-origin rule.
- */
-export async function openReferralCors(app: FastifyInstance): Promise<void> {
-  await app.register(cors, {
-    delegator: (request: FastifyRequest, done) =>
-      done(
-        null,
-        isOpenReferral(request.url.split('?')[0] ?? '')
-          ? { origin: '*', methods: ['GET', 'HEAD'], credentials: false, maxAge: 86_400 }
-          : { origin: false },
-      ),
-  });
-}
+/** What anyone's web page may do with the Open Referral API: read it, from any origin, with no credentials. */
+const OPEN_REFERRAL_CORS = { origin: '*', methods: ['GET', 'HEAD'], credentials: false, maxAge: 86_400 };
 
 const Paging = {
   page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
@@ -86,12 +70,27 @@ const serviceQuery = (q: {
  * professionals only is left out (src/services/openreferral.ts).
  */
 export async function openReferralRoutes(app: FastifyInstance, directory: DirectoryState): Promise<void> {
+  // CORS for these routes only, in a scope of their own (so its hooks run on no other request, and
+  // every other path keeps the same-origin rule): any origin may read them, as ORUK directories are
+  // read from other organisations' web pages. A browser's preflight (OPTIONS, which carries no
+  // credentials) is answered by @fastify/cors's route, which the route table takes as public.
+  await app.register(
+    async (scope) => {
+      await scope.register(cors, OPEN_REFERRAL_CORS);
+      await openReferralScope(scope, directory);
+    },
+    { prefix: OPENREFERRAL_BASE },
+  );
+}
+
+async function openReferralScope(app: FastifyInstance, directory: DirectoryState): Promise<void> {
   const r = typed(app);
   const tags = ['openreferral'];
 
   r.get(
-    `${OPENREFERRAL_BASE}/`,
+    '/',
     {
+      prefixTrailingSlash: 'slash', // /openreferral/, as the other routes are /openreferral/…
       schema: { tags, summary: 'The Open Referral API: version and profile' },
       config: { access: 'public' },
     },
@@ -103,7 +102,7 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
   );
 
   r.get(
-    `${OPENREFERRAL_BASE}/services`,
+    '/services',
     {
       schema: {
         tags,
@@ -117,7 +116,7 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
   );
 
   r.get(
-    `${OPENREFERRAL_BASE}/services/:id`,
+    '/services/:id',
     {
       schema: { tags, summary: 'One HSDS 3.0 service in full, by its HSDS id (or its DoS id)', params: Id },
       config: { access: 'public' },
@@ -126,7 +125,7 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
   );
 
   r.get(
-    `${OPENREFERRAL_BASE}/service_at_locations`,
+    '/service_at_locations',
     {
       schema: {
         tags,
@@ -139,7 +138,7 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
   );
 
   r.get(
-    `${OPENREFERRAL_BASE}/service_at_locations/:id`,
+    '/service_at_locations/:id',
     {
       schema: { tags, summary: 'One HSDS 3.0 service at a location', params: Id },
       config: { access: 'public' },
@@ -148,7 +147,7 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
   );
 
   r.get(
-    `${OPENREFERRAL_BASE}/organizations`,
+    '/organizations',
     {
       schema: {
         tags,
@@ -166,7 +165,7 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
   );
 
   r.get(
-    `${OPENREFERRAL_BASE}/organizations/:id`,
+    '/organizations/:id',
     {
       schema: { tags, summary: 'One organisation, by its HSDS id or its ODS code', params: Id },
       config: { access: 'public' },
@@ -175,7 +174,7 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
   );
 
   r.get(
-    `${OPENREFERRAL_BASE}/taxonomies`,
+    '/taxonomies',
     {
       schema: {
         tags,
@@ -193,7 +192,7 @@ export async function openReferralRoutes(app: FastifyInstance, directory: Direct
   );
 
   r.get(
-    `${OPENREFERRAL_BASE}/taxonomy_terms`,
+    '/taxonomy_terms',
     {
       schema: {
         tags,

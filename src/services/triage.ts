@@ -35,6 +35,7 @@ import {
 } from '../store/triage';
 import type { ServiceContext } from './context';
 import { contentInForce } from './pathway-content';
+import { heldSessionsOf } from './triage-held';
 import { auditEntry, authorize, type Caller, inUseCase, type UnitOfWork } from './use-case';
 
 /**
@@ -415,7 +416,8 @@ export async function startTriage(
   input: { readonly pathwayId: string; readonly patient: Patient },
 ): Promise<TriageSessionView> {
   const content = await contentInForce(ctx);
-  return inUseCase(ctx, caller, async (u) => {
+  let started: StoredTriageSession | undefined;
+  const view = await inUseCase(ctx, caller, async (u) => {
     // The session will belong to the caller's own provider: that is what starting one needs.
     await u.allow('triage_session.start', { providerCode: caller.actor.organisationCode }, sessionRef());
     const pathway = pathwayToStart(content, input.pathwayId, input.patient);
@@ -436,7 +438,7 @@ export async function startTriage(
       ),
     );
     await u.audit('create', sessionRef(id), { pathway: `${pathway.id}@${pathway.version}` });
-    return shownSession(u, content, {
+    started = {
       id,
       pathwayId: pathway.id,
       pathwayVersion: pathway.version,
@@ -451,8 +453,12 @@ export async function startTriage(
       finishedAt: null,
       finishedBy: null,
       events: [],
-    });
+    };
+    return shownSession(u, content, started);
   });
+  // Held once it is committed: the first answer then needs no read.
+  if (started) heldSessionsOf(ctx.store).set(started.id, started);
+  return view;
 }
 
 /** A session: its answers, and the next question or the disposition. The read is audited. */
@@ -465,6 +471,7 @@ export async function readTriage(
   return inUseCase(ctx, caller, async (u) => {
     const s = await loadSession(u, id, 'triage_session.read', false);
     await u.audit('read', sessionRef(id));
+    if (s.status === 'in_progress') heldSessionsOf(ctx.store).set(id, s);
     return sessionView(content, s);
   });
 }
@@ -477,7 +484,10 @@ const APPEND_ATTEMPTS = 3;
  * session is read, the policy asked, the engine decides, and the event goes in with its audit rows in
  * one statement that holds only if the session is still in progress and no other event took its place
  * (store/triage.ts). A change that got in first (a second screen answering the same question) is then
- * read and decided on, as if this one had waited for a lock. Three statements instead of six.
+ * read and decided on, as if this one had waited for a lock. The first try decides on the session as
+ * this node last saw it, when it holds one (triage-held.ts): one statement an answer, not two. Whatever
+ * the held session says, nothing is refused on its word: a decision it fails is decided again on the
+ * session read afresh.
  */
 async function appendToSession(
   ctx: ServiceContext,
@@ -487,21 +497,34 @@ async function appendToSession(
 ): Promise<TriageSessionView> {
   const content = await contentInForce(ctx);
   const ref = sessionRef(id);
-  for (let attempt = 1; ; attempt++) {
+  const held = heldSessionsOf(ctx.store);
+  // Tries on the session read afresh, and in all (a held one that was out of date is not a lost race).
+  for (let fresh = 0, tries = 1; ; tries++) {
     const now = ctx.now();
-    const s = await findTriageSession(ctx.store.db, id);
+    const kept = held.get(id);
+    held.delete(id);
+    if (!kept) fresh += 1;
+    const s = kept ?? (await findTriageSession(ctx.store.db, id));
     if (!s) throw notFound(`There is no triage session ${id}.`);
     await authorize(ctx, caller, 'triage_session.answer', { providerCode: s.createdByOrganisation }, ref);
-    const decision = decide(content, s);
+    let decision: SessionEventDecision;
+    try {
+      decision = decide(content, s);
+    } catch (err) {
+      if (kept) continue; // perhaps only out of date: decide on what the database holds
+      throw err;
+    }
     const seq = (s.events.at(-1)?.seq ?? 0) + 1;
     const trail = [auditEntry(caller, 'update', ref, decision.detail), auditEntry(caller, 'read', ref)];
     if (
       await appendTriageEventAudited(ctx.store.db, id, seq, decision.event, now, caller.actor.userId, trail)
     ) {
       const stored: StoredTriageEvent = { ...decision.event, seq, at: now, actor: caller.actor.username };
-      return sessionView(content, { ...s, events: [...s.events, stored] });
+      const after = { ...s, events: [...s.events, stored] };
+      held.set(id, after);
+      return sessionView(content, after);
     }
-    if (attempt === APPEND_ATTEMPTS)
+    if (fresh === APPEND_ATTEMPTS || tries === 2 * APPEND_ATTEMPTS)
       throw conflict(
         `Triage session ${id} kept changing while this was saved; nothing was saved. Try again.`,
       );
@@ -535,6 +558,7 @@ export async function finishTriage(
   id: string,
 ): Promise<TriageSessionView> {
   const content = await contentInForce(ctx);
+  heldSessionsOf(ctx.store).delete(id); // nothing more is appended to it
   return inUseCase(ctx, caller, async (u) => {
     const s = await loadSession(u, id, 'triage_session.answer', true);
     const finish = decideFinish(content, s);
