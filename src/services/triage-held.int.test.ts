@@ -3,7 +3,7 @@ import { type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
 import type { SessionStateBody } from '../api/triage';
 import type { StoredTriageSession } from '../store/triage';
-import { heldSessionsOf } from './triage-held';
+import { HELD_SESSIONS, heldSessionsOf } from './triage-held';
 
 /**
  * An answer is decided on the session as this node last saw it, and goes in only if that is still how
@@ -111,5 +111,16 @@ describeEachEngine('triage answers on the session a node holds', (use) => {
     const back = await post(`/api/triage/sessions/${s.id}/back`, {});
     expect(back.statusCode).toBe(409);
     expect(await stored(s.id)).toHaveLength(5);
+  });
+
+  it('holds at most its bound, however many sessions a node answers', async () => {
+    const s = (await answer(await start())).json<SessionStateBody>();
+    const one = held().get(s.id) as StoredTriageSession;
+    for (let i = 0; i < HELD_SESSIONS + 100; i += 1) held().set(`other-${i}`, { ...one, id: `other-${i}` });
+    expect(held().size).toBe(HELD_SESSIONS);
+    expect(held().has(s.id)).toBe(false); // the least recently used went first
+    // A session let go is read again: nothing is lost but the saved read.
+    expect((await answer(s)).statusCode).toBe(200);
+    held().clear();
   });
 });

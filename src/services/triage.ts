@@ -36,7 +36,15 @@ import {
 import type { ServiceContext } from './context';
 import { contentInForce } from './pathway-content';
 import { heldSessionsOf } from './triage-held';
-import { auditEntry, authorize, type Caller, inUseCase, type UnitOfWork } from './use-case';
+import {
+  auditEntry,
+  authorize,
+  type Caller,
+  type Decisions,
+  inOneStatement,
+  inUseCase,
+  type UnitOfWork,
+} from './use-case';
 
 /**
  * Triage runs on the pathway versions in force (pathway change control, src/services/governance.ts):
@@ -401,7 +409,7 @@ async function loadSession(
  * computed (what it read, with what it wrote applied), so nothing is read back after the write.
  */
 async function shownSession(
-  u: UnitOfWork,
+  u: Decisions,
   content: TriageContent,
   s: StoredTriageSession,
 ): Promise<TriageSessionView> {
@@ -417,14 +425,14 @@ export async function startTriage(
 ): Promise<TriageSessionView> {
   const content = await contentInForce(ctx);
   let started: StoredTriageSession | undefined;
-  const view = await inUseCase(ctx, caller, async (u) => {
+  const view = await inOneStatement(ctx, caller, async (u) => {
     // The session will belong to the caller's own provider: that is what starting one needs.
     await u.allow('triage_session.start', { providerCode: caller.actor.organisationCode }, sessionRef());
     const pathway = pathwayToStart(content, input.pathwayId, input.patient);
     const id = randomUUID();
     u.later(
       triageSessionInsert(
-        u.tx,
+        u.db,
         {
           id,
           pathwayId: pathway.id,
@@ -456,7 +464,7 @@ export async function startTriage(
     };
     return shownSession(u, content, started);
   });
-  // Held once it is committed: the first answer then needs no read.
+  // Held once it is written: the first answer then needs no read.
   if (started) heldSessionsOf(ctx.store).set(started.id, started);
   return view;
 }

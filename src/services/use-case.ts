@@ -1,4 +1,4 @@
-import type { Actor } from '../domain/auth/index';
+import type { Actor, OrganisationTree } from '../domain/auth/index';
 import {
   type Decision,
   decide,
@@ -11,7 +11,7 @@ import {
 import { DomainError } from '../domain/errors';
 import type { OutboundMessage } from '../domain/messaging/index';
 import { type AuditAction, type AuditEntry, audit, auditWrite } from '../store/audit';
-import { inTransaction, type Tx } from '../store/db';
+import { type Db, inTransaction, type Tx } from '../store/db';
 import { enqueue } from '../store/outbox';
 import { type Write, writeTogether } from '../store/writes';
 import type { ServiceContext } from './context';
@@ -129,9 +129,8 @@ export function auditEntry(
   };
 }
 
-/** What a use case works with inside its transaction. */
-export interface UnitOfWork {
-  readonly tx: Tx;
+/** What every use case decides with: the policy, its writes and its audit rows, sent at its end. */
+export interface Decisions {
   /** The instant the use case runs at: one clock reading for every row it writes. */
   readonly now: Date;
   readonly caller: Caller;
@@ -142,8 +141,6 @@ export interface UnitOfWork {
    * statement (writes.ts), rather than one round trip each.
    */
   later(...writes: readonly Write[]): void;
-  /** An outbound message, committed with the change that causes it, or not at all. */
-  enqueue(message: OutboundMessage): Promise<void>;
   /** An audit row, committed with the change (every row of the use case goes in one statement at its end). */
   audit(action: AuditAction, resource: ResourceRef, detail?: Record<string, unknown>): Promise<void>;
   /** One audit row per record (e.g. each patient record a list shows). */
@@ -152,6 +149,44 @@ export interface UnitOfWork {
     resources: readonly ResourceRef[],
     detail?: Record<string, unknown>,
   ): Promise<void>;
+}
+
+/** What a use case works with inside its transaction. */
+export interface UnitOfWork extends Decisions {
+  readonly tx: Tx;
+  /** An outbound message, committed with the change that causes it, or not at all. */
+  enqueue(message: OutboundMessage): Promise<void>;
+}
+
+/** A use case's decisions, and the one statement that writes them with its audit trail at its end. */
+function decisions(
+  caller: Caller,
+  now: Date,
+  tree: OrganisationTree,
+): { readonly unit: Decisions; write(db: Db | Tx): Promise<void> } {
+  const trail: AuditEntry[] = [];
+  const writes: Write[] = [];
+  return {
+    unit: {
+      now,
+      caller,
+      async allow(permission, record, resource) {
+        const decision = decide(caller.actor, permission, record, tree);
+        if (!decision.allowed) throw new AccessDenied(decision, permission, resource);
+      },
+      later(...w) {
+        writes.push(...w);
+      },
+      async audit(action, resource, detail) {
+        trail.push(auditEntry(caller, action, resource, detail));
+      },
+      async auditEach(action, resources, detail) {
+        for (const r of resources) trail.push(auditEntry(caller, action, r, detail));
+      },
+    },
+    // The use case's writes and its whole audit trail (in the order it was written) in one statement.
+    write: (db) => writeTogether(db, trail.length > 0 ? [...writes, auditWrite(db, trail)] : writes),
+  };
 }
 
 /**
@@ -170,33 +205,34 @@ export async function inUseCase<T>(
   const tree = await ctx.organisations();
   try {
     return await inTransaction(ctx.store.db, async (tx) => {
-      const trail: AuditEntry[] = [];
-      const writes: Write[] = [];
+      const made = decisions(caller, now, tree);
       if (idem) await claimIdempotencyKey(tx, caller.actor.userId, idem, now);
-      const result = await work({
-        tx,
-        now,
-        caller,
-        async allow(permission, record, resource) {
-          const decision = decide(caller.actor, permission, record, tree);
-          if (!decision.allowed) throw new AccessDenied(decision, permission, resource);
-        },
-        later(...w) {
-          writes.push(...w);
-        },
-        enqueue: (message) => enqueue(tx, message, now),
-        async audit(action, resource, detail) {
-          trail.push(auditEntry(caller, action, resource, detail));
-        },
-        async auditEach(action, resources, detail) {
-          for (const r of resources) trail.push(auditEntry(caller, action, r, detail));
-        },
-      });
-      // The use case's writes and its whole audit trail (in the order it was written) in one statement.
-      await writeTogether(tx, trail.length > 0 ? [...writes, auditWrite(tx, trail)] : writes);
+      const result = await work({ ...made.unit, tx, enqueue: (message) => enqueue(tx, message, now) });
+      await made.write(tx);
       if (idem) await completeIdempotencyKey(tx, caller.actor.userId, idem, result);
       return result;
     });
+  } catch (err) {
+    if (err instanceof AccessDenied) await auditDenial(ctx, caller, err);
+    throw err;
+  }
+}
+
+/**
+ * A use case that reads nothing and only writes what it decides, with its audit rows: that is one
+ * statement, which PostgreSQL makes atomic by itself, so it runs without a transaction (BEGIN and
+ * COMMIT were two of its three round trips). A refusal by the policy writes nothing and is audited.
+ */
+export async function inOneStatement<T>(
+  ctx: ServiceContext,
+  caller: Caller,
+  work: (unit: Decisions & { readonly db: Db }) => Promise<T>,
+): Promise<T> {
+  const made = decisions(caller, ctx.now(), await ctx.organisations());
+  try {
+    const result = await work({ ...made.unit, db: ctx.store.db });
+    await made.write(ctx.store.db);
+    return result;
   } catch (err) {
     if (err instanceof AccessDenied) await auditDenial(ctx, caller, err);
     throw err;

@@ -42,8 +42,8 @@ export interface NewTriageSession {
   readonly patient: { readonly ageYears: number; readonly sex: Sex };
 }
 
-export function triageSessionInsert(tx: Tx, s: NewTriageSession, at: Date, createdBy: number): Write {
-  return tx.insertInto('triage_session').values({
+export function triageSessionInsert(db: Db | Tx, s: NewTriageSession, at: Date, createdBy: number): Write {
+  return db.insertInto('triage_session').values({
     id: s.id,
     pathway_id: s.pathwayId,
     pathway_version: s.pathwayVersion,
