@@ -27,14 +27,16 @@ import { ambulanceTrustOn } from '../domain/geography/index';
 import type { OutboundMessage } from '../domain/messaging/index';
 import { findCallForUpdate } from '../store/calls';
 import {
+  appendCaseEventsGuarded,
   caseEvents,
   caseEventsAppend,
   caseInsert,
   findCase,
+  findCaseCounted,
   findCaseForUpdate,
   listCases as loadCases,
 } from '../store/cases';
-import type { Tx } from '../store/db';
+import type { Db, Tx } from '../store/db';
 import { findPracticesByOdsCode, findService } from '../store/directory';
 import { listMessages as loadMessages, type StoredMessage } from '../store/outbox';
 import { readTriageResult } from '../store/triage';
@@ -49,7 +51,6 @@ import {
   listScope,
   type ResourceRef,
   systemCaller,
-  type UnitOfWork,
 } from './use-case';
 
 export type { StoredMessage } from '../store/outbox';
@@ -138,11 +139,11 @@ export async function mayReadCases(ctx: ServiceContext, caller: Caller): Promise
   await mayAtAll(ctx, caller, 'case.read', { type: 'case', id: 'search' });
 }
 
-async function record(tx: Tx, c: Case, now: Date): Promise<CaseRecord> {
+async function record(db: Db | Tx, c: Case, now: Date): Promise<CaseRecord> {
   return {
     case: c,
     disposition: c.triage ? dispositions().byCode.get(c.triage.dispositionCode) : undefined,
-    messages: await loadMessages(tx, { subject: c.id, limit: 50 }),
+    messages: await loadMessages(db, { subject: c.id, limit: 50 }),
     callbackOverdue: overdue(c, now),
   };
 }
@@ -185,8 +186,8 @@ export async function verifyTriage(
  * disposition, or be the emergency department the Directory falls back to (its own rule). The referral goes to the directory's name and first endpoint,
  * never the client's.
  */
-export async function resolveService(tx: Tx, serviceId: string, d: Disposition): Promise<ChosenService> {
-  const found = await findService(tx, serviceId);
+export async function resolveService(db: Db | Tx, serviceId: string, d: Disposition): Promise<ChosenService> {
+  const found = await findService(db, serviceId);
   if (!found) throw notFound(`There is no service "${serviceId}" in the Directory of Services.`);
   const service = indexService(found);
   if (!service.active)
@@ -351,9 +352,24 @@ interface CasePlan {
   readonly case: Case;
 }
 
+/** What a case change's plan decides with: the store to look things up in, the instant, the caller. */
+interface CaseUnit {
+  readonly db: Db | Tx;
+  readonly now: Date;
+  readonly caller: Caller;
+}
+
+/** How many times a case change is decided anew when other changes keep getting in first. */
+const CHANGE_ATTEMPTS = 3;
+
 /**
- * Locks, checks and changes one case in one transaction: its events, its messages (stamped with the
- * case's provider, whose staff alone may see them) and the audit row commit together, or none does.
+ * Checks and changes one case: its events, its messages (stamped with the case's provider, whose staff
+ * alone may see them) and the audit row are written together, or none is. Without a lock or a
+ * transaction: the case is read, the policy asked, the plan decided, and everything goes in one
+ * statement that holds only while the case has the events it was decided on (store/cases.ts). When
+ * another change got in first (two advisers, or a sweep), the case is read again and the change decided
+ * on what it now is, as if it had waited for a lock. A request with an Idempotency-Key takes the
+ * locked path, in a transaction with its key's claim and stored response.
  */
 async function changeCase(
   ctx: ServiceContext,
@@ -361,32 +377,56 @@ async function changeCase(
   id: string,
   permission: Permission,
   change: string,
-  plan: (c: Case, u: UnitOfWork) => Promise<CasePlan> | CasePlan,
+  plan: (c: Case, u: CaseUnit) => Promise<CasePlan> | CasePlan,
   idem?: Idempotent<CaseRecord>,
 ): Promise<CaseRecord> {
   await mayAtAll(ctx, caller, permission, caseResource(id));
-  return inUseCase(
-    ctx,
-    caller,
-    async (u) => {
-      const c = await findCaseForUpdate(u.tx, id);
-      if (!c) throw notFound(`There is no case ${id}.`);
-      await u.allow(permission, caseRef(c), caseResource(id));
-      const p = await plan(c, u);
-      u.later(...caseEventsAppend(u.tx, p.case, p.events));
-      for (const m of p.messages) await u.enqueue({ ...m, providerCode: c.providerCode });
-      await u.audit('update', caseResource(id), {
-        change,
-        events: p.events.map((e) => e.kind),
-        messages: p.messages.map((m) => m.idempotencyKey),
-      });
-      return record(u.tx, p.case, u.now);
-    },
-    idem,
-  );
+  const resource = caseResource(id);
+  const detail = (p: CasePlan) => ({
+    change,
+    events: p.events.map((e) => e.kind),
+    messages: p.messages.map((m) => m.idempotencyKey),
+  });
+  const stamped = (c: Case, p: CasePlan) => p.messages.map((m) => ({ ...m, providerCode: c.providerCode }));
+  if (idem)
+    return inUseCase(
+      ctx,
+      caller,
+      async (u) => {
+        const c = await findCaseForUpdate(u.tx, id);
+        if (!c) throw notFound(`There is no case ${id}.`);
+        await u.allow(permission, caseRef(c), resource);
+        const p = await plan(c, { db: u.tx, now: u.now, caller });
+        u.later(...caseEventsAppend(u.tx, p.case, p.events));
+        for (const m of stamped(c, p)) await u.enqueue(m);
+        await u.audit('update', resource, detail(p));
+        return record(u.tx, p.case, u.now);
+      },
+      idem,
+    );
+  const db = ctx.store.db;
+  for (let attempt = 1; ; attempt += 1) {
+    const now = ctx.now();
+    const found = await findCaseCounted(db, id);
+    if (!found) throw notFound(`There is no case ${id}.`);
+    const c = found.case;
+    await authorize(ctx, caller, permission, caseRef(c), resource);
+    const p = await plan(c, { db, now, caller });
+    const written = await appendCaseEventsGuarded(db, {
+      after: p.case,
+      eventCount: found.eventCount,
+      events: p.events,
+      messages: stamped(c, p),
+      trail: [auditEntry(caller, 'update', resource, detail(p))],
+      now,
+    });
+    if (written) return record(db, p.case, now);
+    if (attempt === CHANGE_ATTEMPTS)
+      throw conflict(`Case ${id} kept changing while this was saved; nothing was saved. Try again.`);
+  }
 }
 
-function single(c: Case, body: CaseEventBody, u: UnitOfWork): CasePlan {
+function single(c: Case, body: CaseEventBody, u: Pick<CaseUnit, 'now' | 'caller'>): CasePlan {
   const event: CaseEvent = { ...body, caseId: c.id, at: u.now, by: u.caller.actor.userId };
   return { events: [event], messages: [], case: applyCaseEvent(c, event) };
 }
@@ -443,7 +483,7 @@ export async function recordOutcome(
       // in `planOutcome`, with the reason.
       const service =
         choice.service && outcomeKindFor(d) === 'referral'
-          ? await resolveService(u.tx, choice.service.id, d)
+          ? await resolveService(u.db, choice.service.id, d)
           : choice.service;
       return planOutcome(
         c,
@@ -543,7 +583,7 @@ export async function validateCase(
     const trust = ambulanceTrustOn(geo, area, u.now);
     const service =
       input.serviceId && outcomeKindFor(next) === 'referral'
-        ? await resolveService(u.tx, input.serviceId, next)
+        ? await resolveService(u.db, input.serviceId, next)
         : undefined;
     if (input.serviceId && !service)
       throw invalid(`${next.code} (${next.title}) is not a referral: do not choose a service.`, [
@@ -651,7 +691,7 @@ export async function completeCallback(
       const trust = ambulanceTrustOn(geo, area, u.now);
       const service =
         outcome.serviceId && outcomeKindFor(next) === 'referral'
-          ? await resolveService(u.tx, outcome.serviceId, next)
+          ? await resolveService(u.db, outcome.serviceId, next)
           : undefined;
       if (outcome.serviceId && !service)
         throw invalid(`${next.code} (${next.title}) is not a referral: do not choose a service.`, [

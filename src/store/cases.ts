@@ -1,7 +1,10 @@
 import { sql } from 'kysely';
 import type { Case, CaseEvent, CaseStatus } from '../domain/cases/index';
 import { caseFromEvents, validationPending } from '../domain/cases/index';
+import type { OutboundMessage } from '../domain/messaging/index';
+import { type AuditEntry, auditInsertWhen } from './audit';
 import type { Db, Tx } from './db';
+import { enqueueWhen } from './outbox';
 import type { Write } from './writes';
 
 type EventRow = {
@@ -38,18 +41,17 @@ const summary = (c: Case) => ({
   updated_at: c.updatedAt,
 });
 
-/** Writes a new case: its summary row and its first events, in the caller's transaction. */
 /** A new case: its summary and its first events. */
-export function caseInsert(tx: Tx, c: Case, events: readonly CaseEvent[]): Write[] {
+export function caseInsert(db: Db | Tx, c: Case, events: readonly CaseEvent[]): Write[] {
   return [
-    tx.insertInto('case_record').values({
+    db.insertInto('case_record').values({
       id: c.id,
       call_id: c.callId,
       opened_at: c.openedAt,
       event_count: events.length,
       ...summary(c),
     }),
-    tx.insertInto('case_event').values(events.map((e, i) => toEventRow(e, i + 1))),
+    db.insertInto('case_event').values(events.map((e, i) => toEventRow(e, i + 1))),
   ];
 }
 
@@ -78,6 +80,70 @@ export function caseEventsAppend(tx: Tx, after: Case, events: readonly CaseEvent
   ];
 }
 
+/** PostgreSQL's unique_violation: here, another writer took event n first. */
+const isUniqueViolation = (err: unknown) =>
+  typeof err === 'object' && err !== null && 'code' in err && err.code === '23505';
+
+/** A change to one case decided on the events read (without a lock): what `appendCaseEventsGuarded` writes. */
+export interface GuardedCaseChange {
+  /** The case as the change leaves it (its summary row is rewritten from this). */
+  readonly after: Case;
+  /** How many events the change was decided on: it holds only if the case still has exactly these. */
+  readonly eventCount: number;
+  readonly events: readonly CaseEvent[];
+  readonly messages: readonly OutboundMessage[];
+  readonly trail: readonly AuditEntry[];
+  readonly now: Date;
+}
+
+/**
+ * A case change without a transaction: the summary, the events, the messages they cause and the audit
+ * rows in one statement, which holds only if the case has as many events as the change was decided on
+ * (its summary row's count, checked again by PostgreSQL after waiting for any writer holding the row).
+ * False when another change got in first: nothing is written, and the caller reads the case again and
+ * decides on what it finds. The unique (case, seq) pair is a second guard. BEGIN, the lock and COMMIT
+ * were three of a case change's six round trips, and a call makes three such changes.
+ */
+export async function appendCaseEventsGuarded(db: Db, change: GuardedCaseChange): Promise<boolean> {
+  const { after, eventCount, events, messages, trail, now } = change;
+  const guard = db
+    .updateTable('case_record')
+    .set({ ...summary(after), event_count: eventCount + events.length })
+    .where('id', '=', after.id)
+    .where('event_count', '=', eventCount)
+    .returning('id');
+  const held = sql`exists (select 1 from guard)`;
+  const parts = [sql`guard as (${guard})`];
+  if (events.length > 0) {
+    const values = events.map((e, i) => {
+      const r = toEventRow(e, eventCount + i + 1);
+      return sql`(${r.seq}::integer, ${r.case_id}::text, ${r.kind}::text, ${r.at}::timestamptz, ${r.recorded_by}::integer, ${r.body}::jsonb)`;
+    });
+    parts.push(sql`e as (insert into case_event (case_id, seq, kind, at, recorded_by, body)
+      select v.case_id, v.seq, v.kind, v.at, v.recorded_by, v.body
+      from (values ${sql.join(values)}) as v (seq, case_id, kind, at, recorded_by, body) where ${held})`);
+  }
+  if (messages.length > 0) parts.push(sql`m as (${enqueueWhen(messages, now, held)})`);
+  if (trail.length > 0) parts.push(sql`a as (${auditInsertWhen(trail, held)})`);
+  try {
+    const { rows } = await sql<{ changed: number }>`
+      with ${sql.join(parts)} select count(*)::integer as changed from guard`.execute(db);
+    return rows[0]?.changed === 1;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
+}
+
+/** A case and how many events it has, read without a lock (for `appendCaseEventsGuarded`). */
+export async function findCaseCounted(
+  db: Db | Tx,
+  id: string,
+): Promise<{ readonly case: Case; readonly eventCount: number } | undefined> {
+  const events = await caseEvents(db, id);
+  return events.length ? { case: caseFromEvents(events), eventCount: events.length } : undefined;
+}
+
 export async function caseEvents(db: Db | Tx, caseId: string): Promise<CaseEvent[]> {
   const rows = await db
     .selectFrom('case_event')
@@ -89,8 +155,7 @@ export async function caseEvents(db: Db | Tx, caseId: string): Promise<CaseEvent
 }
 
 export async function findCase(db: Db | Tx, id: string): Promise<Case | undefined> {
-  const events = await caseEvents(db, id);
-  return events.length ? caseFromEvents(events) : undefined;
+  return (await findCaseCounted(db, id))?.case;
 }
 
 /** Locks the case for the rest of the transaction, so two advisers (or a retry) cannot both act on it. */

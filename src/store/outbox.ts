@@ -1,4 +1,4 @@
-import { type SelectQueryBuilder, sql } from 'kysely';
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { ListScope } from '../domain/auth/index';
 import {
   type AfterFailure,
@@ -44,6 +44,28 @@ export async function enqueue(tx: Tx, message: OutboundMessage, now: Date): Prom
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .execute();
+}
+
+/**
+ * The same messages as `enqueue`'s, as a fragment for one statement that writes them with the change
+ * causing them (a data-modifying CTE): they go in only when `condition` holds, and a key already in the
+ * outbox is left as it is.
+ */
+export function enqueueWhen(
+  messages: readonly OutboundMessage[],
+  now: Date,
+  condition: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  if (messages.length === 0) throw new Error('enqueueWhen needs at least one message.');
+  const rows = messages.map(
+    (m) =>
+      sql`(${m.kind}::text, ${m.destination}::text, ${m.idempotencyKey}::text, ${m.subject ?? null}::text, ${m.providerCode ?? null}::text, ${m.priority ?? 0}::integer, ${JSON.stringify(m.payload)}::jsonb, ${now}::timestamptz)`,
+  );
+  return sql`insert into outbox (kind, destination, idempotency_key, subject, provider_code, priority, payload, status, attempts, next_attempt_at)
+    select v.kind, v.destination, v.idempotency_key, v.subject, v.provider_code, v.priority, v.payload, 'pending', 0, v.next_attempt_at
+    from (values ${sql.join(rows)}) as v (kind, destination, idempotency_key, subject, provider_code, priority, payload, next_attempt_at)
+    where ${condition}
+    on conflict (idempotency_key) do nothing`;
 }
 
 type Row = {
