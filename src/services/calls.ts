@@ -11,9 +11,9 @@ import {
 import { conflict, notFound } from '../domain/errors';
 import {
   callEventSave,
+  callEventSaveGuarded,
   callInsert,
   findCall,
-  findCallForUpdate,
   callEvents as loadCallEvents,
   listCalls as loadCalls,
   type StoredCall,
@@ -23,7 +23,7 @@ import { anyQueued, callsFromNumber, oldestQueuedForUpdate } from '../store/tele
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
 import { locate } from './locate';
-import { type Caller, inUseCase, listScope } from './use-case';
+import { auditEntry, authorize, type Caller, inUseCase, listScope } from './use-case';
 
 export type { StoredCall as HandledCall } from '../store/calls';
 
@@ -119,22 +119,27 @@ export async function recordCallEvent(
   callId: string,
   happening: CallHappening,
 ): Promise<StoredCall> {
-  return inUseCase(ctx, caller, async (u) => {
-    if (happening.at) checkCallTime(happening.kind, happening.at, u.now);
-    // Locked, so two advisers cannot both answer it.
-    const call = await findCallForUpdate(u.tx, callId);
+  const db = ctx.store.db;
+  const resource = { type: 'call', id: callId };
+  // Without a lock: decided on the call as read, written only if it is still so (store/calls.ts), and
+  // decided again on what it has become when another event got in first (two advisers answering).
+  for (let attempt = 1; ; attempt += 1) {
+    const now = ctx.now();
+    if (happening.at) checkCallTime(happening.kind, happening.at, now);
+    const call = await findCall(db, callId);
     if (!call) throw notFound(`There is no call ${callId}.`);
-    await u.allow('call.record', callRecord(call), { type: 'call', id: callId });
-    const event: CallEvent = { callId, kind: happening.kind, at: happening.at ?? momentOnCall(call, u.now) };
+    await authorize(ctx, caller, 'call.record', callRecord(call), resource);
+    const event: CallEvent = { callId, kind: happening.kind, at: happening.at ?? momentOnCall(call, now) };
     const next: StoredCall = {
       ...applyCallEvent(call, event),
       areaCode: call.areaCode,
       providerCode: call.providerCode,
     };
-    u.later(...callEventSave(u.tx, next, event, caller.actor.userId));
-    await u.audit('update', { type: 'call', id: callId }, { event: happening.kind });
-    return next;
-  });
+    const trail = [auditEntry(caller, 'update', resource, { event: happening.kind })];
+    if (await callEventSaveGuarded(db, call.status, next, event, caller.actor.userId, trail)) return next;
+    if (attempt === 3)
+      throw conflict(`Call ${callId} kept changing while this was saved; nothing was saved. Try again.`);
+  }
 }
 
 export interface CallQuery {

@@ -1,5 +1,6 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Call, CallEvent, CallStatus } from '../domain/calls/index';
+import { type AuditEntry, auditInsertWhen } from './audit';
 import type { Db, Tx } from './db';
 import type { CallTable } from './schema';
 import type { Write } from './writes';
@@ -91,24 +92,60 @@ export async function findCallForUpdate(tx: Tx, id: string): Promise<StoredCall 
   return row ? toCall(row) : undefined;
 }
 
+/** The columns an event changes: what the switch said when it offered the call never changes afterwards. */
+function callChanges(call: StoredCall, event: CallEvent, recordedBy: number | null) {
+  const { id: _id, call_ref: _ref, caller_number: _number, dialled: _dialled, ...changes } = toRow(call);
+  return { ...changes, ...(event.kind === 'answered' ? { answered_by: recordedBy } : {}) };
+}
+
 /** A call as an event left it (locked with findCallForUpdate), and the event. */
 export function callEventSave(
-  tx: Tx,
+  tx: Db | Tx,
   call: StoredCall,
   event: CallEvent,
   recordedBy: number | null,
 ): Write[] {
-  // What the switch said when it offered the call never changes afterwards.
-  const { id: _id, call_ref: _ref, caller_number: _number, dialled: _dialled, ...changes } = toRow(call);
   return [
     tx
       .updateTable('call')
-      .set({ ...changes, ...(event.kind === 'answered' ? { answered_by: recordedBy } : {}) })
+      .set(callChanges(call, event, recordedBy))
       .where('id', '=', call.id),
     tx
       .insertInto('call_event')
       .values({ call_id: call.id, kind: event.kind, at: event.at, recorded_by: recordedBy }),
   ];
+}
+
+/**
+ * A call event without a lock or a transaction: the call as the event leaves it, the event and the audit
+ * rows in one statement, which holds only while the call still has the status the event was decided
+ * on. Every event moves a call on and none moves it back (queued → answered → transferred → ended, or
+ * abandoned), so the same status means nothing happened to it meanwhile. False when something did:
+ * nothing is written, and the caller reads the call again and decides on what it finds.
+ */
+export async function callEventSaveGuarded(
+  db: Db,
+  decidedOn: CallStatus,
+  call: StoredCall,
+  event: CallEvent,
+  recordedBy: number | null,
+  trail: readonly AuditEntry[],
+): Promise<boolean> {
+  const guard = db
+    .updateTable('call')
+    .set(callChanges(call, event, recordedBy))
+    .where('id', '=', call.id)
+    .where('status', '=', decidedOn)
+    .returning('id');
+  const held = sql`exists (select 1 from guard)`;
+  const { rows } = await sql<{ changed: number }>`
+    with guard as (${guard}),
+    e as (
+      insert into call_event (call_id, kind, at, recorded_by)
+      select ${call.id}::text, ${event.kind}::text, ${event.at}::timestamptz, ${recordedBy}::integer where ${held}
+    ), a as (${auditInsertWhen(trail, held)})
+    select count(*)::integer as changed from guard`.execute(db);
+  return rows[0]?.changed === 1;
 }
 
 export interface CallFilter {
