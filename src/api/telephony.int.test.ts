@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type TestApi, testApi } from '../../test/api';
+import { STAFF_PASSWORD, type TestApi, testApi } from '../../test/api';
 import { describeEachEngine } from '../../test/engines';
+import { hashPassword } from '../domain/auth/index';
+import { insertUser } from '../store/users';
 
 describeEachEngine('telephony: the CTI adapter, the live queue and answer next', (use) => {
   let api: TestApi;
@@ -192,4 +194,40 @@ describeEachEngine('telephony: the CTI adapter, the live queue and answer next',
     abort.abort();
     expect((text.match(/event: queue/g) ?? []).length).toBeGreaterThanOrEqual(2);
   }, 10_000);
+
+  it('gives each of several advisers pressing "answer next" at once a different call, oldest first', async () => {
+    const press = (headers: { authorization: string }) =>
+      api.app.inject({ method: 'POST', url: '/api/calls/answer-next', headers });
+    while ((await press(adviser)).statusCode === 200); // the calls earlier tests left waiting
+    const passwordHash = await hashPassword(STAFF_PASSWORD);
+    const advisers = [adviser];
+    for (const n of [1, 2, 3]) {
+      await insertUser(use().db, {
+        username: `adviser-${n}`,
+        displayName: `Adviser ${n}`,
+        role: 'health_adviser',
+        organisationCode: 'NHSD',
+        passwordHash,
+      });
+      advisers.push(await api.login(`adviser-${n}`, STAFF_PASSWORD));
+    }
+    for (const [ref, secondsAgo] of [
+      ['SW-OLD', 20],
+      ['SW-NEW', 10],
+    ] as const)
+      await send({ type: 'offered', callRef: ref, at: at(secondsAgo), callerNumber: '1', area: '5GC' });
+    const presses = await Promise.all(advisers.map(press));
+    const answered = presses.filter((r) => r.statusCode === 200).map((r) => r.json<{ callRef: string }>());
+    expect(answered.map((c) => c.callRef).sort()).toEqual(['SW-NEW', 'SW-OLD']);
+    expect(presses.filter((r) => r.statusCode === 204)).toHaveLength(2);
+    const events = await use()
+      .db.selectFrom('call_event as e')
+      .innerJoin('call as c', 'c.id', 'e.call_id')
+      .select(['c.call_ref', 'c.answered_by'])
+      .where('c.call_ref', 'in', ['SW-OLD', 'SW-NEW'])
+      .where('e.kind', '=', 'answered')
+      .execute();
+    expect(events).toHaveLength(2); // each answered once
+    expect(new Set(events.map((e) => e.answered_by)).size).toBe(2); // by two advisers
+  });
 });
