@@ -10,6 +10,7 @@ import {
 } from '../domain/calls/index';
 import { conflict, notFound } from '../domain/errors';
 import {
+  callEventSave,
   callEventSaveGuarded,
   callInsert,
   findCall,
@@ -18,7 +19,7 @@ import {
   type StoredCall,
 } from '../store/calls';
 import type { Tx } from '../store/db';
-import { callsFromNumber, oldestQueued } from '../store/telephony';
+import { anyQueued, callsFromNumber, oldestQueuedForUpdate } from '../store/telephony';
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
 import { locate } from './locate';
@@ -171,33 +172,26 @@ export async function callEvents(ctx: ServiceContext, caller: Caller, callId: st
   });
 }
 
-/** How many of the longest-waiting calls one read brings, and how many reads a press makes at most. */
-const ANSWER_NEXT = { calls: 4, reads: 3 } as const;
-
 /**
  * "Answer next call": the longest-waiting call of the adviser's own provider is answered by them, now.
- * Undefined when nobody is waiting. Without a lock: the longest-waiting calls are read (most presses
- * find none, and that one read says so), and answered in turn, each only if it is still waiting
- * (store/calls.ts). A call another adviser answered a moment earlier is passed over for the next, so
- * two advisers never get the same call; a call queued just after the read is answered by the next press,
- * as it would be had this one come a moment earlier.
+ * Undefined when nobody is waiting. A call another adviser is answering at the same moment is skipped,
+ * so two advisers never get the same call.
  */
 export async function answerNextCall(ctx: ServiceContext, caller: Caller): Promise<StoredCall | undefined> {
   await listScope(ctx, caller, 'call.record', { type: 'call_queue', id: caller.actor.organisationCode });
-  const db = ctx.store.db;
-  for (let read = 0; read < ANSWER_NEXT.reads; read += 1) {
-    const waiting = await oldestQueued(db, caller.actor.organisationCode, ANSWER_NEXT.calls);
-    if (waiting.length === 0) return undefined;
-    for (const call of waiting) {
-      const resource = { type: 'call', id: call.id };
-      await authorize(ctx, caller, 'call.record', callRecord(call), resource);
-      const event: CallEvent = { callId: call.id, kind: 'answered', at: momentOnCall(call, ctx.now()) };
-      const next: StoredCall = { ...call, ...applyCallEvent(call, event) };
-      const trail = [auditEntry(caller, 'update', resource, { event: 'answered', via: 'answer-next' })];
-      if (await callEventSaveGuarded(db, 'queued', next, event, caller.actor.userId, trail)) return next;
-    }
-  }
-  throw conflict('Other advisers answered every waiting call this press tried: press "answer next" again.');
+  // Most presses find the queue empty: one read says so without a transaction. A call queued just after
+  // it is answered by the next press, as it would be had this one come a moment earlier.
+  if (!(await anyQueued(ctx.store.db, caller.actor.organisationCode))) return undefined;
+  return inUseCase(ctx, caller, async (u) => {
+    const call = await oldestQueuedForUpdate(u.tx, caller.actor.organisationCode);
+    if (!call) return undefined;
+    await u.allow('call.record', callRecord(call), { type: 'call', id: call.id });
+    const event: CallEvent = { callId: call.id, kind: 'answered', at: momentOnCall(call, u.now) };
+    const next: StoredCall = { ...call, ...applyCallEvent(call, event) };
+    u.later(...callEventSave(u.tx, next, event, caller.actor.userId));
+    await u.audit('update', { type: 'call', id: call.id }, { event: 'answered', via: 'answer-next' });
+    return next;
+  });
 }
 
 /** How far back an earlier call from the same number makes this one a repeat call. */

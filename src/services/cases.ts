@@ -151,7 +151,7 @@ async function record(db: Db | Tx, c: Case, now: Date): Promise<CaseRecord> {
 /**
  * The triage session must be one the caller may read (its provider's), finished, and have ended in
  * exactly the disposition the case records: the outcome follows the triage, never a code typed in its
- * place. Read outside the case's transaction: the audited read of the session stands even when the
+ * place. Read before the case change: the audited read of the session stands even when the
  * session is refused.
  */
 export async function verifyTriage(

@@ -52,8 +52,9 @@ import {
  *
  * Triage: pathways are shared content any clinical member of staff may read; a session is a patient
  * record of the provider whose staff started it, read, answered, taken back and finished only by that
- * provider's staff. Every change runs one path: load the session locked → ask the policy → decide with
- * the pure engine → append → audit, in one transaction.
+ * provider's staff. Every change runs one path: load the session → ask the policy → decide with the
+ * pure engine → append → audit. An answer or a going back does it without a lock, in one statement that
+ * holds only if the session is as it was read; finishing locks the session in a transaction.
  */
 
 /** What triage sessions are called on the audit trail. */

@@ -134,7 +134,7 @@ export interface Decisions {
   /** The instant the use case runs at: one clock reading for every row it writes. */
   readonly now: Date;
   readonly caller: Caller;
-  /** Asks the policy about a record just loaded (inside the transaction, so it cannot change meanwhile). */
+  /** Asks the policy about a record just loaded (in a transaction, locked: it cannot change meanwhile). */
   allow(permission: Permission, record: RecordRef, resource: ResourceRef): Promise<void>;
   /**
    * Writes no later step of the use case reads back: sent at its end with its audit rows, in one

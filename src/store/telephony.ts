@@ -58,23 +58,37 @@ export async function findCallByRefForUpdate(tx: Tx, callRef: string): Promise<S
 }
 
 /**
- * The longest-waiting calls of a provider's queue, oldest first, read without a lock or a transaction:
- * "answer next" tries them in turn, and most presses find none, which this one read says.
+ * The longest-waiting call of a provider's queue, locked; one another adviser is answering at this
+ * moment is skipped, so two advisers pressing "answer next" at once get two different calls.
  */
-export async function oldestQueued(db: Db, providerCode: string, limit: number): Promise<StoredCall[]> {
-  return (await oldestQueuedQuery(db, providerCode, limit).execute()).map(toCall);
-}
-
-/** The statement `oldestQueued` runs (its plan is tested: store/telephony.int.test.ts). */
-export function oldestQueuedQuery(db: Db, providerCode: string, limit: number) {
-  return db
+export async function oldestQueuedForUpdate(tx: Tx, providerCode: string): Promise<StoredCall | undefined> {
+  const row = await tx
     .selectFrom('call')
     .selectAll()
     .where('provider_code', '=', providerCode)
     .where('status', '=', QUEUED)
     .orderBy('offered_at')
     .orderBy('id')
-    .limit(limit);
+    .limit(1)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+  return row ? toCall(row) : undefined;
+}
+
+/** Whether any call waits in a provider's queue (read without a lock or a transaction). */
+export async function anyQueued(db: Db, providerCode: string): Promise<boolean> {
+  return (await queueProbe(db, providerCode).executeTakeFirst()) !== undefined;
+}
+
+/** The statement `anyQueued` runs (its plan is tested: store/telephony.int.test.ts). */
+export function queueProbe(db: Db, providerCode: string) {
+  return db
+    .selectFrom('call')
+    .select('id')
+    .where('provider_code', '=', providerCode)
+    .where('status', '=', QUEUED)
+    .limit(1);
 }
 
 /** A provider's calls waiting now, oldest first. */
