@@ -3,7 +3,7 @@ import type { Case, CaseEvent, CaseStatus } from '../domain/cases/index';
 import { caseFromEvents, validationPending } from '../domain/cases/index';
 import type { OutboundMessage } from '../domain/messaging/index';
 import { type AuditEntry, auditInsertWhen } from './audit';
-import type { Db, Tx } from './db';
+import { type Db, isUniqueViolation, type Tx } from './db';
 import { enqueueWhen } from './outbox';
 import type { Write } from './writes';
 
@@ -79,10 +79,6 @@ export function caseEventsAppend(tx: Tx, after: Case, events: readonly CaseEvent
     where c.id = ${after.id}`,
   ];
 }
-
-/** PostgreSQL's unique_violation: here, another writer took event n first. */
-const isUniqueViolation = (err: unknown) =>
-  typeof err === 'object' && err !== null && 'code' in err && err.code === '23505';
 
 /** A change to one case decided on the events read (without a lock): what `appendCaseEventsGuarded` writes. */
 export interface GuardedCaseChange {

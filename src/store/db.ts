@@ -108,6 +108,10 @@ export function inTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<
   return db.transaction().execute(work);
 }
 
+/** PostgreSQL's unique_violation: a write whose key another write took first. */
+export const isUniqueViolation = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && 'code' in err && err.code === '23505';
+
 /**
  * Errors that say the database cannot be reached now, rather than that the request was wrong: refused
  * or dropped connections, the server shutting down or starting up (SQLSTATE 57P01–57P03), too many

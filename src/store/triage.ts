@@ -2,7 +2,7 @@ import { type Selectable, sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { AnswerValue, SessionEvent, Sex } from '../domain/triage/index';
 import { type AuditEntry, auditInsertWhen } from './audit';
-import type { Db, Tx } from './db';
+import { type Db, isUniqueViolation, type Tx } from './db';
 import type { TriageSessionTable } from './schema';
 import type { Write } from './writes';
 
@@ -219,10 +219,6 @@ const eventColumns = (e: SessionEvent) => ({
   value: e.kind === 'answer' ? JSON.stringify(e.value) : null,
   keep: e.kind === 'back' ? e.keep : null,
 });
-
-/** PostgreSQL's unique_violation: here, another event took the place first. */
-const isUniqueViolation = (err: unknown) =>
-  typeof err === 'object' && err !== null && 'code' in err && err.code === '23505';
 
 /**
  * Appends one event at `seq` with its audit rows in a single statement, atomic without a transaction
