@@ -70,9 +70,9 @@ const serviceQuery = (q: {
  * professionals only is left out (src/services/openreferral.ts).
  */
 export async function openReferralRoutes(app: FastifyInstance, directory: DirectoryState): Promise<void> {
-  // CORS for these routes only, in a scope of their own (so its hooks run on no other request, and
-  // every other path keeps the same-origin rule): any origin may read them, as ORUK directories are
-  // read from other organisations' web pages. A browser's preflight (OPTIONS, which carries no
+  // CORS for these routes only, in a scope of their own, so its hooks run on no other request and
+  // every other path keeps the same-origin rule. Pages of any origin may read them, as ORUK
+  // directories are read from other organisations' web pages. A browser's preflight (OPTIONS, which carries no
   // credentials) is answered by @fastify/cors's route, which the route table takes as public.
   await app.register(
     async (scope) => {
