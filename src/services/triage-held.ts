@@ -10,7 +10,7 @@ const HELD_FOR_MS = 30 * 60_000;
 /**
  * The triage sessions in progress this node last wrote or read, as they then stood, so that an answer
  * does not read its session and all its answers again: that read was a ninth of a call's statements and
- * a quarter of PostgreSQL's time. What is held is never trusted, only tried: an answer decided on a
+ * a fifth of PostgreSQL's execution time. What is held is never trusted, only tried: an answer decided on a
  * held session goes in only if its place in the sequence is still free and the session still in
  * progress (store/triage.ts), so a session another node answered or finished meanwhile makes the write
  * fail, and the answer is decided again on the session read afresh. A screen's own read (GET) always
