@@ -23,7 +23,15 @@ import { anyQueued, callsFromNumber, oldestQueuedForUpdate } from '../store/tele
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
 import { locate } from './locate';
-import { auditEntry, authorize, type Caller, inUseCase, listScope } from './use-case';
+import {
+  auditEntry,
+  authorize,
+  type Caller,
+  DECIDE_ATTEMPTS,
+  inUseCase,
+  keptChanging,
+  listScope,
+} from './use-case';
 
 export type { StoredCall as HandledCall } from '../store/calls';
 
@@ -137,8 +145,7 @@ export async function recordCallEvent(
     };
     const trail = [auditEntry(caller, 'update', resource, { event: happening.kind })];
     if (await callEventSaveGuarded(db, call.status, next, event, caller.actor.userId, trail)) return next;
-    if (attempt === 3)
-      throw conflict(`Call ${callId} kept changing while this was saved; nothing was saved. Try again.`);
+    if (attempt === DECIDE_ATTEMPTS) throw keptChanging(`Call ${callId}`);
   }
 }
 

@@ -47,7 +47,9 @@ import {
   auditEntry,
   authorize,
   type Caller,
+  DECIDE_ATTEMPTS,
   inUseCase,
+  keptChanging,
   listScope,
   type ResourceRef,
   systemCaller,
@@ -359,9 +361,6 @@ interface CaseUnit {
   readonly caller: Caller;
 }
 
-/** How many times a case change is decided anew when other changes keep getting in first. */
-const CHANGE_ATTEMPTS = 3;
-
 /**
  * Checks and changes one case: its events, its messages (stamped with the case's provider, whose staff
  * alone may see them) and the audit row are written together, or none is. Without a lock or a
@@ -421,8 +420,7 @@ async function changeCase(
       now,
     });
     if (written) return record(db, p.case, now);
-    if (attempt === CHANGE_ATTEMPTS)
-      throw conflict(`Case ${id} kept changing while this was saved; nothing was saved. Try again.`);
+    if (attempt === DECIDE_ATTEMPTS) throw keptChanging(`Case ${id}`);
   }
 }
 

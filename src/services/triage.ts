@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { conflict, invalid, notFound } from '../domain/errors';
+import { invalid, notFound } from '../domain/errors';
 import {
   answersInForce,
   DONT_KNOW,
@@ -40,9 +40,11 @@ import {
   auditEntry,
   authorize,
   type Caller,
+  DECIDE_ATTEMPTS,
   type Decisions,
   inOneStatement,
   inUseCase,
+  keptChanging,
   type UnitOfWork,
 } from './use-case';
 
@@ -485,9 +487,6 @@ export async function readTriage(
   });
 }
 
-/** How many times a change is decided anew when other changes keep getting in first. */
-const APPEND_ATTEMPTS = 3;
-
 /**
  * A change that appends one event to a session (an answer, a going back), without a transaction: the
  * session is read, the policy asked, the engine decides, and the event goes in with its audit rows in
@@ -533,10 +532,8 @@ async function appendToSession(
       held.set(id, after);
       return sessionView(content, after);
     }
-    if (fresh === APPEND_ATTEMPTS || tries === 2 * APPEND_ATTEMPTS)
-      throw conflict(
-        `Triage session ${id} kept changing while this was saved; nothing was saved. Try again.`,
-      );
+    if (fresh === DECIDE_ATTEMPTS || tries === 2 * DECIDE_ATTEMPTS)
+      throw keptChanging(`Triage session ${id}`);
   }
 }
 

@@ -8,7 +8,7 @@ import {
   type RecordRef,
   scopeOf,
 } from '../domain/auth/index';
-import { DomainError } from '../domain/errors';
+import { conflict, DomainError } from '../domain/errors';
 import type { OutboundMessage } from '../domain/messaging/index';
 import { type AuditAction, type AuditEntry, audit, auditWrite } from '../store/audit';
 import { type Db, inTransaction, type Tx } from '../store/db';
@@ -237,4 +237,15 @@ export async function inOneStatement<T>(
     if (err instanceof AccessDenied) await auditDenial(ctx, caller, err);
     throw err;
   }
+}
+
+/**
+ * How many times a change decided without a lock (a triage answer, a case change, a call event) is
+ * decided anew when other changes keep getting in first, before it is refused.
+ */
+export const DECIDE_ATTEMPTS = 3;
+
+/** The refusal when other changes got in first every time: nothing was written, and trying again is safe. */
+export function keptChanging(record: string): DomainError {
+  return conflict(`${record} kept changing while this was saved; nothing was saved. Try again.`);
 }

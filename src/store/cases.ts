@@ -55,6 +55,16 @@ export function caseInsert(db: Db | Tx, c: Case, events: readonly CaseEvent[]): 
   ];
 }
 
+/** A change's events as the rows of a VALUES list, numbered from `first`. */
+function eventValues(events: readonly CaseEvent[], first: number) {
+  return sql.join(
+    events.map((e, i) => {
+      const r = toEventRow(e, first + i);
+      return sql`(${r.seq}::integer, ${r.case_id}::text, ${r.kind}::text, ${r.at}::timestamptz, ${r.recorded_by}::integer, ${r.body}::jsonb)`;
+    }),
+  );
+}
+
 /**
  * Events appended to a case locked with `findCaseForUpdate`, and its summary refreshed: two writes for
  * the use case's one statement (writes.ts), once a case per statement. The events are numbered after
@@ -64,10 +74,6 @@ export function caseInsert(db: Db | Tx, c: Case, events: readonly CaseEvent[]): 
  */
 export function caseEventsAppend(tx: Tx, after: Case, events: readonly CaseEvent[]): Write[] {
   if (events.length === 0) return [];
-  const values = events.map((e, i) => {
-    const r = toEventRow(e, i + 1);
-    return sql`(${r.seq}::integer, ${r.case_id}::text, ${r.kind}::text, ${r.at}::timestamptz, ${r.recorded_by}::integer, ${r.body}::jsonb)`;
-  });
   return [
     tx
       .updateTable('case_record')
@@ -75,7 +81,7 @@ export function caseEventsAppend(tx: Tx, after: Case, events: readonly CaseEvent
       .where('id', '=', after.id),
     sql`insert into case_event (case_id, seq, kind, at, recorded_by, body)
     select v.case_id, c.event_count + v.i, v.kind, v.at, v.recorded_by, v.body
-    from case_record c, (values ${sql.join(values)}) as v (i, case_id, kind, at, recorded_by, body)
+    from case_record c, (values ${eventValues(events, 1)}) as v (i, case_id, kind, at, recorded_by, body)
     where c.id = ${after.id}`,
   ];
 }
@@ -111,13 +117,10 @@ export async function appendCaseEventsGuarded(db: Db, change: GuardedCaseChange)
   const held = sql`exists (select 1 from guard)`;
   const parts = [sql`guard as (${guard})`];
   if (events.length > 0) {
-    const values = events.map((e, i) => {
-      const r = toEventRow(e, eventCount + i + 1);
-      return sql`(${r.seq}::integer, ${r.case_id}::text, ${r.kind}::text, ${r.at}::timestamptz, ${r.recorded_by}::integer, ${r.body}::jsonb)`;
-    });
     parts.push(sql`e as (insert into case_event (case_id, seq, kind, at, recorded_by, body)
       select v.case_id, v.seq, v.kind, v.at, v.recorded_by, v.body
-      from (values ${sql.join(values)}) as v (seq, case_id, kind, at, recorded_by, body) where ${held})`);
+      from (values ${eventValues(events, eventCount + 1)}) as v (seq, case_id, kind, at, recorded_by, body)
+      where ${held})`);
   }
   if (messages.length > 0) parts.push(sql`m as (${enqueueWhen(messages, now, held)})`);
   if (trail.length > 0) parts.push(sql`a as (${auditInsertWhen(trail, held)})`);
