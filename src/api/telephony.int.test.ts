@@ -230,4 +230,29 @@ describeEachEngine('telephony: the CTI adapter, the live queue and answer next',
     expect(events).toHaveLength(2); // each answered once
     expect(new Set(events.map((e) => e.answered_by)).size).toBe(2); // by two advisers
   });
+
+  it('makes one call of the same "offered" sent several times at once, and answers each with it', async () => {
+    const offered = {
+      type: 'offered',
+      callRef: 'SW-1b',
+      at: at(80),
+      callerNumber: '01582 111112',
+      area: '5GC',
+    };
+    const replies = await Promise.all([1, 2, 3, 4].map(() => send(offered)));
+    expect(replies.map((r) => r.statusCode)).toEqual([200, 200, 200, 200]);
+    const bodies = replies.map((r) => r.json<{ changed: boolean; call: { id: string } }>());
+    expect(bodies.filter((b) => b.changed)).toHaveLength(1);
+    expect(new Set(bodies.map((b) => b.call.id)).size).toBe(1);
+    const calls = await use().db.selectFrom('call').select('id').where('call_ref', '=', 'SW-1b').execute();
+    expect(calls).toHaveLength(1);
+    const audited = await use()
+      .db.selectFrom('audit_log')
+      .select('id')
+      .where('resource_type', '=', 'call')
+      .where('resource_id', '=', calls[0]?.id ?? '')
+      .where('action', '=', 'create')
+      .execute();
+    expect(audited).toHaveLength(1);
+  });
 });

@@ -18,7 +18,7 @@ import {
   listCalls as loadCalls,
   type StoredCall,
 } from '../store/calls';
-import type { Tx } from '../store/db';
+import type { Db, Tx } from '../store/db';
 import { anyQueued, callsFromNumber, oldestQueuedForUpdate } from '../store/telephony';
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
@@ -91,7 +91,7 @@ export async function offerCall(
  */
 export async function placeCall(
   ctx: ServiceContext,
-  tx: Tx,
+  tx: Db | Tx,
   offer: Pick<CallOffer, 'postcode' | 'areaCode'>,
   at: Date,
   fallbackProvider: string,

@@ -25,12 +25,13 @@ import type { Disposition, DispositionCatalogue } from '../domain/dispositions/i
 import { conflict, invalid, notFound } from '../domain/errors';
 import { ambulanceTrustOn } from '../domain/geography/index';
 import type { OutboundMessage } from '../domain/messaging/index';
-import { findCallForUpdate } from '../store/calls';
+import { findCallForUpdate, findCallWithCase, type StoredCall } from '../store/calls';
 import {
   appendCaseEventsGuarded,
   caseEvents,
   caseEventsAppend,
   caseInsert,
+  caseInsertGuarded,
   findCase,
   findCaseCounted,
   findCaseForUpdate,
@@ -38,7 +39,7 @@ import {
 } from '../store/cases';
 import type { Db, Tx } from '../store/db';
 import { findPracticesByOdsCode, findService } from '../store/directory';
-import { listMessages as loadMessages, type StoredMessage } from '../store/outbox';
+import { CASE_MESSAGES_SHOWN, listMessages as loadMessages, type StoredMessage } from '../store/outbox';
 import { readTriageResult } from '../store/triage';
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
@@ -124,6 +125,7 @@ function disposition(code: string, pointer: string): Disposition {
 
 const newCaseId = () => `CASE-${randomUUID()}`;
 const caseRef = (c: Case): RecordRef => ({ providerCode: c.providerCode, areaCode: c.areaCode });
+const callRef = (c: StoredCall): RecordRef => ({ providerCode: c.providerCode, areaCode: c.areaCode });
 const caseResource = (id: string): ResourceRef => ({ type: 'case', id });
 const overdue = (c: Case, now: Date): boolean =>
   c.callback != null && !c.callback.startedAt && now.getTime() > c.callback.dueAt.getTime();
@@ -142,10 +144,14 @@ export async function mayReadCases(ctx: ServiceContext, caller: Caller): Promise
 }
 
 async function record(db: Db | Tx, c: Case, now: Date): Promise<CaseRecord> {
+  return recordWith(c, await loadMessages(db, { subject: c.id, limit: CASE_MESSAGES_SHOWN }), now);
+}
+
+function recordWith(c: Case, messages: readonly StoredMessage[], now: Date): CaseRecord {
   return {
     case: c,
     disposition: c.triage ? dispositions().byCode.get(c.triage.dispositionCode) : undefined,
-    messages: await loadMessages(db, { subject: c.id, limit: 50 }),
+    messages,
     callbackOverdue: overdue(c, now),
   };
 }
@@ -231,56 +237,80 @@ export async function openCase(
       : {}),
   };
   const geo = await ctx.geography();
-  return inUseCase(
-    ctx,
-    caller,
-    async (u) => {
-      if (patient.birthDate > u.now.toISOString().slice(0, 10))
-        throw invalid('The date of birth is in the future.', [
-          { pointer: '/body/patient/birthDate', message: 'A date of birth cannot be after today.' },
-        ]);
-      if (patient.gpPracticeCode && (await findPracticesByOdsCode(u.tx, patient.gpPracticeCode)).length === 0)
-        throw invalid(
-          `There is no GP practice with the code ${patient.gpPracticeCode} in the Directory of Services: choose the patient's practice from the list, or leave it out if it is not known.`,
-          [
-            {
-              pointer: '/body/patient/gpPracticeCode',
-              message: 'No GP practice in the Directory of Services has this ODS code.',
-            },
-          ],
-        );
-      const call = await findCallForUpdate(u.tx, input.callId);
-      if (!call) throw notFound(`There is no call ${input.callId}.`);
-      await u.allow(
-        'case.open',
-        { providerCode: call.providerCode, areaCode: call.areaCode },
-        { type: 'call', id: call.id },
-      );
-      if (call.status !== 'answered' && call.status !== 'transferred')
-        throw conflict(`Call ${call.id} is ${call.status}: a case is opened for a call being answered.`);
-      const existing = await loadCases(u.tx, { callId: call.id, limit: 1 });
-      if (existing[0]) throw conflict(`Call ${call.id} already has case ${existing[0].id}.`);
-      let areaCode = input.areaCode?.toUpperCase() ?? call.areaCode;
-      if (areaCode && !geo.areas.has(areaCode))
-        throw notFound(`There is no commissioning area "${areaCode}".`);
-      areaCode ??= (await locate(ctx, patient.postcode, u.now, u.tx)).area.code;
-      const event: CaseEvent = {
-        kind: 'opened',
-        caseId: newCaseId(),
-        at: u.now,
-        by: caller.actor.userId,
-        callId: call.id,
-        providerCode: call.providerCode,
-        areaCode,
-        patient,
-      };
-      const c = openedCase(event);
-      u.later(...caseInsert(u.tx, c, [event]));
-      await u.audit('create', caseResource(c.id));
-      return { case: c, disposition: undefined, messages: [], callbackOverdue: false };
-    },
-    idem,
-  );
+  if (patient.birthDate > ctx.now().toISOString().slice(0, 10))
+    throw invalid('The date of birth is in the future.', [
+      { pointer: '/body/patient/birthDate', message: 'A date of birth cannot be after today.' },
+    ]);
+  if (
+    patient.gpPracticeCode &&
+    (await findPracticesByOdsCode(ctx.store.db, patient.gpPracticeCode)).length === 0
+  )
+    throw invalid(
+      `There is no GP practice with the code ${patient.gpPracticeCode} in the Directory of Services: choose the patient's practice from the list, or leave it out if it is not known.`,
+      [
+        {
+          pointer: '/body/patient/gpPracticeCode',
+          message: 'No GP practice in the Directory of Services has this ODS code.',
+        },
+      ],
+    );
+  const callResource = { type: 'call', id: input.callId };
+  // The case the call gets, decided on the call as read and the case it may already have.
+  const decide = async (call: StoredCall, caseId: string | undefined, now: Date, db: Db | Tx) => {
+    if (call.status !== 'answered' && call.status !== 'transferred')
+      throw conflict(`Call ${call.id} is ${call.status}: a case is opened for a call being answered.`);
+    if (caseId) throw conflict(`Call ${call.id} already has case ${caseId}.`);
+    let areaCode = input.areaCode?.toUpperCase() ?? call.areaCode;
+    if (areaCode && !geo.areas.has(areaCode)) throw notFound(`There is no commissioning area "${areaCode}".`);
+    areaCode ??= (await locate(ctx, patient.postcode, now, db)).area.code;
+    const event: CaseEvent = {
+      kind: 'opened',
+      caseId: newCaseId(),
+      at: now,
+      by: caller.actor.userId,
+      callId: call.id,
+      providerCode: call.providerCode,
+      areaCode,
+      patient,
+    };
+    return { event, opened: openedCase(event) };
+  };
+  const fresh = (c: Case): CaseRecord => ({
+    case: c,
+    disposition: undefined,
+    messages: [],
+    callbackOverdue: false,
+  });
+  if (idem)
+    return inUseCase(
+      ctx,
+      caller,
+      async (u) => {
+        const call = await findCallForUpdate(u.tx, input.callId);
+        if (!call) throw notFound(`There is no call ${input.callId}.`);
+        await u.allow('case.open', callRef(call), callResource);
+        const existing = await loadCases(u.tx, { callId: call.id, limit: 1 });
+        const { event, opened } = await decide(call, existing[0]?.id, u.now, u.tx);
+        u.later(...caseInsert(u.tx, opened, [event]));
+        await u.audit('create', caseResource(opened.id));
+        return fresh(opened);
+      },
+      idem,
+    );
+  // Without a lock or a transaction, as a case change (changeCase): read, ask the policy, decide, and
+  // write in one statement that holds only while the call is as read; when it is not, decide again.
+  const db = ctx.store.db;
+  for (let attempt = 1; ; attempt += 1) {
+    const now = ctx.now();
+    const found = await findCallWithCase(db, input.callId);
+    if (!found) throw notFound(`There is no call ${input.callId}.`);
+    const { call } = found;
+    await authorize(ctx, caller, 'case.open', callRef(call), callResource);
+    const { event, opened } = await decide(call, found.caseId ?? undefined, now, db);
+    const trail = [auditEntry(caller, 'create', caseResource(opened.id))];
+    if (await caseInsertGuarded(db, opened, [event], call.status, trail)) return fresh(opened);
+    if (attempt === DECIDE_ATTEMPTS) throw keptChanging(`Call ${call.id}`);
+  }
 }
 
 /** Cases the caller may read (its provider's), by call or status; each one listed is an audited read. */
@@ -419,7 +449,7 @@ async function changeCase(
       trail: [auditEntry(caller, 'update', resource, detail(p))],
       now,
     });
-    if (written) return record(db, p.case, now);
+    if (written) return recordWith(p.case, written, now);
     if (attempt === DECIDE_ATTEMPTS) throw keptChanging(`Case ${id}`);
   }
 }

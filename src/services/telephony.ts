@@ -17,17 +17,19 @@ import {
   listCalls as loadCalls,
   type StoredCall,
 } from '../store/calls';
+import type { Db, Tx } from '../store/db';
 import {
   adviserAvailability,
   findCallByRefForUpdate,
   findTelephonyEvent,
   lockCallRef,
+  offeredEventInsert,
   queuedCalls,
   telephonyEventInsert,
 } from '../store/telephony';
 import { callRecord, newCallId, placeCall } from './calls';
 import type { ServiceContext } from './context';
-import { type Caller, inUseCase, listScope } from './use-case';
+import { type Caller, inOneStatement, inUseCase, listScope } from './use-case';
 
 export interface TelephonyReceipt {
   readonly call: StoredCall;
@@ -62,18 +64,61 @@ export async function receiveTelephonyEvent(
 ): Promise<TelephonyReceipt> {
   checkTelephonyEvent(event);
   await listScope(ctx, caller, 'telephony.event', { type: 'call_queue' });
+  const { type } = event;
+  if (type === 'offered') return receiveOffered(ctx, caller, event);
   return inUseCase(ctx, caller, async (u) => {
     await lockCallRef(u.tx, event.callRef);
-    const seen = await findTelephonyEvent(u.tx, event.callRef, event.type);
-    if (seen) {
-      const call = await findCallById(u.tx, seen.callId);
-      if (call) return { call, changed: false };
-    }
+    const seen = await repeatOf(u.tx, event);
+    if (seen) return seen;
     checkCallTime(event.type, event.at, u.now);
-    if (event.type === 'offered') {
+    const call = await findCallByRefForUpdate(u.tx, event.callRef);
+    if (!call)
+      throw conflict(
+        `No call "${event.callRef}" was offered: the switch must send its "offered" event before "${event.type}".`,
+      );
+    await u.allow('telephony.event', callRecord(call), { type: 'call', id: call.id });
+    u.later(telephonyEventInsert(u.tx, event, call.id));
+    // The console may have got there first (an adviser pressed "answer next"): the switch's word is
+    // kept, and the call is not moved twice.
+    if (alreadyHappened(call, type)) return { call, changed: false };
+    const happening: CallEvent = { callId: call.id, kind: type, at: event.at };
+    const next: StoredCall = {
+      ...call,
+      ...applyCallEvent(call, happening),
+      ...(event.agent ? { agent: event.agent } : {}),
+    };
+    u.later(...callEventSave(u.tx, next, happening, caller.actor.userId));
+    await u.audit('update', { type: 'call', id: call.id }, { event: event.type, via: 'telephony' });
+    return { call: next, changed: true };
+  });
+}
+
+/** The call a (callRef, type) received before made or moved, unchanged: what a repeat is answered with. */
+async function repeatOf(db: Db | Tx, event: TelephonyEvent): Promise<TelephonyReceipt | undefined> {
+  const seen = await findTelephonyEvent(db, event.callRef, event.type);
+  const call = seen && (await findCallById(db, seen.callId));
+  return call ? { call, changed: false } : undefined;
+}
+
+/**
+ * A call offered by the switch, routed and queued in one statement without a transaction: the call,
+ * its first event, the switch's event (taking the reference's lock, as the other events do, for the
+ * rest of the statement) and the audit row. A repeat is not looked for first: the (callRef, type) key
+ * refuses it, and whatever refused the write (that key, or a time or an area no longer accepted) a
+ * repeat is then answered with the call the first one made. BEGIN, the lock, the look for a repeat and
+ * COMMIT were four of its five round trips.
+ */
+async function receiveOffered(
+  ctx: ServiceContext,
+  caller: Caller,
+  event: TelephonyEvent,
+): Promise<TelephonyReceipt> {
+  try {
+    return await inOneStatement(ctx, caller, async (u) => {
+      checkCallTime(event.type, event.at, u.now);
       const placed = await placeCall(
         ctx,
-        u.tx,
+        u.db,
         { postcode: event.postcode, areaCode: event.areaCode },
         event.at,
         caller.actor.organisationCode,
@@ -87,30 +132,15 @@ export async function receiveTelephonyEvent(
         agent: null,
       };
       await u.allow('telephony.event', callRecord(call), { type: 'call_queue', id: placed.providerCode });
-      u.later(...callInsert(u.tx, call, caller.actor.userId), telephonyEventInsert(u.tx, event, call.id));
+      u.later(...callInsert(u.db, call, caller.actor.userId), offeredEventInsert(event, call.id));
       await u.audit('create', { type: 'call', id: call.id }, { via: 'telephony', callRef: event.callRef });
       return { call, changed: true };
-    }
-    const call = await findCallByRefForUpdate(u.tx, event.callRef);
-    if (!call)
-      throw conflict(
-        `No call "${event.callRef}" was offered: the switch must send its "offered" event before "${event.type}".`,
-      );
-    await u.allow('telephony.event', callRecord(call), { type: 'call', id: call.id });
-    u.later(telephonyEventInsert(u.tx, event, call.id));
-    // The console may have got there first (an adviser pressed "answer next"): the switch's word is
-    // kept, and the call is not moved twice.
-    if (alreadyHappened(call, event.type)) return { call, changed: false };
-    const happening: CallEvent = { callId: call.id, kind: event.type, at: event.at };
-    const next: StoredCall = {
-      ...call,
-      ...applyCallEvent(call, happening),
-      ...(event.agent ? { agent: event.agent } : {}),
-    };
-    u.later(...callEventSave(u.tx, next, happening, caller.actor.userId));
-    await u.audit('update', { type: 'call', id: call.id }, { event: event.type, via: 'telephony' });
-    return { call: next, changed: true };
-  });
+    });
+  } catch (err) {
+    const seen = await repeatOf(ctx.store.db, event);
+    if (seen) return seen;
+    throw err;
+  }
 }
 
 /**

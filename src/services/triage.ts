@@ -27,10 +27,10 @@ import {
 import {
   appendTriageEventAudited,
   findTriageSession,
+  finishTriageGuarded,
   type StoredTriageEvent,
   type StoredTriageSession,
   TRIAGE_RESOURCE,
-  triageFinishedUpdate,
   triageSessionInsert,
 } from '../store/triage';
 import type { ServiceContext } from './context';
@@ -43,9 +43,7 @@ import {
   DECIDE_ATTEMPTS,
   type Decisions,
   inOneStatement,
-  inUseCase,
   keptChanging,
-  type UnitOfWork,
 } from './use-case';
 
 /**
@@ -392,22 +390,6 @@ export async function evaluateEvidence(ctx: ServiceContext, caller: Caller, evid
 // ---- Sessions: patient records of one provider -------------------------------------------------------
 
 /**
- * The session inside the use case's transaction, if the policy lets this caller `permission` it:
- * another provider's session is "not found", like one that never was (and the attempt is audited).
- */
-async function loadSession(
-  u: UnitOfWork,
-  id: string,
-  permission: 'triage_session.read' | 'triage_session.answer',
-  lock: boolean,
-): Promise<StoredTriageSession> {
-  const s = await findTriageSession(u.tx, id, { lock });
-  if (!s) throw notFound(`There is no triage session ${id}.`);
-  await u.allow(permission, { providerCode: s.createdByOrganisation }, sessionRef(id));
-  return s;
-}
-
-/**
  * The session as it now stands, shown to the caller: an audited read. A change passes the session it
  * computed (what it read, with what it wrote applied), so nothing is read back after the write.
  */
@@ -479,8 +461,10 @@ export async function readTriage(
   id: string,
 ): Promise<TriageSessionView> {
   const content = await contentInForce(ctx);
-  return inUseCase(ctx, caller, async (u) => {
-    const s = await loadSession(u, id, 'triage_session.read', false);
+  return inOneStatement(ctx, caller, async (u) => {
+    const s = await findTriageSession(u.db, id);
+    if (!s) throw notFound(`There is no triage session ${id}.`);
+    await u.allow('triage_session.read', { providerCode: s.createdByOrganisation }, sessionRef(id));
     await u.audit('read', sessionRef(id));
     if (s.status === 'in_progress') heldSessionsOf(ctx.store).set(id, s);
     return sessionView(content, s);
@@ -488,23 +472,21 @@ export async function readTriage(
 }
 
 /**
- * A change that appends one event to a session (an answer, a going back), without a transaction: the
- * session is read, the policy asked, the engine decides, and the event goes in with its audit rows in
- * one statement that holds only if the session is still in progress and no other event took its place
- * (store/triage.ts). A change that got in first (a second screen answering the same question) is then
- * read and decided on, as if this one had waited for a lock. The first try decides on the session as
- * this node last saw it, when it holds one (triage-held.ts): one statement an answer, not two. Whatever
- * the held session says, nothing is refused on its word: a decision it fails is decided again on the
- * session read afresh.
+ * A change to a session decided on the session as it stands, without a transaction or a lock: the
+ * session is read, the policy asked, the engine decides, and `write` sends the change with its audit
+ * rows in one statement that holds only if the session is as decided on (store/triage.ts). A change
+ * that got in first (a second screen answering the same question) is then read and decided on, as if
+ * this one had waited for a lock. The first try decides on the session as this node last saw it, when
+ * it holds one (triage-held.ts): one statement a change, not two. Whatever the held session says,
+ * nothing is refused on its word: a decision it fails is decided again on the session read afresh.
  */
-async function appendToSession(
+async function changeSession<D>(
   ctx: ServiceContext,
   caller: Caller,
   id: string,
-  decide: (content: TriageContent, s: StoredTriageSession) => SessionEventDecision,
-): Promise<TriageSessionView> {
-  const content = await contentInForce(ctx);
-  const ref = sessionRef(id);
+  decide: (s: StoredTriageSession) => D,
+  write: (s: StoredTriageSession, decided: D, now: Date) => Promise<boolean>,
+): Promise<{ readonly s: StoredTriageSession; readonly decided: D; readonly now: Date }> {
   const held = heldSessionsOf(ctx.store);
   // Tries on the session read afresh, and in all (a held one that was out of date is not a lost race).
   for (let fresh = 0, tries = 1; ; tries++) {
@@ -514,27 +496,56 @@ async function appendToSession(
     if (!kept) fresh += 1;
     const s = kept ?? (await findTriageSession(ctx.store.db, id));
     if (!s) throw notFound(`There is no triage session ${id}.`);
-    await authorize(ctx, caller, 'triage_session.answer', { providerCode: s.createdByOrganisation }, ref);
-    let decision: SessionEventDecision;
+    await authorize(
+      ctx,
+      caller,
+      'triage_session.answer',
+      { providerCode: s.createdByOrganisation },
+      sessionRef(id),
+    );
+    let decided: D;
     try {
-      decision = decide(content, s);
+      decided = decide(s);
     } catch (err) {
       if (kept) continue; // perhaps only out of date: decide on what the database holds
       throw err;
     }
-    const seq = (s.events.at(-1)?.seq ?? 0) + 1;
-    const trail = [auditEntry(caller, 'update', ref, decision.detail), auditEntry(caller, 'read', ref)];
-    if (
-      await appendTriageEventAudited(ctx.store.db, id, seq, decision.event, now, caller.actor.userId, trail)
-    ) {
-      const stored: StoredTriageEvent = { ...decision.event, seq, at: now, actor: caller.actor.username };
-      const after = { ...s, events: [...s.events, stored] };
-      held.set(id, after);
-      return sessionView(content, after);
-    }
+    if (await write(s, decided, now)) return { s, decided, now };
     if (fresh === DECIDE_ATTEMPTS || tries === 2 * DECIDE_ATTEMPTS)
       throw keptChanging(`Triage session ${id}`);
   }
+}
+
+/** A change that appends one event to a session (an answer, a going back); the session is then held. */
+async function appendToSession(
+  ctx: ServiceContext,
+  caller: Caller,
+  id: string,
+  decide: (content: TriageContent, s: StoredTriageSession) => SessionEventDecision,
+): Promise<TriageSessionView> {
+  const content = await contentInForce(ctx);
+  const ref = sessionRef(id);
+  const seqAfter = (s: StoredTriageSession) => (s.events.at(-1)?.seq ?? 0) + 1;
+  const { s, decided, now } = await changeSession(
+    ctx,
+    caller,
+    id,
+    (s) => decide(content, s),
+    (s, d, now) =>
+      appendTriageEventAudited(ctx.store.db, id, seqAfter(s), d.event, now, caller.actor.userId, [
+        auditEntry(caller, 'update', ref, d.detail),
+        auditEntry(caller, 'read', ref),
+      ]),
+  );
+  const stored: StoredTriageEvent = {
+    ...decided.event,
+    seq: seqAfter(s),
+    at: now,
+    actor: caller.actor.username,
+  };
+  const after = { ...s, events: [...s.events, stored] };
+  heldSessionsOf(ctx.store).set(id, after);
+  return sessionView(content, after);
 }
 
 /** Answers the question being asked. */
@@ -557,26 +568,36 @@ export async function goBack(
   return appendToSession(ctx, caller, id, (_content, s) => decideBack(s, target));
 }
 
-/** Finishes the triage with its disposition; the session is then read-only. */
+/** Finishes the triage with its disposition; the session is then read-only (and no longer held). */
 export async function finishTriage(
   ctx: ServiceContext,
   caller: Caller,
   id: string,
 ): Promise<TriageSessionView> {
   const content = await contentInForce(ctx);
-  heldSessionsOf(ctx.store).delete(id); // nothing more is appended to it
-  return inUseCase(ctx, caller, async (u) => {
-    const s = await loadSession(u, id, 'triage_session.answer', true);
-    const finish = decideFinish(content, s);
-    u.later(triageFinishedUpdate(u.tx, id, finish.dispositionCode, u.now, caller.actor.userId));
-    await u.audit('update', sessionRef(id), finish.detail);
-    return shownSession(u, content, {
-      ...s,
-      status: 'finished',
-      dispositionCode: finish.dispositionCode,
-      finishedAt: u.now,
-      finishedBy: caller.actor.username,
-    });
+  const ref = sessionRef(id);
+  const { s, decided, now } = await changeSession(
+    ctx,
+    caller,
+    id,
+    (s) => decideFinish(content, s),
+    (s, finish, now) =>
+      finishTriageGuarded(
+        ctx.store.db,
+        id,
+        s.events.at(-1)?.seq ?? 0,
+        finish.dispositionCode,
+        now,
+        caller.actor.userId,
+        [auditEntry(caller, 'update', ref, finish.detail), auditEntry(caller, 'read', ref)],
+      ),
+  );
+  return sessionView(content, {
+    ...s,
+    status: 'finished',
+    dispositionCode: decided.dispositionCode,
+    finishedAt: now,
+    finishedBy: caller.actor.username,
   });
 }
 

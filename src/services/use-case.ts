@@ -219,9 +219,11 @@ export async function inUseCase<T>(
 }
 
 /**
- * A use case that reads nothing and only writes what it decides, with its audit rows: that is one
+ * A use case that locks nothing and writes only what it decides, with its audit rows: that is one
  * statement, which PostgreSQL makes atomic by itself, so it runs without a transaction (BEGIN and
- * COMMIT were two of its three round trips). A refusal by the policy writes nothing and is audited.
+ * COMMIT were two of its three round trips). What it reads, it reads unlocked: fit for a read (audited)
+ * or a new record, not for a change decided on a row another request may be changing. A refusal by
+ * the policy writes nothing and is audited.
  */
 export async function inOneStatement<T>(
   ctx: ServiceContext,

@@ -86,6 +86,31 @@ export async function findCall(db: Db | Tx, id: string): Promise<StoredCall | un
   return row ? toCall(row) : undefined;
 }
 
+/**
+ * A call and the case opened for it, if one is, in one read without a lock: what opening a case decides
+ * on (`caseInsertGuarded` then writes only if neither has changed).
+ */
+export async function findCallWithCase(
+  db: Db | Tx,
+  id: string,
+): Promise<{ readonly call: StoredCall; readonly caseId: string | null } | undefined> {
+  const row = await db
+    .selectFrom('call')
+    .selectAll('call')
+    .select((eb) =>
+      eb
+        .selectFrom('case_record')
+        .select('case_record.id')
+        .whereRef('case_record.call_id', '=', 'call.id')
+        .as('case_id'),
+    )
+    .where('call.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { case_id, ...call } = row;
+  return { call: toCall(call), caseId: case_id };
+}
+
 /** Locks the call for update, so two advisers cannot both answer it. */
 export async function findCallForUpdate(tx: Tx, id: string): Promise<StoredCall | undefined> {
   const row = await tx.selectFrom('call').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();

@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
+import type { CallStatus } from '../domain/calls/index';
 import type { Case, CaseEvent, CaseStatus } from '../domain/cases/index';
 import { caseFromEvents, validationPending } from '../domain/cases/index';
 import type { OutboundMessage } from '../domain/messaging/index';
 import { type AuditEntry, auditInsertWhen } from './audit';
 import { type Db, isUniqueViolation, type Tx } from './db';
-import { enqueueWhen } from './outbox';
+import { CASE_MESSAGES_SHOWN, enqueueWhen, type MessageRow, type StoredMessage, toMessage } from './outbox';
 import type { Write } from './writes';
 
 type EventRow = {
@@ -53,6 +54,48 @@ export function caseInsert(db: Db | Tx, c: Case, events: readonly CaseEvent[]): 
     }),
     db.insertInto('case_event').values(events.map((e, i) => toEventRow(e, i + 1))),
   ];
+}
+
+/**
+ * A new case for a call without a lock or a transaction: its summary, its first events and the audit
+ * rows in one statement, which holds only while the call still has the status the case was decided on
+ * (`for share` waits for any writer of the call row and checks its status again) and has no case yet
+ * (case_record.call_id is unique). False when either changed: nothing is written, and the caller reads
+ * the call again. BEGIN, the call's lock, the read of its cases and COMMIT were four of the six round
+ * trips opening a case took.
+ */
+export async function caseInsertGuarded(
+  db: Db,
+  c: Case,
+  events: readonly CaseEvent[],
+  callStatus: CallStatus,
+  trail: readonly AuditEntry[],
+): Promise<boolean> {
+  const s = summary(c);
+  const held = sql`exists (select 1 from r)`;
+  const parts = [
+    sql`c as (select id from call where id = ${c.callId} and status = ${callStatus} for share)`,
+    sql`r as (insert into case_record (id, call_id, opened_at, event_count, provider_code, area_code, status,
+        disposition_code, outcome, callback_due_at, validation_breach_at, referral_unacknowledged_since, updated_at)
+      select ${c.id}::text, c.id, ${c.openedAt}::timestamptz, ${events.length}::integer, ${s.provider_code}::text,
+        ${s.area_code}::text, ${s.status}::text, ${s.disposition_code}::text, ${s.outcome}::text,
+        ${s.callback_due_at}::timestamptz, ${s.validation_breach_at}::timestamptz,
+        ${s.referral_unacknowledged_since}::timestamptz, ${s.updated_at}::timestamptz
+      from c returning id)`,
+    sql`e as (insert into case_event (case_id, seq, kind, at, recorded_by, body)
+      select v.case_id, v.seq, v.kind, v.at, v.recorded_by, v.body
+      from (values ${eventValues(events, 1)}) as v (seq, case_id, kind, at, recorded_by, body)
+      where ${held})`,
+  ];
+  if (trail.length > 0) parts.push(sql`a as (${auditInsertWhen(trail, held)})`);
+  try {
+    const { rows } = await sql<{ opened: number }>`
+      with ${sql.join(parts)} select count(*)::integer as opened from r`.execute(db);
+    return rows[0]?.opened === 1;
+  } catch (err) {
+    if (isUniqueViolation(err)) return false;
+    throw err;
+  }
 }
 
 /** A change's events as the rows of a VALUES list, numbered from `first`. */
@@ -105,8 +148,15 @@ export interface GuardedCaseChange {
  * False when another change got in first: nothing is written, and the caller reads the case again and
  * decides on what it finds. The unique (case, seq) pair is a second guard. BEGIN, the lock and COMMIT
  * were three of a case change's six round trips, and a call makes three such changes.
+ *
+ * When it holds, the same statement answers with the case's messages as its record shows them (the
+ * newest `CASE_MESSAGES_SHOWN`, those it has just queued among them): reading them afterwards was one
+ * more round trip a change, a fifteenth of a call's statements.
  */
-export async function appendCaseEventsGuarded(db: Db, change: GuardedCaseChange): Promise<boolean> {
+export async function appendCaseEventsGuarded(
+  db: Db,
+  change: GuardedCaseChange,
+): Promise<readonly StoredMessage[] | undefined> {
   const { after, eventCount, events, messages, trail, now } = change;
   const guard = db
     .updateTable('case_record')
@@ -122,17 +172,28 @@ export async function appendCaseEventsGuarded(db: Db, change: GuardedCaseChange)
       from (values ${eventValues(events, eventCount + 1)}) as v (seq, case_id, kind, at, recorded_by, body)
       where ${held})`);
   }
-  if (messages.length > 0) parts.push(sql`m as (${enqueueWhen(messages, now, held)})`);
+  if (messages.length > 0) parts.push(sql`m as (${enqueueWhen(messages, now, held)} returning *)`);
   if (trail.length > 0) parts.push(sql`a as (${auditInsertWhen(trail, held)})`);
+  // The statement's snapshot does not see the rows its own insert adds: those come from its RETURNING.
+  const earlier = sql`select * from outbox where subject = ${after.id}`;
+  const shown =
+    messages.length > 0 ? sql`${earlier} union all select * from m where subject = ${after.id}` : earlier;
   try {
-    const { rows } = await sql<{ changed: number }>`
-      with ${sql.join(parts)} select count(*)::integer as changed from guard`.execute(db);
-    return rows[0]?.changed === 1;
+    const { rows } = await sql<{ changed: number } & Partial<MessageRow>>`
+      with ${sql.join(parts)}
+      select g.changed, o.* from (select count(*)::integer as changed from guard) g
+      left join lateral (select * from (${shown}) s order by id desc limit ${CASE_MESSAGES_SHOWN}) o
+        on g.changed = 1`.execute(db);
+    if (rows[0]?.changed !== 1) return undefined;
+    return rows.flatMap(({ changed: _, ...r }) => (isMessageRow(r) ? [toMessage(r)] : []));
   } catch (err) {
-    if (isUniqueViolation(err)) return false;
+    if (isUniqueViolation(err)) return undefined;
     throw err;
   }
 }
+
+// A changed case with no messages still answers one row, its message columns null.
+const isMessageRow = (r: Partial<MessageRow>): r is MessageRow => r.id != null;
 
 /** A case and how many events it has, read without a lock (for `appendCaseEventsGuarded`). */
 export async function findCaseCounted(

@@ -8,6 +8,7 @@ import {
 } from '../domain/messaging/index';
 import type { Db, Tx } from './db';
 import type { Database } from './schema';
+import { writeTogether } from './writes';
 
 export interface StoredMessage extends OutboundMessage {
   readonly id: number;
@@ -68,7 +69,11 @@ export function enqueueWhen(
     on conflict (idempotency_key) do nothing`;
 }
 
-type Row = {
+/** How many of a case's messages, newest first, its record shows. */
+export const CASE_MESSAGES_SHOWN = 50;
+
+/** An outbox row as PostgreSQL returns it (`select *`, or an insert's `returning *`). */
+export type MessageRow = {
   id: string;
   kind: string;
   destination: string;
@@ -88,7 +93,7 @@ type Row = {
   delivered_at: Date | null;
 };
 
-const toMessage = (r: Row): StoredMessage => ({
+export const toMessage = (r: MessageRow): StoredMessage => ({
   id: Number(r.id),
   kind: r.kind,
   destination: r.destination,
@@ -120,37 +125,33 @@ export async function claimDue(
   now: Date,
   sender = 'sender',
 ): Promise<StoredMessage[]> {
-  return db.transaction().execute(async (tx) => {
-    const due = await tx
-      .selectFrom('outbox')
-      .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
-          eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
-        ]),
-      )
-      .orderBy('priority', 'desc')
-      .orderBy('id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (due.length === 0) return [];
-    const rows = await tx
-      .updateTable('outbox')
-      .set({ status: 'sending', claimed_by: sender, claimed_until: new Date(now.getTime() + LEASE_MS) })
-      .where(
-        'id',
-        'in',
-        due.map((d) => d.id),
-      )
-      .returningAll()
-      .execute();
-    return rows
-      .map((r) => toMessage(r as Row))
-      .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.id - b.id);
-  });
+  // One statement, without a transaction: the due rows are locked by the statement that claims them.
+  const rows = await db
+    .with('due', (q) =>
+      q
+        .selectFrom('outbox')
+        .select('id')
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', 'pending'), eb('next_attempt_at', '<=', now)]),
+            eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
+          ]),
+        )
+        .orderBy('priority', 'desc')
+        .orderBy('id')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .updateTable('outbox')
+    .set({ status: 'sending', claimed_by: sender, claimed_until: new Date(now.getTime() + LEASE_MS) })
+    .from('due')
+    .whereRef('outbox.id', '=', 'due.id')
+    .returningAll('outbox')
+    .execute();
+  return rows
+    .map((r) => toMessage(r as MessageRow))
+    .sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0) || a.id - b.id);
 }
 
 /** A working sender extends its claims; a claim another sender has taken over is not touched. */
@@ -182,27 +183,25 @@ export interface Attempt {
 }
 
 /** One attempt in a message's delivery history, whatever came of it: the history keeps every one. */
-async function recordAttempt(
-  tx: Tx,
+function attemptInsert(
+  db: Db,
   id: number,
   attempt: Attempt,
   result: { outcome: 'delivered' | 'failed'; error: string | null; acknowledgement: string | null },
-): Promise<void> {
-  await tx
-    .insertInto('delivery_attempt')
-    .values({
-      message_id: String(id),
-      sender: attempt.sender,
-      started_at: attempt.startedAt,
-      finished_at: attempt.finishedAt,
-      ...result,
-    })
-    .execute();
+) {
+  return db.insertInto('delivery_attempt').values({
+    message_id: String(id),
+    sender: attempt.sender,
+    started_at: attempt.startedAt,
+    finished_at: attempt.finishedAt,
+    ...result,
+  });
 }
 
 /**
  * The receiver acknowledged: the attempt is kept and the message is delivered, whoever holds the claim
- * now (it did arrive; a sender that took over meanwhile is refused as a repeat by the receiver).
+ * now (it did arrive; a sender that took over meanwhile is refused as a repeat by the receiver). Both
+ * in one statement, atomic without a transaction.
  */
 export async function markDelivered(
   db: Db,
@@ -210,9 +209,9 @@ export async function markDelivered(
   acknowledgement: string,
   attempt: Attempt,
 ): Promise<void> {
-  await db.transaction().execute(async (tx) => {
-    await recordAttempt(tx, id, attempt, { outcome: 'delivered', error: null, acknowledgement });
-    await tx
+  await writeTogether(db, [
+    attemptInsert(db, id, attempt, { outcome: 'delivered', error: null, acknowledgement }),
+    db
       .updateTable('outbox')
       .set((eb) => ({
         status: 'delivered',
@@ -224,15 +223,14 @@ export async function markDelivered(
         failing_since: null,
       }))
       .where('id', '=', String(id))
-      .where('status', '<>', 'delivered')
-      .execute();
-  });
+      .where('status', '<>', 'delivered'),
+  ]);
 }
 
 /**
  * The attempt failed: it is kept in the history, and the message is scheduled again (or held) unless
  * its claim was taken over meanwhile: then the sender holding it now decides. Returns whether this
- * failure was the one that scheduled the message.
+ * failure was the one that scheduled the message. One statement, as `markDelivered`.
  */
 export async function markFailed(
   db: Db,
@@ -241,29 +239,28 @@ export async function markFailed(
   next: AfterFailure,
   attempt: Attempt,
 ): Promise<boolean> {
-  return db.transaction().execute(async (tx) => {
-    await recordAttempt(tx, id, attempt, {
-      outcome: 'failed',
-      error: error.slice(0, 1000),
-      acknowledgement: null,
-    });
-    const r = await tx
-      .updateTable('outbox')
-      .set((eb) => ({
-        status: next.status,
-        attempts: eb('attempts', '+', 1),
-        last_error: error.slice(0, 1000),
-        claimed_until: null,
-        claimed_by: null,
-        failing_since: eb.fn.coalesce('failing_since', eb.val(attempt.finishedAt)),
-        ...(next.status === 'pending' ? { next_attempt_at: next.nextAttemptAt } : {}),
-      }))
-      .where('id', '=', String(id))
-      .where('status', '=', 'sending')
-      .where('claimed_by', '=', attempt.sender)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  const recorded = attemptInsert(db, id, attempt, {
+    outcome: 'failed',
+    error: error.slice(0, 1000),
+    acknowledgement: null,
   });
+  const scheduled = db
+    .updateTable('outbox')
+    .set((eb) => ({
+      status: next.status,
+      attempts: eb('attempts', '+', 1),
+      last_error: error.slice(0, 1000),
+      claimed_until: null,
+      claimed_by: null,
+      failing_since: eb.fn.coalesce('failing_since', eb.val(attempt.finishedAt)),
+      ...(next.status === 'pending' ? { next_attempt_at: next.nextAttemptAt } : {}),
+    }))
+    .where('id', '=', String(id))
+    .where('status', '=', 'sending')
+    .where('claimed_by', '=', attempt.sender)
+    .returning('id');
+  const { rows } = await sql<{ id: string }>`with a as (${recorded}) ${scheduled}`.execute(db);
+  return rows.length === 1;
 }
 
 /** One message, locked for the rest of the transaction (so a retry and the worker cannot cross). */
@@ -274,7 +271,7 @@ export async function findMessageForUpdate(tx: Tx, id: number): Promise<StoredMe
     .where('id', '=', String(id))
     .forUpdate()
     .executeTakeFirst();
-  return row ? toMessage(row as Row) : undefined;
+  return row ? toMessage(row as MessageRow) : undefined;
 }
 
 /**
@@ -377,7 +374,7 @@ export async function listMessages(db: Db | Tx, filter: MessageFilter): Promise<
   if (filter.status) q = q.where('status', '=', filter.status);
   if (filter.subject) q = q.where('subject', '=', filter.subject);
   if (filter.kind) q = q.where('kind', '=', filter.kind);
-  return (await q.execute()).map((r) => toMessage(r as Row));
+  return (await q.execute()).map((r) => toMessage(r as MessageRow));
 }
 
 export async function outboxCounts(db: Db | Tx, scope?: ListScope): Promise<Record<MessageStatus, number>> {
@@ -401,7 +398,7 @@ export async function failingMessages(db: Db | Tx, scope?: ListScope, limit = 10
     .orderBy('failing_since')
     .limit(limit)
     .execute();
-  return rows.map((r) => toMessage(r as Row));
+  return rows.map((r) => toMessage(r as MessageRow));
 }
 
 /** The outbox by receiving system (kind of message) and status. */

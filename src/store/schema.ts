@@ -294,6 +294,8 @@ export interface TriageSessionTable {
   created_by: number;
   finished_at: Timestamp | null;
   finished_by: number | null;
+  /** The last answer's sequence number, moved by each append (migration 0021). */
+  last_seq: Generated<number>;
 }
 
 export interface TriageEventTable {

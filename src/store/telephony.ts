@@ -17,12 +17,28 @@ const QUEUED = sql.lit('queued');
  * transaction, so a repeated "offered" arriving twice at once is seen as the repeat it is.
  */
 export async function lockCallRef(tx: Tx, callRef: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext(${`telephony:${callRef}`}))`.execute(tx);
+  await sql`select pg_advisory_xact_lock(hashtext(${lockKey(callRef)}))`.execute(tx);
 }
+
+const lockKey = (callRef: string) => `telephony:${callRef}`;
+
+/**
+ * The switch's "offered" as received, for a statement of its own without a transaction: it takes the
+ * reference's lock (`lockCallRef`) first, held until that statement ends, so an "answered" sent at the
+ * same moment waits for the call to be there. A repeat breaks the (callRef, type) key and the whole
+ * statement with it.
+ */
+export function offeredEventInsert(e: TelephonyEvent, callId: string): Write {
+  return sql`insert into telephony_event (call_ref, type, at, call_id, body)
+    select ${e.callRef}::text, ${e.type}::text, ${e.at}::timestamptz, ${callId}::text, ${eventBody(e)}::jsonb
+    from (select pg_advisory_xact_lock(hashtext(${lockKey(e.callRef)}))) as held`;
+}
+
+const eventBody = (e: TelephonyEvent) => JSON.stringify({ ...e, at: e.at.toISOString() });
 
 /** The call a switch event was already taken for, when this (callRef, type) came before. */
 export async function findTelephonyEvent(
-  tx: Tx,
+  tx: Db | Tx,
   callRef: string,
   type: string,
 ): Promise<{ callId: string } | undefined> {
@@ -42,7 +58,7 @@ export function telephonyEventInsert(tx: Tx, e: TelephonyEvent, callId: string):
     type: e.type,
     at: e.at,
     call_id: callId,
-    body: JSON.stringify({ ...e, at: e.at.toISOString() }),
+    body: eventBody(e),
   });
 }
 

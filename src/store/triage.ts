@@ -98,15 +98,12 @@ function toEvent(e: TriageEventRow): StoredTriageEvent {
 }
 
 /**
- * A session with its events, or undefined. `lock` holds the session row (FOR UPDATE) until the
- * transaction ends, so two changes to one session are taken one after the other.
+ * A session with its events, or undefined, in one statement (one snapshot): a triage answer is a third
+ * of a call's requests, and reading them took two round trips. Nothing is locked: each change to a
+ * session is written by a statement that holds only if the session is still as read.
  */
-export async function findTriageSession(
-  db: Db | Tx,
-  id: string,
-  options: { readonly lock?: boolean } = {},
-): Promise<StoredTriageSession | undefined> {
-  const session = db
+export async function findTriageSession(db: Db | Tx, id: string): Promise<StoredTriageSession | undefined> {
+  const row = await db
     .selectFrom('triage_session as s')
     .innerJoin('app_user as c', 'c.id', 's.created_by')
     .leftJoin('app_user as f', 'f.id', 's.finished_by')
@@ -116,24 +113,6 @@ export async function findTriageSession(
       'c.organisation_code as created_by_organisation',
       'f.username as finished_by_username',
     ])
-    .where('s.id', '=', id);
-  if (options.lock) {
-    const row = await session.forUpdate('s').executeTakeFirst();
-    if (!row) return undefined;
-    // The events in a statement of their own, after the lock is held: joined into the locking statement,
-    // they would be read as they stood before an answer this one waited for had committed.
-    const events = await db
-      .selectFrom('triage_event as e')
-      .innerJoin('app_user as u', 'u.id', 'e.actor_id')
-      .select(EVENT_COLUMNS)
-      .where('e.session_id', '=', id)
-      .orderBy('e.seq')
-      .execute();
-    return toSession(row, events);
-  }
-  // Unlocked, the session and its events are one statement (one snapshot): a triage answer is a third of
-  // a call's requests, and reading them took two round trips.
-  const row = await session
     .select((eb) =>
       jsonArrayFrom(
         eb
@@ -144,6 +123,7 @@ export async function findTriageSession(
           .orderBy('e.seq'),
       ).as('events'),
     )
+    .where('s.id', '=', id)
     .executeTakeFirst();
   return row && toSession(row, row.events);
 }
@@ -223,9 +203,9 @@ const eventColumns = (e: SessionEvent) => ({
 /**
  * Appends one event at `seq` with its audit rows in a single statement, atomic without a transaction
  * (each BEGIN and COMMIT is a round trip, and an answer is nearly half of a call's requests). It holds
- * only while the session is in progress (its row is taken FOR SHARE, so a finish holding it FOR UPDATE
- * is waited for and then seen) and while `seq` is free (the (session, seq) primary key). False when
- * either no longer holds: the caller reads the session again and decides on what it finds.
+ * only while the session is in progress (its row is updated to the new `last_seq`, so a finish holding
+ * the row is waited for and then seen) and while `seq` is free (the (session, seq) primary key). False
+ * when either no longer holds: the caller reads the session again and decides on what it finds.
  */
 export async function appendTriageEventAudited(
   db: Db,
@@ -240,7 +220,8 @@ export async function appendTriageEventAudited(
   try {
     const { rows } = await sql<{ appended: number }>`
       with s as (
-        select id from triage_session where id = ${sessionId} and status = 'in_progress' for share
+        update triage_session set last_seq = ${seq}::integer
+        where id = ${sessionId} and status = 'in_progress' returning id
       ), e as (
         insert into triage_event (session_id, seq, kind, pathway_id, question_id, value, keep, at, actor_id)
         select id, ${seq}::integer, ${c.kind}::text, ${c.pathway_id}::text, ${c.question_id}::text,
@@ -256,15 +237,31 @@ export async function appendTriageEventAudited(
   }
 }
 
-export function triageFinishedUpdate(
-  tx: Tx,
+/**
+ * Finishes a session in its disposition with its audit rows, in one statement without a transaction or
+ * a lock. It holds only while the session is in progress and has no event after `lastSeq`, the last
+ * one the finish was decided on: an answer committed before the statement is seen by the `not exists`,
+ * and one appended meanwhile has moved `last_seq` on the row this update waits for and then checks
+ * again. False when the session changed: nothing is written, and the caller decides again.
+ */
+export async function finishTriageGuarded(
+  db: Db,
   id: string,
+  lastSeq: number,
   dispositionCode: string,
   at: Date,
   finishedBy: number,
-): Write {
-  return tx
-    .updateTable('triage_session')
-    .set({ status: 'finished', disposition_code: dispositionCode, finished_at: at, finished_by: finishedBy })
-    .where('id', '=', id);
+  trail: readonly AuditEntry[],
+): Promise<boolean> {
+  const { rows } = await sql<{ finished: number }>`
+    with s as (
+      update triage_session
+      set status = 'finished', disposition_code = ${dispositionCode}, finished_at = ${at}::timestamptz,
+        finished_by = ${finishedBy}::integer
+      where id = ${id} and status = 'in_progress' and last_seq <= ${lastSeq}::integer
+        and not exists (select 1 from triage_event where session_id = ${id} and seq > ${lastSeq}::integer)
+      returning id
+    )${trail.length > 0 ? sql`, a as (${auditInsertWhen(trail, sql`exists (select 1 from s)`)})` : sql``}
+    select count(*)::integer as finished from s`.execute(db);
+  return rows[0]?.finished === 1;
 }

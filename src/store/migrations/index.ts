@@ -18,6 +18,7 @@ import * as callFlow from './0016_call_flow';
 import * as reporting from './0018_reporting';
 import * as gapCounts from './0019_dos_gap_counts';
 import * as callQueue from './0020_call_queue';
+import * as triageLastSeq from './0021_triage_last_seq';
 
 /**
  * Every migration, by name; Kysely runs them in name order. A module adds its own file
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0014_validation': validation,
   '0019_dos_gap_counts': gapCounts,
   '0020_call_queue': callQueue,
+  '0021_triage_last_seq': triageLastSeq,
 };
