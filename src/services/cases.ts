@@ -392,6 +392,14 @@ interface CaseUnit {
 }
 
 /**
+ * What a change asks the policy: a permission on the case, as its own provider's and area's record,
+ * or on the record `about` finds for it (the service a referral went to, for that service's staff).
+ */
+type Asked =
+  | Permission
+  | { readonly permission: Permission; readonly about: (c: Case, db: Db | Tx) => Promise<RecordRef> };
+
+/**
  * Checks and changes one case: its events, its messages (stamped with the case's provider, whose staff
  * alone may see them) and the audit row are written together, or none is. Without a lock or a
  * transaction: the case is read, the policy asked, the plan decided, and everything goes in one
@@ -404,11 +412,13 @@ async function changeCase(
   ctx: ServiceContext,
   caller: Caller,
   id: string,
-  permission: Permission,
+  asked: Asked,
   change: string,
   plan: (c: Case, u: CaseUnit) => Promise<CasePlan> | CasePlan,
   idem?: Idempotent<CaseRecord>,
 ): Promise<CaseRecord> {
+  const permission = typeof asked === 'string' ? asked : asked.permission;
+  const about = typeof asked === 'string' ? async (c: Case) => caseRef(c) : asked.about;
   await mayAtAll(ctx, caller, permission, caseResource(id));
   const resource = caseResource(id);
   const detail = (p: CasePlan) => ({
@@ -424,7 +434,7 @@ async function changeCase(
       async (u) => {
         const c = await findCaseForUpdate(u.tx, id);
         if (!c) throw notFound(`There is no case ${id}.`);
-        await u.allow(permission, caseRef(c), resource);
+        await u.allow(permission, await about(c, u.tx), resource);
         const p = await plan(c, { db: u.tx, now: u.now, caller });
         u.later(...caseEventsAppend(u.tx, p.case, p.events));
         for (const m of stamped(c, p)) await u.enqueue(m);
@@ -439,7 +449,7 @@ async function changeCase(
     const found = await findCaseCounted(db, id);
     if (!found) throw notFound(`There is no case ${id}.`);
     const c = found.case;
-    await authorize(ctx, caller, permission, caseRef(c), resource);
+    await authorize(ctx, caller, permission, await about(c, db), resource);
     const p = await plan(c, { db, now, caller });
     const written = await appendCaseEventsGuarded(db, {
       after: p.case,
@@ -781,8 +791,9 @@ export async function clinicalQueue(
 }
 
 /**
- * What a receiving service does with a referral made to it: the case is locked, its referral must be to
- * a service of the caller's organisation (another's, or a case with no referral, is "not found").
+ * What a receiving service does with a referral made to it, as any change to the case (changeCase):
+ * its referral must be to a service of the caller's organisation (another's, or a case with no
+ * referral, is "not found").
  */
 async function changeReferral(
   ctx: ServiceContext,
@@ -791,21 +802,13 @@ async function changeReferral(
   change: string,
   body: CaseEventBody,
 ): Promise<CaseRecord> {
-  await mayAtAll(ctx, caller, 'referral.report', caseResource(id));
-  return inUseCase(ctx, caller, async (u) => {
-    const c = await findCaseForUpdate(u.tx, id);
-    const service = c?.referral ? await findService(u.tx, c.referral.id) : undefined;
-    await u.allow(
-      'referral.report',
-      { providerCode: service?.organisationCode ?? null, areaCode: service?.areaCode ?? null },
-      caseResource(id),
-    );
-    if (!c) throw notFound(`There is no case ${id}.`);
-    const p = single(c, body, u);
-    u.later(...caseEventsAppend(u.tx, p.case, p.events));
-    await u.audit('update', caseResource(id), { change, events: p.events.map((e) => e.kind) });
-    return record(u.tx, p.case, u.now);
-  });
+  const toTheService = async (c: Case, db: Db | Tx): Promise<RecordRef> => {
+    const service = c.referral ? await findService(db, c.referral.id) : undefined;
+    return { providerCode: service?.organisationCode ?? null, areaCode: service?.areaCode ?? null };
+  };
+  return changeCase(ctx, caller, id, { permission: 'referral.report', about: toTheService }, change, (c, u) =>
+    single(c, body, u),
+  );
 }
 
 /** The receiving service acknowledges the referral made to it. */
