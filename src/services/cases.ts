@@ -41,6 +41,7 @@ import type { Db, Tx } from '../store/db';
 import { findPracticesByOdsCode, findService } from '../store/directory';
 import { CASE_MESSAGES_SHOWN, listMessages as loadMessages, type StoredMessage } from '../store/outbox';
 import { readTriageResult } from '../store/triage';
+import { heldCasesOf } from './cases-held';
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
 import { locate, normalisedPostcode } from './locate';
@@ -276,7 +277,7 @@ export async function openCase(
     };
     return { event, opened: openedCase(event) };
   };
-  const fresh = (c: Case): CaseRecord => ({
+  const asOpened = (c: Case): CaseRecord => ({
     case: c,
     disposition: undefined,
     messages: [],
@@ -294,7 +295,7 @@ export async function openCase(
         const { event, opened } = await decide(call, existing[0]?.id, u.now, u.tx);
         u.later(...caseInsert(u.tx, opened, [event]));
         await u.audit('create', caseResource(opened.id));
-        return fresh(opened);
+        return asOpened(opened);
       },
       idem,
     );
@@ -309,7 +310,10 @@ export async function openCase(
     await authorize(ctx, caller, 'case.open', callRef(call), callResource);
     const { event, opened } = await decide(call, found.caseId ?? undefined, now, db);
     const trail = [auditEntry(caller, 'create', caseResource(opened.id))];
-    if (await caseInsertGuarded(db, opened, [event], call.status, trail)) return fresh(opened);
+    if (await caseInsertGuarded(db, opened, [event], call.status, trail)) {
+      heldCasesOf(ctx.store).set(opened.id, { case: opened, eventCount: 1 });
+      return asOpened(opened);
+    }
     if (attempt === DECIDE_ATTEMPTS) throw keptChanging(`Call ${call.id}`);
   }
 }
@@ -447,13 +451,26 @@ async function changeCase(
       idem,
     );
   const db = ctx.store.db;
-  for (let attempt = 1; ; attempt += 1) {
+  const held = heldCasesOf(ctx.store);
+  // Tries on the case read afresh, and in all (a held one that was out of date is not a lost race).
+  for (let fresh = 0, tries = 1; ; tries++) {
     const now = ctx.now();
-    const found = await findCaseCounted(db, id);
+    // Only a change asked of the case's own provider and area, which never change, is decided on a
+    // held case: the policy's answer on it is the answer on the case as it stands.
+    const kept = typeof asked === 'string' ? held.get(id) : undefined;
+    held.delete(id);
+    if (!kept) fresh += 1;
+    const found = kept ?? (await findCaseCounted(db, id));
     if (!found) throw notFound(`There is no case ${id}.`);
     const c = found.case;
     await authorize(ctx, caller, permission, await about(c, db), resource);
-    const p = await plan(c, { db, now, caller });
+    let p: CasePlan;
+    try {
+      p = await plan(c, { db, now, caller });
+    } catch (err) {
+      if (kept) continue; // perhaps only out of date: decide on what the database holds
+      throw err;
+    }
     const written = await appendCaseEventsGuarded(db, {
       after: p.case,
       eventCount: found.eventCount,
@@ -462,8 +479,11 @@ async function changeCase(
       trail: [auditEntry(caller, 'update', resource, detail(p))],
       now,
     });
-    if (written) return recordWith(p.case, written, now);
-    if (attempt === DECIDE_ATTEMPTS) throw keptChanging(`Case ${id}`);
+    if (written) {
+      held.set(id, { case: p.case, eventCount: found.eventCount + p.events.length });
+      return recordWith(p.case, written, now);
+    }
+    if (fresh === DECIDE_ATTEMPTS || tries === 2 * DECIDE_ATTEMPTS) throw keptChanging(`Case ${id}`);
   }
 }
 
