@@ -192,16 +192,22 @@ export interface RestartablePostgres extends PostgresServer {
   up(): Promise<void>;
 }
 
-/** Always a server of its own (never DATABASE_URL), so stopping it disturbs no other test. */
+/**
+ * Always a server of its own (never DATABASE_URL), so stopping it disturbs no other test. It allows
+ * prepared transactions, whose locks outlive a restart: a test holds a lock that way to keep a request
+ * waiting until the shutdown ends it (a session's lock is released as its session ends, and the
+ * postmaster ends sessions one by one, so a request waiting on it could be granted it and commit).
+ */
 export async function startRestartablePostgres(maxConnections = 40): Promise<RestartablePostgres> {
   const instance = initInstance();
   const port = await freePort();
-  let child = await runInstance(instance, port, maxConnections);
+  const settings = { max_prepared_transactions: '4' };
+  let child = await runInstance(instance, port, maxConnections, settings);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     down: (signal = 'SIGINT') => halt(child, signal),
     async up() {
-      child = await runInstance(instance, port, maxConnections);
+      child = await runInstance(instance, port, maxConnections, settings);
     },
     async stop() {
       await halt(child, 'SIGINT');

@@ -42,6 +42,15 @@ describe('a PostgreSQL restart under a running open111', { timeout: 120_000 }, (
     await server?.stop();
   });
 
+  const withClient = async <T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  };
   const offer = () =>
     api.app.inject({ method: 'POST', url: '/api/calls', headers: adviser, payload: { areaCode: '5GC' } });
   const expectUnavailable = (res: {
@@ -58,17 +67,18 @@ describe('a PostgreSQL restart under a running open111', { timeout: 120_000 }, (
     expect((await offer()).statusCode).toBe(201);
     expect((await api.app.inject({ url: '/readyz' })).statusCode).toBe(200);
 
-    // A request in flight when the server goes: it waits on a lock another session holds, and the
-    // fast shutdown ends every session (57P01, "terminating connection due to administrator command").
-    const locker = new pg.Client({ connectionString: server.url });
-    locker.on('error', () => undefined);
-    await locker.connect();
-    await locker.query('begin');
-    await locker.query('lock table call in access exclusive mode');
+    // A request in flight when the server goes: it waits on a lock, and the fast shutdown ends every
+    // session (57P01, "terminating connection due to administrator command"). The lock is a prepared
+    // transaction's, which no session's end releases: held by a session, it was released as the
+    // postmaster ended that session first, and the request could be granted it and commit (CI saw 201).
+    await withClient(server.url, async (c) => {
+      await c.query('begin');
+      await c.query('lock table call in access exclusive mode');
+      await c.query("prepare transaction 'restart-lock'");
+    });
     const inFlight = offer();
     await new Promise((r) => setTimeout(r, 300));
     await server.down('SIGINT');
-    await locker.end().catch(() => undefined);
     const flown = expectUnavailable(await inFlight);
     expect(flown.headers['content-type']).toMatch(/problem\+json/);
     expect(flown.json()).toMatchObject({ status: 503, code: 'unavailable' });
@@ -98,6 +108,7 @@ describe('a PostgreSQL restart under a running open111', { timeout: 120_000 }, (
     // Meanwhile a message waits in the outbox... once the server is back.
     await new Promise((r) => setTimeout(r, 600)); // the worker's passes fail and it keeps going
     await server.up();
+    await withClient(server.url, (c) => c.query("rollback prepared 'restart-lock'"));
 
     // Back: no restart of open111, the same session, the first request after succeeds.
     expect((await api.app.inject({ url: '/readyz' })).statusCode).toBe(200);
