@@ -73,3 +73,24 @@ export function describeEachEngine(title: string, body: (use: () => Store, engin
     });
   }
 }
+
+/**
+ * The connections a store's pool handed out while `work` ran: one a statement outside a transaction,
+ * so a test can say how many round trips a change made.
+ */
+export async function connectionsWhile(
+  store: Pick<Store, 'pool'>,
+  work: () => Promise<unknown>,
+): Promise<number> {
+  let n = 0;
+  const count = () => {
+    n += 1;
+  };
+  store.pool.on('acquire', count);
+  try {
+    await work();
+  } finally {
+    store.pool.off('acquire', count);
+  }
+  return n;
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
-import { describeEachEngine } from '../../test/engines';
+import { connectionsWhile, describeEachEngine } from '../../test/engines';
 import { finishedTriage, type PostJson } from '../../test/triage';
 import { HELD_CASES, heldCasesOf } from './cases-held';
 
@@ -49,20 +49,7 @@ describeEachEngine('case changes on the case a node holds', (use) => {
         .orderBy('seq')
         .execute()
     ).map((e) => e.kind);
-  /** The connections the store handed out while `work` ran: one a statement outside a transaction. */
-  const statements = async (work: () => Promise<unknown>) => {
-    let n = 0;
-    const count = () => {
-      n += 1;
-    };
-    use().pool.on('acquire', count);
-    try {
-      await work();
-    } finally {
-      use().pool.off('acquire', count);
-    }
-    return n;
-  };
+  const statements = (work: () => Promise<unknown>) => connectionsWhile(use(), work);
 
   it('saves the read of the case when it holds it, and reads it when it does not', async () => {
     const [a, b] = [await openCase(), await openCase()];

@@ -41,6 +41,7 @@ import type { Db, Tx } from '../store/db';
 import { findPracticesByOdsCode, findService } from '../store/directory';
 import { CASE_MESSAGES_SHOWN, listMessages as loadMessages, type StoredMessage } from '../store/outbox';
 import { readTriageResult } from '../store/triage';
+import { callRecord } from './calls';
 import { heldCasesOf } from './cases-held';
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
@@ -127,7 +128,6 @@ function disposition(code: string, pointer: string): Disposition {
 
 const newCaseId = () => `CASE-${randomUUID()}`;
 const caseRef = (c: Case): RecordRef => ({ providerCode: c.providerCode, areaCode: c.areaCode });
-const callRef = (c: StoredCall): RecordRef => ({ providerCode: c.providerCode, areaCode: c.areaCode });
 const caseResource = (id: string): ResourceRef => ({ type: 'case', id });
 const overdue = (c: Case, now: Date): boolean =>
   c.callback != null && !c.callback.startedAt && now.getTime() > c.callback.dueAt.getTime();
@@ -290,7 +290,7 @@ export async function openCase(
       async (u) => {
         const call = await findCallForUpdate(u.tx, input.callId);
         if (!call) throw notFound(`There is no call ${input.callId}.`);
-        await u.allow('case.open', callRef(call), callResource);
+        await u.allow('case.open', callRecord(call), callResource);
         const existing = await loadCases(u.tx, { callId: call.id, limit: 1 });
         const { event, opened } = await decide(call, existing[0]?.id, u.now, u.tx);
         u.later(...caseInsert(u.tx, opened, [event]));
@@ -307,7 +307,7 @@ export async function openCase(
     const found = await findCallWithCase(db, input.callId);
     if (!found) throw notFound(`There is no call ${input.callId}.`);
     const { call } = found;
-    await authorize(ctx, caller, 'case.open', callRef(call), callResource);
+    await authorize(ctx, caller, 'case.open', callRecord(call), callResource);
     const { event, opened } = await decide(call, found.caseId ?? undefined, now, db);
     const trail = [auditEntry(caller, 'create', caseResource(opened.id))];
     if (await caseInsertGuarded(db, opened, [event], call.status, trail)) {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type TestApi, testApi } from '../../test/api';
-import { describeEachEngine } from '../../test/engines';
+import { connectionsWhile, describeEachEngine } from '../../test/engines';
 import type { SessionStateBody } from '../api/triage';
 import type { StoredTriageSession } from '../store/triage';
 import { HELD_SESSIONS, heldSessionsOf } from './triage-held';
@@ -44,20 +44,7 @@ describeEachEngine('triage answers on the session a node holds', (use) => {
       .where('session_id', '=', id)
       .orderBy('seq')
       .execute();
-  /** The connections the store handed out while `work` ran: one a statement outside a transaction. */
-  const statements = async (work: () => Promise<unknown>) => {
-    let n = 0;
-    const count = () => {
-      n += 1;
-    };
-    use().pool.on('acquire', count);
-    try {
-      await work();
-    } finally {
-      use().pool.off('acquire', count);
-    }
-    return n;
-  };
+  const statements = (work: () => Promise<unknown>) => connectionsWhile(use(), work);
 
   it('saves the read of the session when it holds it, and reads it when it does not', async () => {
     let s = await start();

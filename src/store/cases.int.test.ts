@@ -7,6 +7,21 @@ import { callInsert } from './calls';
 import { appendCaseEventsGuarded, caseInsert, caseInsertGuarded } from './cases';
 import { writeTogether } from './writes';
 
+/** A case opened for a call, as opening one writes it: its one event and the case it makes. */
+const opening = (caseId: string, callId: string, at: Date) => {
+  const event: CaseEvent = {
+    kind: 'opened',
+    caseId,
+    at,
+    by: null,
+    callId,
+    providerCode: 'NHSD',
+    areaCode: '5GC',
+    patient: { name: 'Pat Example', birthDate: '1950-02-03', sex: 'female', postcode: 'LU1 3JU' },
+  };
+  return { event, opened: openedCase(event) };
+};
+
 describeEachEngine('a case change without a lock (store/cases.ts)', (use) => {
   const at = new Date('2012-06-06T10:00:00Z');
   const audited = (id: string, change: string): AuditEntry => ({
@@ -37,17 +52,7 @@ describeEachEngine('a case change without a lock (store/cases.ts)', (use) => {
   /** An open case of its own call, as opening one writes it (one event). */
   const opened = async (id: string) => {
     const callId = `C-${id}`;
-    const event: CaseEvent = {
-      kind: 'opened',
-      caseId: id,
-      at,
-      by: null,
-      callId,
-      providerCode: 'NHSD',
-      areaCode: '5GC',
-      patient: { name: 'Pat Example', birthDate: '1950-02-03', sex: 'female', postcode: 'LU1 3JU' },
-    };
-    const c = openedCase(event);
+    const { event, opened: c } = opening(id, callId, at);
     const call = { ...offeredCall(callId, at), areaCode: '5GC', providerCode: 'NHSD' };
     await writeTogether(use().db, [...callInsert(use().db, call, null), ...caseInsert(use().db, c, [event])]);
     return c;
@@ -196,19 +201,6 @@ describeEachEngine('a new case without a lock (store/cases.ts)', (use) => {
     await writeTogether(use().db, callInsert(use().db, c, null));
     return c;
   };
-  const opening = (caseId: string, callId: string) => {
-    const event: CaseEvent = {
-      kind: 'opened',
-      caseId,
-      at,
-      by: null,
-      callId,
-      providerCode: 'NHSD',
-      areaCode: '5GC',
-      patient: { name: 'Pat Example', birthDate: '1950-02-03', sex: 'female', postcode: 'LU1 3JU' },
-    };
-    return { event, opened: openedCase(event) };
-  };
   const trail = (caseId: string): AuditEntry[] => [
     { actor: null, username: 'adviser', action: 'create', resourceType: 'case', resourceId: caseId },
   ];
@@ -236,14 +228,14 @@ describeEachEngine('a new case without a lock (store/cases.ts)', (use) => {
 
   it('opens the case while the call has the status it was decided on', async () => {
     const c = await call('N1');
-    const { event, opened } = opening('CASE-N1-a', c.id);
+    const { event, opened } = opening('CASE-N1-a', c.id, at);
     expect(await caseInsertGuarded(use().db, opened, [event], c.status, trail(opened.id))).toBe(true);
     expect(await casesOf(c.id)).toEqual({ cases: ['CASE-N1-a'], events: ['opened'], audit: ['CASE-N1-a'] });
   });
 
   it('writes nothing, not even the audit row, when the call has moved on since it was read', async () => {
     const c = await call('N2');
-    const { event, opened } = opening('CASE-N2-a', c.id);
+    const { event, opened } = opening('CASE-N2-a', c.id, at);
     // Decided on the call as answered; it is still queued in the store (as if the read were stale).
     expect(await caseInsertGuarded(use().db, opened, [event], 'answered', trail(opened.id))).toBe(false);
     expect(await casesOf(c.id)).toEqual({ cases: [], events: [], audit: [] });
@@ -251,7 +243,7 @@ describeEachEngine('a new case without a lock (store/cases.ts)', (use) => {
 
   it('opens exactly one of several cases decided at once for the same call', async () => {
     const c = await call('N3');
-    const tries = ['a', 'b', 'c', 'd'].map((k) => opening(`CASE-N3-${k}`, c.id));
+    const tries = ['a', 'b', 'c', 'd'].map((k) => opening(`CASE-N3-${k}`, c.id, at));
     const results = await Promise.all(
       tries.map(({ event, opened }) =>
         caseInsertGuarded(use().db, opened, [event], c.status, trail(opened.id)),
