@@ -11,10 +11,16 @@ import { demoLoad, dominant, held, P99_LIMIT_MS, RATES, startServer, stopServer 
  * PGlite, at rising rates until a request's p99 passes 100 ms or an error appears. The highest rate held
  * is the figure; the targets are 42 calls/s on PostgreSQL (ten times England's busiest hour) and 4.2 on
  * PGlite. FLOW_SECONDS sets each step's length (default 30), FLOW_ENGINES which engines run.
+ * FLOW_WORKERS=N runs the node as `serve --workers N` (N processes on one port: PostgreSQL only, as
+ * PGlite is one process's), written to bench/results/flow-workers.json beside the one-process figures.
  */
 const STEP_SECONDS = Number(process.env.FLOW_SECONDS ?? 30);
 const WARM_UP_SECONDS = 20;
-const ENGINES = (process.env.FLOW_ENGINES ?? 'postgres,pglite').split(',');
+const WORKERS = Number(process.env.FLOW_WORKERS ?? 1);
+if (!Number.isInteger(WORKERS) || WORKERS < 1) throw new Error('FLOW_WORKERS must be a whole number ≥ 1.');
+const ENGINES = WORKERS > 1 ? ['postgres'] : (process.env.FLOW_ENGINES ?? 'postgres,pglite').split(',');
+const RESULT = WORKERS > 1 ? 'flow-workers' : 'flow';
+const NODE = WORKERS > 1 ? `one node of ${WORKERS} worker processes` : 'one server process';
 const TARGET = { postgres: 42, pglite: 4.2 } as const;
 
 const metrics: BenchMetric[] = [];
@@ -23,7 +29,9 @@ const steps: Record<string, unknown>[] = [];
 for (const engine of ENGINES) {
   const dataDir = mkdtempSync(join(tmpdir(), 'open111-flow-'));
   const pg = engine === 'postgres' ? await startPostgres() : undefined;
-  const server = await startServer(pg ? { DATABASE_URL: pg.url } : { OPEN111_DATA_DIR: dataDir });
+  const server = await startServer(pg ? { DATABASE_URL: pg.url } : { OPEN111_DATA_DIR: dataDir }, {
+    serveArgs: WORKERS > 1 ? ['--workers', String(WORKERS)] : [],
+  });
   let best = 0;
   let last: LoadReport | undefined;
   const load = (rate: number, durationSeconds: number) => demoLoad([server.url], rate, durationSeconds);
@@ -57,7 +65,7 @@ for (const engine of ENGINES) {
   }
   const target = TARGET[engine as keyof typeof TARGET];
   metrics.push({
-    name: `${engine}: highest rate held (p99 < ${P99_LIMIT_MS} ms, no errors)`,
+    name: `${engine}${WORKERS > 1 ? `, serve --workers ${WORKERS}` : ''}: highest rate held (p99 < ${P99_LIMIT_MS} ms, no errors)`,
     value: best,
     unit: 'calls/s',
     ...(target ? { target: `≥ ${target} calls/s`, met: best >= target } : {}),
@@ -65,8 +73,8 @@ for (const engine of ENGINES) {
   if (last) notes.push(`${engine}: the request with most server time at the last step was ${dominant(last)}`);
 }
 notes.push(
-  `Each step offers calls for ${STEP_SECONDS} s in the national outcome mix (open-loop Poisson arrivals), one server process, the demo data; measured on a machine shared with other work, the figures are a floor.`,
+  `Each step offers calls for ${STEP_SECONDS} s in the national outcome mix (open-loop Poisson arrivals), ${NODE}, the demo data; measured on a machine shared with other work, the figures are a floor.`,
 );
-writeBenchResult('flow', metrics, notes);
+writeBenchResult(RESULT, metrics, notes);
 // The per-step detail beside the summary, for profiling.
-writeFileSync('bench/results/flow-steps.json', `${JSON.stringify(steps, null, 2)}\n`);
+writeFileSync(`bench/results/${RESULT}-steps.json`, `${JSON.stringify(steps, null, 2)}\n`);

@@ -26,8 +26,16 @@ export interface Node {
  */
 export async function startServer(
   env: Record<string, string>,
-  /** Node options, modules imported after tsx (bench/memory.ts's probe), and an IPC channel to the child. */
-  options: { nodeOptions?: readonly string[]; imports?: readonly string[]; ipc?: boolean } = {},
+  /**
+   * Node options, modules imported after tsx (bench/memory.ts's probe), an IPC channel to the child, and
+   * more arguments to `serve` (bench/flow.ts's `--workers`).
+   */
+  options: {
+    nodeOptions?: readonly string[];
+    imports?: readonly string[];
+    ipc?: boolean;
+    serveArgs?: readonly string[];
+  } = {},
 ): Promise<Node> {
   const port = await freePort();
   const imports = (options.imports ?? []).flatMap((m) => ['--import', m]);
@@ -39,6 +47,7 @@ export async function startServer(
     'src/cli/main.ts',
     'serve',
     '--demo',
+    ...(options.serveArgs ?? []),
   ];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
