@@ -51,8 +51,10 @@ for (const engine of ENGINES) {
         worstP99: verdict.worstP99,
         report,
       });
+      const worst = report.requests[verdict.worst];
+      const slow = worst ? `, ${worst.over100ms} of ${worst.count} over ${P99_LIMIT_MS} ms` : '';
       console.log(
-        `${engine}: ${rate} calls/s offered, ${report.callsPerSecond} completed/s, worst p99 ${verdict.worstP99} ms (${verdict.worst}), errors ${JSON.stringify(report.errors)} → ${verdict.ok ? 'held' : 'not held'}`,
+        `${engine}: ${rate} calls/s offered, ${report.callsPerSecond} completed/s, worst p99 ${verdict.worstP99} ms (${verdict.worst}${slow}), errors ${JSON.stringify(report.errors)} → ${verdict.ok ? 'held' : 'not held'}`,
       );
       last = report;
       if (!verdict.ok) break;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { triageContent } from '../content/triage';
 import { scriptedCallers } from '../domain/load/index';
 import { readCasesFile } from '../services/triage-eval';
-import { birthDateFor } from './load';
+import { birthDateFor, Tally } from './load';
 
 describe('the load generator’s callers', () => {
   it('gives every case a birth date the API accepts, fractional ages included', () => {
@@ -19,5 +19,16 @@ describe('the load generator’s callers', () => {
     const callers = scriptedCallers(content, readCasesFile());
     expect(callers.length).toBeGreaterThan(50);
     for (const c of callers) expect(c.pathwayId).not.toBe(content.module0.id);
+  });
+});
+
+describe('the load generator’s tally', () => {
+  it('counts each request type’s requests over 100 ms beside its percentiles', () => {
+    const tally = new Tally();
+    for (const ms of [5, 150, 100, 100.5, 99.9]) tally.record('triage.answer', ms);
+    tally.record('cases.open', 3);
+    const figures = tally.figures();
+    expect(figures['triage.answer']).toMatchObject({ count: 5, over100ms: 2 });
+    expect(figures['cases.open']).toMatchObject({ count: 1, over100ms: 0 });
   });
 });

@@ -61,6 +61,14 @@ export interface RequestFigures {
   readonly max: number;
 }
 
+/** The slow-request line: the benchmarks' p99 limit, so a step's verdict shows whether a few or many passed it. */
+export const SLOW_MS = 100;
+
+/** One request type's figures, with how many of its requests took longer than `SLOW_MS`. */
+export interface RequestTypeFigures extends RequestFigures {
+  readonly over100ms: number;
+}
+
 export interface LoadReport {
   readonly url: string;
   readonly rate: number;
@@ -77,7 +85,7 @@ export interface LoadReport {
   readonly errors: Readonly<Record<string, number>>;
   /** The server's first answer for each kind in `errors`. */
   readonly errorDetails: Readonly<Record<string, string>>;
-  readonly requests: Readonly<Record<string, RequestFigures>>;
+  readonly requests: Readonly<Record<string, RequestTypeFigures>>;
   /** Seconds from the switch's offer to an adviser answering (measured in ms, reported in s). */
   readonly queueWait: RequestFigures;
   /** The mix asked for, the mix offered (groups with no caller left out), and what the calls ended in. */
@@ -112,8 +120,9 @@ class StepFailed extends Error {
   }
 }
 
-class Tally {
+export class Tally {
   private readonly latencies = new Map<string, hdr.Histogram>();
+  private readonly slow = new Map<string, number>();
   readonly errors = new Map<string, number>();
   /** The first answer seen for each kind of error: enough to tell a bad request from an overloaded server. */
   readonly errorDetails = new Map<string, string>();
@@ -135,6 +144,7 @@ class Tally {
       this.latencies.set(type, h);
     }
     h.recordValue(Math.max(1, Math.round(ms * 1000)));
+    if (ms > SLOW_MS) this.slow.set(type, (this.slow.get(type) ?? 0) + 1);
     this.requests += 1;
     if (!type.endsWith('.idle') && type !== 'auth.login') this.working += 1;
   }
@@ -147,10 +157,10 @@ class Tally {
     if (detail && !this.errorDetails.has(kind)) this.errorDetails.set(kind, detail.slice(0, 300));
   }
 
-  figures(): Record<string, RequestFigures> {
-    const out: Record<string, RequestFigures> = {};
+  figures(): Record<string, RequestTypeFigures> {
+    const out: Record<string, RequestTypeFigures> = {};
     for (const [type, h] of [...this.latencies].sort(([a], [b]) => a.localeCompare(b)))
-      out[type] = figuresOf(h, 1000);
+      out[type] = { ...figuresOf(h, 1000), over100ms: this.slow.get(type) ?? 0 };
     return out;
   }
 }
@@ -533,11 +543,11 @@ export function loadTable(r: LoadReport): string[] {
       `${r.completed} completed (${r.callsPerSecond} calls/s, ${r.requestsPerCall} requests a call), ${r.failed} failed, ${r.unanswered} unanswered`,
     `queue wait (s): p50 ${r.queueWait.p50.toFixed(2)}  p95 ${r.queueWait.p95.toFixed(2)}  p99 ${r.queueWait.p99.toFixed(2)}`,
     '',
-    `${'request'.padEnd(22)}${'count'.padStart(8)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}`,
+    `${'request'.padEnd(22)}${'count'.padStart(8)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}${'p99 ms'.padStart(10)}${'max ms'.padStart(10)}${`> ${SLOW_MS} ms`.padStart(10)}`,
   ];
   for (const [type, f] of Object.entries(r.requests))
     lines.push(
-      `${type.padEnd(22)}${String(f.count).padStart(8)}${f.p50.toFixed(1).padStart(10)}${f.p95.toFixed(1).padStart(10)}${f.p99.toFixed(1).padStart(10)}${f.max.toFixed(1).padStart(10)}`,
+      `${type.padEnd(22)}${String(f.count).padStart(8)}${f.p50.toFixed(1).padStart(10)}${f.p95.toFixed(1).padStart(10)}${f.p99.toFixed(1).padStart(10)}${f.max.toFixed(1).padStart(10)}${String(f.over100ms).padStart(10)}`,
     );
   const errors = Object.entries(r.errors);
   lines.push(
