@@ -42,8 +42,9 @@ describe('a PostgreSQL restart under a running open111', { timeout: 120_000 }, (
     await server?.stop();
   });
 
-  const withClient = async <T>(url: string, work: (c: pg.Client) => Promise<T>): Promise<T> => {
-    const client = new pg.Client({ connectionString: url });
+  /** A session of the test's own on the server, ended when `work` is done. */
+  const withClient = async <T>(work: (c: pg.Client) => Promise<T>): Promise<T> => {
+    const client = new pg.Client({ connectionString: server.url });
     await client.connect();
     try {
       return await work(client);
@@ -71,7 +72,7 @@ describe('a PostgreSQL restart under a running open111', { timeout: 120_000 }, (
     // session (57P01, "terminating connection due to administrator command"). The lock is a prepared
     // transaction's, which no session's end releases: held by a session, it was released as the
     // postmaster ended that session first, and the request could be granted it and commit (CI saw 201).
-    await withClient(server.url, async (c) => {
+    await withClient(async (c) => {
       await c.query('begin');
       await c.query('lock table call in access exclusive mode');
       await c.query("prepare transaction 'restart-lock'");
@@ -108,7 +109,7 @@ describe('a PostgreSQL restart under a running open111', { timeout: 120_000 }, (
     // Meanwhile a message waits in the outbox... once the server is back.
     await new Promise((r) => setTimeout(r, 600)); // the worker's passes fail and it keeps going
     await server.up();
-    await withClient(server.url, (c) => c.query("rollback prepared 'restart-lock'"));
+    await withClient((c) => c.query("rollback prepared 'restart-lock'"));
 
     // Back: no restart of open111, the same session, the first request after succeeds.
     expect((await api.app.inject({ url: '/readyz' })).statusCode).toBe(200);
