@@ -19,7 +19,7 @@ import {
   type StoredCall,
 } from '../store/calls';
 import type { Db, Tx } from '../store/db';
-import { anyQueued, callsFromNumber, oldestQueuedForUpdate } from '../store/telephony';
+import { answerOldestQueued, callsFromNumber } from '../store/telephony';
 import type { ServiceContext } from './context';
 import type { Idempotent } from './idempotency';
 import { locate } from './locate';
@@ -185,20 +185,15 @@ export async function callEvents(ctx: ServiceContext, caller: Caller, callId: st
  * so two advisers never get the same call.
  */
 export async function answerNextCall(ctx: ServiceContext, caller: Caller): Promise<StoredCall | undefined> {
-  await listScope(ctx, caller, 'call.record', { type: 'call_queue', id: caller.actor.organisationCode });
-  // Most presses find the queue empty: one read says so without a transaction. A call queued just after
-  // it is answered by the next press, as it would be had this one come a moment earlier.
-  if (!(await anyQueued(ctx.store.db, caller.actor.organisationCode))) return undefined;
-  return inUseCase(ctx, caller, async (u) => {
-    const call = await oldestQueuedForUpdate(u.tx, caller.actor.organisationCode);
-    if (!call) return undefined;
-    await u.allow('call.record', callRecord(call), { type: 'call', id: call.id });
-    const event: CallEvent = { callId: call.id, kind: 'answered', at: momentOnCall(call, u.now) };
-    const next: StoredCall = { ...call, ...applyCallEvent(call, event) };
-    u.later(...callEventSave(u.tx, next, event, caller.actor.userId));
-    await u.audit('update', { type: 'call', id: call.id }, { event: 'answered', via: 'answer-next' });
-    return next;
-  });
+  const org = caller.actor.organisationCode;
+  // The policy's scope for recording calls, applied in the statement itself, as a list is filtered by
+  // its scope: the statement takes only a call of the adviser's own provider (a provider's scope is
+  // that), and of the scope's areas when it is a scope of areas. A role without the permission is
+  // refused here (and audited).
+  const scope = await listScope(ctx, caller, 'call.record', { type: 'call_queue', id: org });
+  const entry = auditEntry(caller, 'update', { type: 'call' }, { event: 'answered', via: 'answer-next' });
+  const { areaCodes } = scopeFilter(scope);
+  return answerOldestQueued(ctx.store.db, org, areaCodes, ctx.now(), caller.actor.userId, entry);
 }
 
 /** How far back an earlier call from the same number makes this one a repeat call. */

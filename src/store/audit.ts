@@ -70,6 +70,19 @@ export function auditInsertWhen(
     select * from (values ${sql.join(rows)}) as v where ${condition}`;
 }
 
+/**
+ * `insert into audit_log … select … from <cte>`: the entry once for each row a data-modifying CTE of
+ * the same statement returned, naming that row's `id`. For a statement that itself chooses the record
+ * it changes (the longest-waiting call), whose id is not known until it runs.
+ */
+export function auditInsertFor(entry: AuditEntry, cte: string): RawBuilder<unknown> {
+  const r = auditRow(entry);
+  return sql`insert into audit_log (user_id, username, action, resource_type, resource_id, request_id, detail)
+    select ${r.user_id}::integer, ${r.username}::text, ${r.action}::text, ${r.resource_type}::text,
+           ${sql.ref(`${cte}.id`)}::text, ${r.request_id}::text, ${r.detail}::jsonb
+      from ${sql.table(cte)}`;
+}
+
 export interface AuditRecord {
   readonly id: number;
   readonly at: Date;

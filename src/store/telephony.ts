@@ -1,7 +1,9 @@
-import { sql } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { TelephonyEvent } from '../domain/calls/index';
+import { type AuditEntry, auditInsertFor } from './audit';
 import { type StoredCall, toCall } from './calls';
 import type { Db, Tx } from './db';
+import type { CallTable } from './schema';
 import type { Write } from './writes';
 
 /**
@@ -11,6 +13,7 @@ import type { Write } from './writes';
  * call ever taken, on each "answer next" that found the queue empty (1.25 ms at 5,000 calls, growing).
  */
 const QUEUED = sql.lit('queued');
+const ANSWERED = sql.lit('answered');
 
 /**
  * Serialises the events of one switch call reference across API nodes for the rest of the
@@ -74,37 +77,59 @@ export async function findCallByRefForUpdate(tx: Tx, callRef: string): Promise<S
 }
 
 /**
- * The longest-waiting call of a provider's queue, locked; one another adviser is answering at this
- * moment is skipped, so two advisers pressing "answer next" at once get two different calls.
+ * "Answer next" in one statement, without a transaction: the longest-waiting call of a provider's
+ * queue that no other press holds at this moment becomes answered, with its event and its audit row.
+ * FOR UPDATE SKIP LOCKED holds the row only while the statement runs, so two advisers pressing at once
+ * get two different calls, and a press that finds the queue empty writes nothing and returns no row.
+ * One round trip where a transaction took five (a probe, BEGIN, a locking read, the write, COMMIT):
+ * under load each round trip waits its turn in the node and the server, and this was the request
+ * with the longest tail. `areaCodes` narrows the queue to a scope of areas (none: the whole queue).
+ *
+ * The change is the one `applyCallEvent` makes of a queued call answered now: nothing but its offer has
+ * happened to it, so it is answered at the later of now and its offer (`momentOnCall`), by this adviser.
  */
-export async function oldestQueuedForUpdate(tx: Tx, providerCode: string): Promise<StoredCall | undefined> {
-  const row = await tx
-    .selectFrom('call')
-    .selectAll()
-    .where('provider_code', '=', providerCode)
-    .where('status', '=', QUEUED)
-    .orderBy('offered_at')
-    .orderBy('id')
-    .limit(1)
-    .forUpdate()
-    .skipLocked()
-    .executeTakeFirst();
-  return row ? toCall(row) : undefined;
+export function answerNextStatement(
+  db: Db,
+  providerCode: string,
+  areaCodes: ReadonlySet<string> | undefined,
+  now: Date,
+  answeredBy: number,
+  entry: AuditEntry,
+) {
+  const inAreas = areaCodes ? sql`and area_code in (${sql.join([...areaCodes])})` : sql``;
+  return sql<Selectable<CallTable>>`
+    with next as (
+      select id from call
+       where provider_code = ${providerCode} and status = ${QUEUED} ${inAreas}
+       order by offered_at, id limit 1
+         for update skip locked
+    ), answered as (
+      update call
+         set status = ${ANSWERED}, answered_at = greatest(${now}::timestamptz, call.offered_at),
+             answered_by = ${answeredBy}::integer
+        from next where call.id = next.id
+      returning call.*
+    ), e as (
+      insert into call_event (call_id, kind, at, recorded_by)
+      select id, ${ANSWERED}, answered_at, answered_by from answered
+    ), a as (${auditInsertFor(entry, 'answered')})
+    select * from answered`.compile(db);
 }
 
-/** Whether any call waits in a provider's queue (read without a lock or a transaction). */
-export async function anyQueued(db: Db, providerCode: string): Promise<boolean> {
-  return (await queueProbe(db, providerCode).executeTakeFirst()) !== undefined;
-}
-
-/** The statement `anyQueued` runs (its plan is tested: store/telephony.int.test.ts). */
-export function queueProbe(db: Db, providerCode: string) {
-  return db
-    .selectFrom('call')
-    .select('id')
-    .where('provider_code', '=', providerCode)
-    .where('status', '=', QUEUED)
-    .limit(1);
+/** Runs `answerNextStatement`: the call as answered, or nothing when nobody waits (in the scope). */
+export async function answerOldestQueued(
+  db: Db,
+  providerCode: string,
+  areaCodes: ReadonlySet<string> | undefined,
+  now: Date,
+  answeredBy: number,
+  entry: AuditEntry,
+): Promise<StoredCall | undefined> {
+  if (areaCodes?.size === 0) return undefined;
+  const { rows } = await db.executeQuery(
+    answerNextStatement(db, providerCode, areaCodes, now, answeredBy, entry),
+  );
+  return rows[0] ? toCall(rows[0]) : undefined;
 }
 
 /** A provider's calls waiting now, oldest first. */
