@@ -10,7 +10,6 @@ import {
 } from '../domain/calls/index';
 import { conflict, notFound } from '../domain/errors';
 import {
-  callEventSave,
   callEventSaveGuarded,
   callInsert,
   findCall,
