@@ -192,7 +192,13 @@ export async function answerNextCall(ctx: ServiceContext, caller: Caller): Promi
   const scope = await listScope(ctx, caller, 'call.record', { type: 'call_queue', id: org });
   const entry = auditEntry(caller, 'update', { type: 'call' }, { event: 'answered', via: 'answer-next' });
   const { areaCodes } = scopeFilter(scope);
-  return answerOldestQueued(ctx.store.db, org, areaCodes, ctx.now(), caller.actor.userId, entry);
+  return answerOldestQueued(ctx.store.db, {
+    providerCode: org,
+    areaCodes,
+    now: ctx.now(),
+    answeredBy: caller.actor.userId,
+    entry,
+  });
 }
 
 /** How far back an earlier call from the same number makes this one a repeat call. */

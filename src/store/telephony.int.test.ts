@@ -17,6 +17,8 @@ const entry = {
   resourceType: 'call',
   detail: { via: 'answer-next' },
 };
+/** A press by adviser 7; each test names the queue and the instant. */
+const press = { answeredBy: 7, entry };
 
 describeEachEngine('the call queue ("answer next" in one statement)', (use) => {
   it('reads the queue’s own index even in a plan made once for every provider (no scan of all calls)', async () => {
@@ -30,12 +32,18 @@ describeEachEngine('the call queue ("answer next" in one statement)', (use) => {
       values ('WAITING-1', 'RX6', 'queued', timestamptz '2012-06-06 10:00')`.execute(db);
     await sql`analyze call`.execute(db);
 
-    const press = answerNextStatement(db, 'RX6', undefined, new Date('2012-06-06T10:01:00Z'), 7, entry);
+    const statement = answerNextStatement(db, {
+      ...press,
+      providerCode: 'RX6',
+      now: new Date('2012-06-06T10:01:00Z'),
+    });
     const plan = await db.connection().execute(async (c) => {
       // The plan a named statement settles on after its first runs: one for whatever values are bound.
       await sql`set plan_cache_mode = force_generic_plan`.execute(c);
-      await sql.raw(`prepare answer_next as ${press.sql}`).execute(c);
-      const values = sql.join(press.parameters.map((v) => sql.lit(v instanceof Date ? v.toISOString() : v)));
+      await sql.raw(`prepare answer_next as ${statement.sql}`).execute(c);
+      const values = sql.join(
+        statement.parameters.map((v) => sql.lit(v instanceof Date ? v.toISOString() : v)),
+      );
       const rows = await sql<{ 'QUERY PLAN': string }>`explain execute answer_next(${values})`.execute(c);
       await sql`deallocate answer_next`.execute(c);
       await sql`reset plan_cache_mode`.execute(c);
@@ -61,14 +69,28 @@ describeEachEngine('the call queue ("answer next" in one statement)', (use) => {
     const before = await auditRows();
 
     // Nobody waits in a scope of areas with no queued call, nor for another provider.
-    expect(await answerOldestQueued(db, 'R1F', new Set(['5QQ']), offeredAt, 7, entry)).toBeUndefined();
-    expect(await answerOldestQueued(db, 'NHSD', undefined, offeredAt, 7, entry)).toBeUndefined();
-    expect(await answerOldestQueued(db, 'R1F', new Set(), offeredAt, 7, entry)).toBeUndefined();
+    expect(
+      await answerOldestQueued(db, {
+        ...press,
+        providerCode: 'R1F',
+        areaCodes: new Set(['5QQ']),
+        now: offeredAt,
+      }),
+    ).toBeUndefined();
+    expect(await answerOldestQueued(db, { ...press, providerCode: 'NHSD', now: offeredAt })).toBeUndefined();
+    expect(
+      await answerOldestQueued(db, { ...press, providerCode: 'R1F', areaCodes: new Set(), now: offeredAt }),
+    ).toBeUndefined();
     expect(await auditRows()).toBe(before);
 
     // The switch's clock ran ahead: "now" is before the offer, so the call is answered at its offer.
     const now = new Date(offeredAt.getTime() - 2_000);
-    const answered = await answerOldestQueued(db, 'R1F', new Set(['5GC']), now, 7, entry);
+    const answered = await answerOldestQueued(db, {
+      ...press,
+      providerCode: 'R1F',
+      areaCodes: new Set(['5GC']),
+      now: now,
+    });
     const expected = applyCallEvent(offeredCall('Q-OLD', offeredAt), {
       callId: 'Q-OLD',
       kind: 'answered',
@@ -87,8 +109,12 @@ describeEachEngine('the call queue ("answer next" in one statement)', (use) => {
     ]);
 
     // The next press, with the whole queue in scope, takes the oldest left (another area's).
-    expect((await answerOldestQueued(db, 'R1F', undefined, offeredAt, 7, entry))?.id).toBe('Q-AREA');
-    expect((await answerOldestQueued(db, 'R1F', undefined, offeredAt, 7, entry))?.id).toBe('Q-NEW');
-    expect(await answerOldestQueued(db, 'R1F', undefined, offeredAt, 7, entry)).toBeUndefined();
+    expect((await answerOldestQueued(db, { ...press, providerCode: 'R1F', now: offeredAt }))?.id).toBe(
+      'Q-AREA',
+    );
+    expect((await answerOldestQueued(db, { ...press, providerCode: 'R1F', now: offeredAt }))?.id).toBe(
+      'Q-NEW',
+    );
+    expect(await answerOldestQueued(db, { ...press, providerCode: 'R1F', now: offeredAt })).toBeUndefined();
   });
 });

@@ -76,6 +76,16 @@ export async function findCallByRefForUpdate(tx: Tx, callRef: string): Promise<S
   return row ? toCall(row) : undefined;
 }
 
+/** An adviser pressing "answer next": whose queue, in which areas (none: all of it), when, and the audit row. */
+export interface NextPress {
+  readonly providerCode: string;
+  readonly areaCodes?: ReadonlySet<string> | undefined;
+  readonly now: Date;
+  readonly answeredBy: number;
+  /** The row's resource id is the answered call's, known only once the statement has chosen it. */
+  readonly entry: AuditEntry;
+}
+
 /**
  * "Answer next" in one statement, without a transaction: the longest-waiting call of a provider's
  * queue that no other press holds at this moment becomes answered, with its event and its audit row.
@@ -88,14 +98,8 @@ export async function findCallByRefForUpdate(tx: Tx, callRef: string): Promise<S
  * The change is the one `applyCallEvent` makes of a queued call answered now: nothing but its offer has
  * happened to it, so it is answered at the later of now and its offer (`momentOnCall`), by this adviser.
  */
-export function answerNextStatement(
-  db: Db,
-  providerCode: string,
-  areaCodes: ReadonlySet<string> | undefined,
-  now: Date,
-  answeredBy: number,
-  entry: AuditEntry,
-) {
+export function answerNextStatement(db: Db, press: NextPress) {
+  const { providerCode, areaCodes, now, answeredBy, entry } = press;
   const inAreas = areaCodes ? sql`and area_code in (${sql.join([...areaCodes])})` : sql``;
   return sql<Selectable<CallTable>>`
     with next as (
@@ -117,18 +121,9 @@ export function answerNextStatement(
 }
 
 /** Runs `answerNextStatement`: the call as answered, or nothing when nobody waits (in the scope). */
-export async function answerOldestQueued(
-  db: Db,
-  providerCode: string,
-  areaCodes: ReadonlySet<string> | undefined,
-  now: Date,
-  answeredBy: number,
-  entry: AuditEntry,
-): Promise<StoredCall | undefined> {
-  if (areaCodes?.size === 0) return undefined;
-  const { rows } = await db.executeQuery(
-    answerNextStatement(db, providerCode, areaCodes, now, answeredBy, entry),
-  );
+export async function answerOldestQueued(db: Db, press: NextPress): Promise<StoredCall | undefined> {
+  if (press.areaCodes?.size === 0) return undefined;
+  const { rows } = await db.executeQuery(answerNextStatement(db, press));
   return rows[0] ? toCall(rows[0]) : undefined;
 }
 
