@@ -89,7 +89,7 @@ describeEachEngine('the call queue ("answer next" in one statement)', (use) => {
       ...press,
       providerCode: 'R1F',
       areaCodes: new Set(['5GC']),
-      now: now,
+      now,
     });
     const expected = applyCallEvent(offeredCall('Q-OLD', offeredAt), {
       callId: 'Q-OLD',
